@@ -1,0 +1,1 @@
+"""local_aws: the offline AWS for this project (emulator and synthetic sample lake)."""
