@@ -35,7 +35,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	$(PY) -m pytest benchmarks -q -s -p no:cacheprovider
+	$(PY) -m benchmarks.run
 
 sample: $(STAMP)
 	$(PY) -m local_aws.sample_lake .local/sample-lake --scale $(SCALE)

@@ -1,0 +1,245 @@
+"""The star schema's contracts: one declared schema per warehouse table.
+
+Each table is declared once here (names, logical types, nullability, key, references). From that
+declaration come the pandera schema that validates a DataFrame before it is written, the Arrow
+schema of its Parquet files (parquet_io), and the Redshift type each column must have: the DDL in
+include/sql/redshift/ is written by hand and a test compares it to these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+import pandera.pandas as pa
+
+
+class DataContractError(ValueError):
+    """A star table does not match its declared contract."""
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    kind: str  # "int32", "int64", "float64", "str", "date", "bool"
+    nullable: bool = True
+    length: int | None = None  # max UTF-8 bytes of a str column (Redshift VARCHAR(n) / CHAR(n))
+    fixed: bool = False  # str of exactly `length` characters: CHAR(n)
+    pattern: str | None = None  # regex every non-null value matches
+    isin: tuple | None = None
+    references: tuple[str, str] | None = None  # (table, column)
+
+    @property
+    def redshift_type(self) -> str:
+        if self.kind == "str":
+            return f"{'CHAR' if self.fixed else 'VARCHAR'}({self.length})"
+        return {"int32": "INTEGER", "int64": "BIGINT", "float64": "DOUBLE PRECISION",
+                "date": "DATE", "bool": "BOOLEAN"}[self.kind]
+
+    @property
+    def pandas_dtype(self) -> str:
+        return {"int32": "Int32" if self.nullable else "int32",
+                "int64": "Int64" if self.nullable else "int64",
+                "float64": "float64", "str": "str", "date": "datetime64[ns]",
+                "bool": "bool"}[self.kind]
+
+
+@dataclass(frozen=True)
+class TableContract:
+    name: str  # as Redshift stores it (lower case)
+    columns: tuple[Col, ...]
+    key: tuple[str, ...]
+    is_fact: bool
+    description: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Col:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @cached_property
+    def schema(self) -> pa.DataFrameSchema:
+        cols = {}
+        for c in self.columns:
+            checks = []
+            if c.kind == "str" and c.length is not None:
+                if c.fixed:
+                    checks.append(pa.Check.str_length(c.length, c.length))
+                # Redshift counts VARCHAR length in bytes; names such as 'Doña Ana' need 2 for ñ.
+                checks.append(pa.Check(lambda s, n=c.length: s.str.encode("utf-8").str.len() <= n,
+                                       element_wise=False, name=f"utf8_bytes<={c.length}"))
+            if c.pattern:
+                checks.append(pa.Check.str_matches(c.pattern))
+            if c.isin:
+                checks.append(pa.Check.isin(list(c.isin)))
+            if c.kind == "date":
+                checks.append(pa.Check(lambda s: (s == s.dt.normalize()), name="midnight"))
+            cols[c.name] = pa.Column(c.pandas_dtype, nullable=c.nullable, checks=checks)
+        return pa.DataFrameSchema(cols, strict=True, ordered=True, unique=list(self.key),
+                                  name=self.name, coerce=False)
+
+
+def _fips(name: str = "fips", width: int | None = None, **kw) -> Col:
+    if width == 2:
+        return Col(name, "str", length=2, fixed=True, pattern=r"^\d{2}$", **kw)
+    if width == 5:
+        return Col(name, "str", length=5, pattern=r"^\d{5}$", **kw)
+    return Col(name, "str", length=5, pattern=r"^(\d{2}|\d{5})$", **kw)
+
+
+def _count(name: str) -> Col:
+    return Col(name, "int64")
+
+
+_DATE_KEY = Col("date_key", "int32", nullable=False, references=("dimdate", "date_key"))
+
+DIM_DATE = TableContract(
+    "dimdate",
+    (
+        Col("date_key", "int32", nullable=False),
+        Col("date", "date", nullable=False),
+        Col("year", "int32", nullable=False),
+        Col("quarter", "int32", nullable=False, isin=(1, 2, 3, 4)),
+        Col("month", "int32", nullable=False),
+        Col("month_name", "str", nullable=False, length=9),
+        Col("day", "int32", nullable=False),
+        Col("day_of_week", "int32", nullable=False, isin=(1, 2, 3, 4, 5, 6, 7)),
+        Col("day_name", "str", nullable=False, length=9),
+        Col("week_of_year", "int32", nullable=False),
+        Col("is_weekend", "bool", nullable=False),
+    ),
+    key=("date_key",),
+    is_fact=False,
+    description="one row per calendar day; date_key is YYYYMMDD",
+)
+
+DIM_REGION = TableContract(
+    "dimregion",
+    (
+        _fips("fips", nullable=False),
+        Col("region_level", "str", nullable=False, length=6, isin=("state", "county")),
+        Col("county_name", "str", length=100),
+        Col("state_name", "str", length=60),
+        Col("state_abbr", "str", length=2, fixed=True, pattern=r"^[A-Z]{2}$"),
+        _fips("state_fips", 2, nullable=False),
+        Col("country_region", "str", nullable=False, length=40),
+        Col("latitude", "float64"),
+        Col("longitude", "float64"),
+        Col("population", "int64"),
+    ),
+    key=("fips",),
+    is_fact=False,
+    description="one row per US state/territory (2-digit fips) or county (5-digit fips)",
+)
+
+DIM_HOSPITAL = TableContract(
+    "dimhospital",
+    (
+        Col("hospital_id", "int64", nullable=False),
+        Col("hospital_name", "str", length=200),
+        Col("hospital_type", "str", length=100),
+        Col("address", "str", length=300),
+        Col("city", "str", length=100),
+        Col("state_abbr", "str", length=2, fixed=True),
+        Col("zip_code", "str", length=10),
+        _fips("county_fips", 5, references=("dimregion", "fips")),
+        _fips("state_fips", 2),
+        Col("num_licensed_beds", "int64"),
+        Col("num_staffed_beds", "int64"),
+        Col("num_icu_beds", "int64"),
+        Col("adult_icu_beds", "int64"),
+        Col("pedi_icu_beds", "int64"),
+        Col("bed_utilization", "float64"),
+        Col("potential_increase_in_bed_capac", "int64"),
+        Col("latitude", "float64"),
+        Col("longitude", "float64"),
+    ),
+    key=("hospital_id",),
+    is_fact=False,
+    description="one row per hospital (source objectid)",
+)
+
+FACT_COVID = TableContract(
+    "factcovid",
+    (
+        _DATE_KEY,
+        _fips("fips", 2, nullable=False, references=("dimregion", "fips")),
+        # COVID Tracking (states_daily)
+        _count("positive"),
+        _count("negative"),
+        _count("hospitalized_currently"),
+        _count("hospitalized_cumulative"),
+        _count("hospitalized_discharged"),
+        _count("in_icu_currently"),
+        _count("on_ventilator_currently"),
+        _count("death"),
+        _count("total_test_results"),
+        # JHU, summed over the state's regions (latest report per region per day)
+        _count("confirmed"),
+        _count("deaths"),
+        _count("recovered"),
+        _count("active"),
+        # NYT state totals
+        _count("nyt_cases"),
+        _count("nyt_deaths"),
+    ),
+    key=("date_key", "fips"),
+    is_fact=True,
+    description="one row per state per day with data from any source",
+)
+
+FACT_COVID_COUNTY = TableContract(
+    "factcovidcounty",
+    (
+        _DATE_KEY,
+        _fips("fips", 5, nullable=False, references=("dimregion", "fips")),
+        _count("confirmed"),
+        _count("deaths"),
+        _count("recovered"),
+        _count("active"),
+        _count("nyt_cases"),
+        _count("nyt_deaths"),
+        _count("new_confirmed"),
+        _count("new_deaths"),
+    ),
+    key=("date_key", "fips"),
+    is_fact=True,
+    description="one row per county per day; new_* are JHU day-over-day differences",
+)
+
+TABLES: dict[str, TableContract] = {
+    t.name: t for t in (DIM_DATE, DIM_REGION, DIM_HOSPITAL, FACT_COVID, FACT_COVID_COUNTY)
+}
+FACT_TABLES = tuple(n for n, t in TABLES.items() if t.is_fact)
+DIMENSION_TABLES = tuple(n for n, t in TABLES.items() if not t.is_fact)
+
+
+def contract(table: str) -> TableContract:
+    try:
+        return TABLES[table]
+    except KeyError:
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES)}") from None
+
+
+def validate(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Check a DataFrame against its table's contract; raise DataContractError listing failures."""
+    c = contract(table)
+    if list(df.columns) != c.column_names:
+        raise DataContractError(
+            f"{table}: columns {list(df.columns)} differ from the contract {c.column_names}"
+        )
+    try:
+        return c.schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        lines = []
+        for (col, check), grp in fc.groupby(["column", "check"], dropna=False, sort=False):
+            examples = ", ".join(map(repr, grp["failure_case"].astype(str).unique()[:5]))
+            lines.append(f"column {col!r}: {check}: {len(grp)} failure(s), e.g. {examples}")
+        raise DataContractError(f"{table}: contract violated:\n  " + "\n  ".join(lines)) from None

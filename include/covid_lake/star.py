@@ -1,0 +1,500 @@
+"""From the cleaned lake tables to the star schema, at the grain each table declares.
+
+Inputs are the frames `clean.py` returns, keyed by dataset name (a `Lake`). Two entry points:
+`build_day(lake, day)` for a daily run and `build_range(lake, start, end)` for a backfill; both go
+through `_build`, so building D alone and taking D out of a range give identical fact rows.
+
+Decisions (see also the module comments below):
+- JHU: a report's day is the calendar day of its last_update (UTC, as JHU publishes it).
+  Several reports per region per day; the one with the latest last_update wins (file order
+  is not trusted; ties broken by the larger counts so the choice is deterministic). A state's JHU
+  measures are the sum of its counties' reports; a state-level report (only Puerto Rico has one)
+  is used as is. Sums skip missing values and are missing only when every region lacks the measure.
+- Rows without a usable fips are never joined: non-US JHU regions, US JHU rows without fips, NYT
+  'Unknown' / 'New York City' / 'Kansas City' / 'Joplin', territory hospitals. They are counted
+  in `StarBuild.report` (non-US rows also per country in `StarBuild.non_us`).
+- NYT 'New York City' has no county fips and is dropped from factCovidCounty (splitting it over
+  the five boroughs would invent numbers); the boroughs keep their JHU measures, and the city is
+  inside NYT's New York state total in factCovid.
+- new_confirmed / new_deaths: JHU's count on D minus the same county's count on D-1; missing when
+  either day is missing; negative when a cumulative count drops (a correction, kept visible).
+- Dimensions are whole reference tables: dimRegion holds every region known to any source of the
+  lake it is given (so, from one lake, the same object whichever day is built; a daily Athena
+  extract of D-1..D gives the reference regions plus those D's rows name); dimDate holds the
+  built days. A county only a source
+  knows (not in countypopulation, e.g. JHU's 'Out of AL' 80001) gets that source's name and no
+  population, so every fact fips resolves. States: names from state_abv (by postal code) else
+  NYT / countypopulation / TERRITORIES; postal codes from states_daily else state_abv by name.
+- Missing last_update (JHU) is quarantined: the row cannot be placed on a day; it is counted in
+  every report. An unparseable last_update is an error raised by the cleaner (clean.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from covid_lake import contracts
+from covid_lake.clean import STATES_DAILY_MEASURES, SourceDataError
+from covid_lake.contracts import DataContractError
+
+Lake = Mapping[str, pd.DataFrame]  # dataset name -> frame as returned by its cleaner
+
+REQUIRED = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_beds",
+            "countypopulation", "state_abv")
+JHU_MEASURES = ("confirmed", "deaths", "recovered", "active")
+
+# Territories COVID Tracking reports but state_abv (50 states + DC) does not list.
+TERRITORIES = pd.DataFrame(
+    {
+        "fips": ["60", "66", "69", "72", "78"],
+        "state_abbr": ["AS", "GU", "MP", "PR", "VI"],
+        "state_name": ["American Samoa", "Guam", "Northern Mariana Islands", "Puerto Rico",
+                       "Virgin Islands"],
+    }
+).astype("str")
+
+
+@dataclass
+class StarBuild:
+    """The star tables of one build and what could not be joined."""
+
+    start: dt.date
+    end: dt.date
+    tables: dict[str, pd.DataFrame]
+    report: pd.DataFrame  # dataset, reason, rows
+    non_us: pd.DataFrame  # country_region, alpha_3_code, rows, regions
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.tables[table]
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(df) for name, df in self.tables.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Keys and small helpers
+# ---------------------------------------------------------------------------------------------
+
+def _as_date(day) -> dt.date:
+    if isinstance(day, str):
+        return dt.date.fromisoformat(day)
+    if isinstance(day, pd.Timestamp):
+        return day.date()
+    if isinstance(day, dt.datetime):
+        return day.date()
+    if isinstance(day, dt.date):
+        return day
+    raise TypeError(f"not a date: {day!r}")
+
+
+def date_key(dates: pd.Series) -> pd.Series:
+    """datetime64 -> INT YYYYMMDD (int32)."""
+    return (dates.dt.year * 10000 + dates.dt.month * 100 + dates.dt.day).astype("int32")
+
+
+def _key_of(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def state_of_county(fips: pd.Series) -> pd.Series:
+    """State fips of a county fips. JHU's 'Out of <state>' (80xxx) and 'Unassigned' (90xxx)
+    regions carry the state in their last two digits, not their first two."""
+    head = fips.str[:2]
+    return head.where(~head.isin(["80", "90"]), fips.str[3:5]).astype("str")
+
+
+def _require_unique(df: pd.DataFrame, keys: list[str], dataset: str) -> None:
+    dup = df.duplicated(keys, keep=False)
+    if dup.any():
+        sample = df.loc[dup, keys].drop_duplicates().head(5).to_dict("records")
+        raise SourceDataError(
+            f"{dataset}: {int(dup.sum())} rows share a key {keys} that must be unique, "
+            f"e.g. {sample}"
+        )
+
+
+def _window(df: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
+    d = df["date"]
+    return df[(d >= lo) & (d <= hi)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts
+# ---------------------------------------------------------------------------------------------
+
+def latest_jhu_reports(jhu: pd.DataFrame) -> pd.DataFrame:
+    """One row per (fips, date): the report with the latest last_update (US rows with fips)."""
+    # Only the columns needed: text columns are Arrow arrays and cost to filter and sort.
+    us = jhu.loc[jhu["fips"].notna() & jhu["date"].notna(),
+                 ["fips", "date", "last_update", *JHU_MEASURES]]
+    ordered = us.sort_values(["fips", "date", "last_update", *JHU_MEASURES],
+                             na_position="first", kind="mergesort")
+    latest = ordered.drop_duplicates(["fips", "date"], keep="last")
+    out = latest[["date", "fips", *JHU_MEASURES]].copy()
+    out.insert(0, "date_key", date_key(out["date"]))
+    return out.drop(columns="date").reset_index(drop=True)
+
+
+def _jhu_state_day(latest: pd.DataFrame) -> pd.DataFrame:
+    counties = latest[latest["fips"].str.len() == 5]
+    summed = (counties.assign(fips=state_of_county(counties["fips"]))
+              .groupby(["date_key", "fips"], sort=False)[list(JHU_MEASURES)]
+              .sum(min_count=1).reset_index())
+    states = latest[latest["fips"].str.len() == 2]
+    # A state-level report is the state's own total: it replaces a sum of counties, never adds.
+    summed = summed.merge(states[["date_key", "fips"]], on=["date_key", "fips"], how="left",
+                          indicator=True)
+    summed = summed[summed["_merge"] == "left_only"].drop(columns="_merge")
+    out = pd.concat([summed, states], ignore_index=True)
+    for c in JHU_MEASURES:
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def _county_diffs(jhu_counties: pd.DataFrame) -> pd.DataFrame:
+    prev = jhu_counties[["date_key", "fips", "confirmed", "deaths"]].copy()
+    day = pd.to_datetime(prev["date_key"].astype("str"), format="%Y%m%d")
+    next_day = day + pd.Timedelta(days=1)
+    prev["date_key"] = date_key(next_day)
+    prev = prev.rename(columns={"confirmed": "prev_confirmed", "deaths": "prev_deaths"})
+    out = jhu_counties.merge(prev, on=["date_key", "fips"], how="left", validate="one_to_one")
+    out["new_confirmed"] = (out["confirmed"] - out["prev_confirmed"]).astype("Int64")
+    out["new_deaths"] = (out["deaths"] - out["prev_deaths"]).astype("Int64")
+    return out.drop(columns=["prev_confirmed", "prev_deaths"])
+
+
+def _finish(df: pd.DataFrame, table: str, k0: int, k1: int) -> pd.DataFrame:
+    c = contracts.contract(table)
+    df = df[(df["date_key"] >= k0) & (df["date_key"] <= k1)]
+    df = df.sort_values(list(c.key), kind="mergesort").reset_index(drop=True)
+    out = pd.DataFrame(index=df.index)
+    for col in c.columns:
+        if col.name in df.columns:
+            out[col.name] = df[col.name].astype(col.pandas_dtype)
+        else:
+            out[col.name] = pd.Series(pd.NA, index=df.index, dtype=col.pandas_dtype)
+    return out
+
+
+def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
+                            k0: int, k1: int) -> pd.DataFrame:
+    jhu = _county_diffs(jhu_latest[jhu_latest["fips"].str.len() == 5])
+    nyt = nyt_county[nyt_county["fips"].notna()]
+    nyt = pd.DataFrame({"date_key": date_key(nyt["date"]), "fips": nyt["fips"],
+                        "nyt_cases": nyt["cases"], "nyt_deaths": nyt["deaths"]})
+    _require_unique(nyt, ["date_key", "fips"], "us_county")
+    fact = jhu.merge(nyt, on=["date_key", "fips"], how="outer", validate="one_to_one")
+    return _finish(fact, "factcovidcounty", k0, k1)
+
+
+def build_fact_covid(jhu_latest: pd.DataFrame, nyt_states: pd.DataFrame,
+                     states_daily: pd.DataFrame, k0: int, k1: int) -> pd.DataFrame:
+    sd = states_daily[states_daily["fips"].notna()]
+    sd = pd.concat([pd.DataFrame({"date_key": date_key(sd["date"]), "fips": sd["fips"]}),
+                    sd[list(STATES_DAILY_MEASURES)]], axis=1)
+    _require_unique(sd, ["date_key", "fips"], "states_daily")
+    ny = nyt_states[nyt_states["fips"].notna()]
+    ny = pd.DataFrame({"date_key": date_key(ny["date"]), "fips": ny["fips"],
+                       "nyt_cases": ny["cases"], "nyt_deaths": ny["deaths"]})
+    _require_unique(ny, ["date_key", "fips"], "us_states")
+    jhu = _jhu_state_day(jhu_latest)
+    fact = (sd.merge(jhu, on=["date_key", "fips"], how="outer", validate="one_to_one")
+              .merge(ny, on=["date_key", "fips"], how="outer", validate="one_to_one"))
+    return _finish(fact, "factcovid", k0, k1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dimensions
+# ---------------------------------------------------------------------------------------------
+
+_MONTHS = np.array(["January", "February", "March", "April", "May", "June", "July", "August",
+                    "September", "October", "November", "December"])
+_DAYS = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+
+
+def build_dim_date(start: dt.date, end: dt.date) -> pd.DataFrame:
+    dates = pd.Series(pd.date_range(start, end, freq="D").astype("datetime64[ns]"))
+    iso = dates.dt.isocalendar()
+    dow = iso["day"].astype("int32")
+    out = pd.DataFrame({
+        "date_key": date_key(dates),
+        "date": dates,
+        "year": dates.dt.year.astype("int32"),
+        "quarter": dates.dt.quarter.astype("int32"),
+        "month": dates.dt.month.astype("int32"),
+        "month_name": pd.Series(_MONTHS[dates.dt.month.to_numpy() - 1], dtype="str"),
+        "day": dates.dt.day.astype("int32"),
+        "day_of_week": dow,
+        "day_name": pd.Series(_DAYS[dow.to_numpy() - 1], dtype="str"),
+        "week_of_year": iso["week"].astype("int32"),
+        "is_weekend": (dow >= 6).astype("bool"),
+    })
+    return _finish_dim(out, "dimdate")
+
+
+def _finish_dim(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    c = contracts.contract(table)
+    df = df.sort_values(list(c.key), kind="mergesort").reset_index(drop=True)
+    return pd.DataFrame({col.name: df[col.name].astype(col.pandas_dtype) for col in c.columns})
+
+
+def _latest_by(df: pd.DataFrame, key: str, order: str, cols: list[str]) -> pd.DataFrame:
+    """Per key, the columns of its newest row by `order` (rows with a missing key or order
+    skipped). Locating rows first and taking only those few keeps this fast on millions of rows
+    (pandas' text columns are Arrow arrays: filtering or sorting them whole is what costs)."""
+    usable = df[key].notna() & df[order].notna()
+    newest = df.loc[usable, [key, order]].groupby(key, sort=True)[order].idxmax()
+    return df.loc[newest.to_numpy(), cols].set_axis(newest.index)
+
+
+def build_dim_region(lake: Lake) -> pd.DataFrame:
+    """Every state and county any source knows, attributes from the best source that has them."""
+    pop = lake["countypopulation"]
+    jhu = lake["enigma_jhu"]
+    nyt_c = lake["us_county"]
+    nyt_s = lake["us_states"]
+    sd = lake["states_daily"]
+    hosp = lake["hospital_beds"]
+    abv = lake["state_abv"]
+
+    jhu_latest = _latest_by(jhu, "fips", "last_update",
+                            ["admin2", "province_state", "latitude", "longitude"])
+    nyt_c_latest = _latest_by(nyt_c, "fips", "date", ["county", "state"])
+    hosp_county = _latest_by(hosp, "fips", "objectid",
+                             ["county_name", "state_name"])
+    _require_unique(pop, ["fips"], "countypopulation")
+
+    # Counties: countypopulation is the reference; others only add regions it lacks.
+    county_fips = pd.Index(pop["fips"]).union(jhu_latest.index[jhu_latest.index.str.len() == 5]) \
+        .union(nyt_c_latest.index).union(hosp_county.index)
+    counties = pd.DataFrame(index=county_fips.rename("fips"))
+    p = pop.set_index("fips")
+    counties["county_name"] = (p["county_name"].reindex(counties.index)
+                               .fillna(jhu_latest["admin2"].reindex(counties.index))
+                               .fillna(nyt_c_latest["county"].reindex(counties.index))
+                               .fillna(hosp_county["county_name"].reindex(counties.index)))
+    counties["pop_state_name"] = p["state_name"].reindex(counties.index)
+    counties["latitude"] = jhu_latest["latitude"].reindex(counties.index)
+    counties["longitude"] = jhu_latest["longitude"].reindex(counties.index)
+    counties["population"] = p["population"].reindex(counties.index)
+    counties = counties.reset_index()
+    counties["state_fips"] = state_of_county(counties["fips"])
+    counties["region_level"] = "county"
+
+    # States: names and postal codes from every source that pairs them with a fips.
+    name_by_fips = pd.concat([
+        _latest_by(nyt_s, "fips", "date", ["state"])["state"],
+        pop.assign(sf=pop["fips"].str[:2]).drop_duplicates("sf").set_index("sf")["state_name"],
+        TERRITORIES.set_index("fips")["state_name"],
+        hosp[hosp["state_fips"].notna()].drop_duplicates("state_fips")
+            .set_index("state_fips")["state_name"],
+        jhu_latest.loc[jhu_latest.index.str.len() == 2, "province_state"],
+    ])
+    name_by_fips = name_by_fips[name_by_fips.notna()]
+    name_by_fips = name_by_fips[~name_by_fips.index.duplicated(keep="first")]
+    abbr_by_fips = pd.concat([
+        _latest_by(sd, "fips", "date", ["state"])["state"],
+        TERRITORIES.set_index("fips")["state_abbr"],
+    ])
+    abbr_by_fips = abbr_by_fips[abbr_by_fips.notna() & ~abbr_by_fips.index.duplicated(keep="first")]
+    abbr_by_name = abv.drop_duplicates("state_name").set_index("state_name")["state_abbr"]
+    name_by_abbr = abv.drop_duplicates("state_abbr").set_index("state_abbr")["state_name"]
+
+    state_fips = (pd.Index(name_by_fips.index).union(abbr_by_fips.index)
+                  .union(pd.Index(counties["state_fips"].unique()))
+                  .union(pd.Index(sd["fips"].dropna().unique()))
+                  .union(pd.Index(nyt_s["fips"].dropna().unique())))
+    states = pd.DataFrame(index=state_fips.rename("fips"))
+    states["state_abbr"] = abbr_by_fips.reindex(states.index)
+    # state_abv is the reference for names of the 50 states and DC.
+    states["state_name"] = (name_by_abbr.reindex(states["state_abbr"]).set_axis(states.index)
+                            .fillna(name_by_fips.reindex(states.index)))
+    states["state_abbr"] = states["state_abbr"].fillna(
+        abbr_by_name.reindex(states["state_name"]).set_axis(states.index))
+    states["population"] = counties.groupby("state_fips")["population"].sum(min_count=1) \
+        .reindex(states.index)
+    # Only a state-level source row (JHU Puerto Rico) gives a state coordinates.
+    states["latitude"] = jhu_latest["latitude"].reindex(states.index)
+    states["longitude"] = jhu_latest["longitude"].reindex(states.index)
+    states = states.reset_index()
+    states["state_fips"] = states["fips"]
+    states["county_name"] = pd.Series(np.nan, index=states.index, dtype="str")
+    states["region_level"] = "state"
+
+    st = states.set_index("fips")
+    counties["state_name"] = st["state_name"].reindex(counties["state_fips"]).to_numpy()
+    counties["state_name"] = counties["state_name"].fillna(counties["pop_state_name"])
+    counties["state_abbr"] = st["state_abbr"].reindex(counties["state_fips"]).to_numpy()
+    out = pd.concat([states, counties.drop(columns="pop_state_name")], ignore_index=True)
+    out["country_region"] = "US"
+    return _finish_dim(out, "dimregion")
+
+
+def build_dim_hospital(hosp: pd.DataFrame) -> pd.DataFrame:
+    _require_unique(hosp, ["objectid"], "hospital_beds")
+    address = hosp["hq_address"].where(
+        hosp["hq_address1"].isna(), hosp["hq_address"].fillna("") + ", " + hosp["hq_address1"])
+    out = pd.DataFrame({
+        "hospital_id": hosp["objectid"],
+        "hospital_name": hosp["hospital_name"],
+        "hospital_type": hosp["hospital_type"],
+        "address": address,
+        "city": hosp["hq_city"],
+        "state_abbr": hosp["hq_state"],
+        "zip_code": hosp["hq_zip_code"],
+        "county_fips": hosp["fips"],
+        "state_fips": hosp["state_fips"],
+        "num_licensed_beds": hosp["num_licensed_beds"],
+        "num_staffed_beds": hosp["num_staffed_beds"],
+        "num_icu_beds": hosp["num_icu_beds"],
+        "adult_icu_beds": hosp["adult_icu_beds"],
+        "pedi_icu_beds": hosp["pedi_icu_beds"],
+        "bed_utilization": hosp["bed_utilization"],
+        "potential_increase_in_bed_capac": hosp["potential_increase_in_bed_capac"],
+        "latitude": hosp["latitude"],
+        "longitude": hosp["longtitude"],
+    })
+    return _finish_dim(out, "dimhospital")
+
+
+# ---------------------------------------------------------------------------------------------
+# What could not be joined
+# ---------------------------------------------------------------------------------------------
+
+def _report(lake: Lake, lo: pd.Timestamp, hi: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows: list[tuple[str, str, int]] = []
+    jhu_all = lake["enigma_jhu"]
+    no_time = int(jhu_all["date"].isna().sum())
+    if no_time:
+        rows.append(("enigma_jhu", "no last_update: cannot be placed on a day (whole file)",
+                     no_time))
+    jhu = _window(jhu_all, lo, hi)
+    no_fips = jhu[jhu["fips"].isna()]
+    is_us = no_fips["country_region"].isin(["US", "United States"])
+    if (~is_us).any():
+        rows.append(("enigma_jhu", "non-US region (no fips)", int((~is_us).sum())))
+    if is_us.any():
+        rows.append(("enigma_jhu", "US region without fips", int(is_us.sum())))
+
+    nyt = _window(lake["us_county"], lo, hi)
+    nyt = nyt[nyt["fips"].isna()]
+    for county, n in nyt.groupby(nyt["county"].fillna("(missing)"), sort=True).size().items():
+        rows.append(("us_county", f"no county fips: {county}", int(n)))
+    for name in ("us_states", "states_daily"):
+        df = _window(lake[name], lo, hi)
+        n = int(df["fips"].isna().sum())
+        if n:
+            rows.append((name, "no state fips", n))
+    hosp = lake["hospital_beds"]
+    n = int(hosp["fips"].isna().sum())
+    if n:
+        rows.append(("hospital_beds", "no county fips (county_fips left empty)", n))
+    report = pd.DataFrame(rows, columns=["dataset", "reason", "rows"])
+    report["rows"] = report["rows"].astype("int64")
+
+    non = jhu[jhu["fips"].isna() & ~jhu["country_region"].isin(["US", "United States"])]
+    non_us = (non.assign(region=non["combined_key"].fillna(non["province_state"]))
+              .groupby(non["country_region"].fillna("(missing)"), sort=True)
+              .agg(rows=("date", "size"), regions=("region", "nunique"))
+              .rename_axis("country_region").reset_index())
+    if "countrycode" in lake:
+        cc = lake["countrycode"]
+        codes = cc.assign(k=cc["country"].str.lower()).drop_duplicates("k").set_index("k")
+        alpha3 = codes["alpha_3_code"].reindex(non_us["country_region"].str.lower())
+        non_us.insert(1, "alpha_3_code", alpha3.to_numpy())
+    return report, non_us
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------
+
+def _check_references(tables: dict[str, pd.DataFrame]) -> None:
+    region = pd.Index(tables["dimregion"]["fips"])
+    dates = pd.Index(tables["dimdate"]["date_key"])
+    for name, c in contracts.TABLES.items():
+        for col in c.columns:
+            if not col.references:
+                continue
+            target = region if col.references[0] == "dimregion" else dates
+            values = tables[name][col.name].dropna()
+            missing = values[~values.isin(target)]
+            if len(missing):
+                raise DataContractError(
+                    f"{name}.{col.name}: {len(missing)} value(s) not in "
+                    f"{col.references[0]}.{col.references[1]}, e.g. {sorted(set(missing))[:5]}"
+                )
+
+
+def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> StarBuild:
+    missing = [n for n in REQUIRED if n not in lake]
+    if missing:
+        raise SourceDataError(f"star build needs datasets {missing}")
+    if end < start:
+        raise ValueError(f"empty range: {start} > {end}")
+    lo = pd.Timestamp(start) - pd.Timedelta(days=1)  # new_* need the day before
+    hi = pd.Timestamp(end)
+    k0, k1 = _key_of(start), _key_of(end)
+
+    jhu_latest = latest_jhu_reports(_window(lake["enigma_jhu"], lo, hi))
+    tables = {
+        "dimdate": build_dim_date(start, end),
+        "dimregion": build_dim_region(lake),
+        "dimhospital": build_dim_hospital(lake["hospital_beds"]),
+        "factcovid": build_fact_covid(jhu_latest, _window(lake["us_states"], lo, hi),
+                                      _window(lake["states_daily"], lo, hi), k0, k1),
+        "factcovidcounty": build_fact_covid_county(jhu_latest, _window(lake["us_county"], lo, hi),
+                                                   k0, k1),
+    }
+    if validate:
+        for name, df in tables.items():
+            contracts.validate(name, df)
+        _check_references(tables)
+    report, non_us = _report(lake, pd.Timestamp(start), hi)
+    return StarBuild(start, end, tables, report, non_us)
+
+
+def build_day(lake: Lake, day, validate: bool = True) -> StarBuild:
+    """The star rows for run date `day`: its facts, and the dimensions they need."""
+    d = _as_date(day)
+    return _build(lake, d, d, validate)
+
+
+def build_range(lake: Lake, start, end, validate: bool = True) -> StarBuild:
+    """All days start..end (inclusive) in one call: a full refresh or a backfill."""
+    return _build(lake, _as_date(start), _as_date(end), validate)
+
+
+def lake_span(lake: Lake) -> tuple[dt.date, dt.date]:
+    """First and last day any dated source has data for."""
+    firsts, lasts = [], []
+    for name in ("enigma_jhu", "us_county", "us_states", "states_daily"):
+        d = lake[name]["date"].dropna()
+        if len(d):
+            firsts.append(d.min())
+            lasts.append(d.max())
+    return min(firsts).date(), max(lasts).date()
+
+
+def build_full_history(lake: Lake, validate: bool = True) -> StarBuild:
+    """Everything the lake holds (the benchmark's unit of work)."""
+    return build_range(lake, *lake_span(lake), validate=validate)
+
+
+def build_lake_to_parquet(lake_dir, out_dir, start=None, end=None) -> dict[str, int]:
+    """Files laid out like the source bucket -> cleaned -> star -> Parquet directly under out_dir
+    (out_dir/<table>/...). The whole history unless start/end are given. Returns rows per table."""
+    from covid_lake import parquet_io
+    from covid_lake.clean import clean_lake, load_raw_from_dir
+
+    lake = clean_lake(load_raw_from_dir(lake_dir))
+    s, e = lake_span(lake)
+    built = build_range(lake, start or s, end or e)
+    # validated in the build already; the writer need not validate again
+    parquet_io.write_star(built.tables, str(out_dir), validate=False, prefix="")
+    return built.counts()
