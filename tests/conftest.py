@@ -21,3 +21,39 @@ def full_lake(tmp_path_factory):
     out = tmp_path_factory.mktemp("lake-full")
     generate(out, scale="full", seed=DEFAULT_SEED)
     return out
+
+
+class AirflowRunner:
+    """Runs the real `airflow` CLI in a throw-away AIRFLOW_HOME (sqlite, migrated once)."""
+
+    def __init__(self, home):
+        import sys
+        from pathlib import Path
+
+        self.home = Path(home)
+        self.airflow = str(Path(sys.executable).with_name("airflow"))
+        root = Path(__file__).resolve().parents[1]
+        self.pythonpath = f"{root}:{root / 'include'}"
+
+    def env(self, dags_folder, **extra: str) -> dict[str, str]:
+        import os
+
+        return {**os.environ, "AIRFLOW_HOME": str(self.home),
+                "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+                "PYTHONPATH": self.pythonpath, **extra}
+
+    def run(self, *args: str, dags_folder, timeout: float = 600, **extra: str):
+        import subprocess
+
+        return subprocess.run([self.airflow, *args], env=self.env(dags_folder, **extra),
+                              capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def airflow(tmp_path_factory):
+    runner = AirflowRunner(tmp_path_factory.mktemp("airflow-home"))
+    done = runner.run("db", "migrate", dags_folder=runner.home / "dags")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return runner

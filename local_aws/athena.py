@@ -1,0 +1,435 @@
+"""Athena that runs the query: StartQueryExecution executes in DuckDB on a worker thread.
+
+A query goes QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED, set by the worker. SELECTs
+resolve tables through the Glue catalog (athena_sql.py); DDL, MSCK REPAIR, CTAS and UNLOAD
+change the catalog or write Parquet (athena_ddl.py). Results are written as Athena writes them:
+
+  <OutputLocation>/<id>.csv           header line, every value double-quoted, NULL as nothing
+  <OutputLocation>/<id>.csv.metadata  column metadata; Athena's is binary, this one is JSON
+  <OutputLocation>/<id>.txt           for DDL statements (empty)
+
+GetQueryResults reads the stored result: a header row first, then rows of VarCharValue, with
+ResultSetMetadata.ColumnInfo and NextToken pagination (MaxResults up to 1000).
+
+Databases are Glue's: ListDatabases and GetDatabase read moto's Glue backend, so Athena's and
+Glue's database lists agree.
+
+moto extension points (tests/local_aws/test_moto_contract.py): AthenaResponse methods
+start_query_execution, get_query_execution, get_query_results, stop_query_execution,
+list_query_executions, list_databases and get_database are replaced; executions live in a
+`local_aws_executions` registry on the AthenaBackend, moto's own auto-advancing Execution
+objects are not used.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+from moto.athena.exceptions import MetadataException
+from moto.athena.models import AthenaBackend
+from moto.athena.responses import AthenaResponse
+from moto.core.exceptions import JsonRESTError
+from sqlglot import exp
+
+from local_aws import athena_ddl, duckdb_s3, glue_catalog, runtime, s3_data
+from local_aws.athena_sql import AthenaQueryError, bind_parameters, parse, to_duckdb
+from local_aws.background import workers
+from local_aws.glue_catalog import CatalogError
+
+log = logging.getLogger(__name__)
+
+MAX_RESULTS = 1000
+
+
+class InvalidRequestException(JsonRESTError):
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidRequestException", message)
+
+DEFAULT_DATABASE = "default"
+
+
+@dataclass
+class QueryResult:
+    columns: list[tuple[str, str]]  # (name, DuckDB type)
+    rows: list[tuple]
+
+
+@dataclass
+class Execution:
+    id: str
+    query: str
+    database: str
+    catalog: str
+    output_location: str | None  # s3://bucket/prefix/ (the folder); results go to <id>.csv in it
+    workgroup: str
+    parameters: list[str] | None
+    state: str = "QUEUED"
+    reason: str | None = None
+    error_name: str | None = None
+    statement_type: str = "DML"
+    submitted: float = field(default_factory=time.time)
+    completed: float | None = None
+    engine_ms: int = 0
+    update_count: int | None = None
+    result: QueryResult | None = None
+    cancel_requested: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def result_file(self) -> str | None:
+        if self.output_location is None:
+            return None
+        suffix = ".txt" if self.statement_type == "DDL" else ".csv"
+        return f"{self.output_location}{self.id}{suffix}"
+
+    def describe(self) -> dict[str, Any]:
+        status: dict[str, Any] = {"State": self.state, "SubmissionDateTime": self.submitted}
+        if self.completed is not None:
+            status["CompletionDateTime"] = self.completed
+        if self.reason is not None:
+            status["StateChangeReason"] = self.reason
+        if self.state == "FAILED":
+            # ErrorCategory 2 is "user error": the query, not the service, is at fault.
+            status["AthenaError"] = {"ErrorCategory": 2, "Retryable": False, "ErrorMessage": self.reason}
+        out = {
+            "QueryExecutionId": self.id, "Query": self.query, "StatementType": self.statement_type,
+            "ResultConfiguration": {"OutputLocation": self.result_file} if self.result_file else {},
+            "QueryExecutionContext": {"Database": self.database, "Catalog": self.catalog},
+            "Status": status, "WorkGroup": self.workgroup,
+            "Statistics": {"EngineExecutionTimeInMillis": self.engine_ms,
+                           "TotalExecutionTimeInMillis": self.engine_ms, "DataScannedInBytes": 0},
+            "EngineVersion": {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"},
+        }
+        if self.parameters:
+            out["ExecutionParameters"] = self.parameters
+        return out
+
+
+def _registry(backend: AthenaBackend) -> dict[str, Execution]:
+    if not hasattr(backend, "local_aws_executions"):
+        backend.local_aws_executions = {}  # type: ignore[attr-defined]
+    return backend.local_aws_executions  # type: ignore[attr-defined]
+
+
+def _glue(backend: AthenaBackend):
+    return glue_catalog.backend(backend.region_name, backend.account_id)
+
+
+# -- execution -----------------------------------------------------------------------------------
+
+def _run(backend: AthenaBackend, execution: Execution) -> None:
+    if execution.cancel_requested.is_set():
+        return
+    execution.state = "RUNNING"
+    started = time.perf_counter()
+    try:
+        _execute(backend, execution)
+        _write_results(execution)
+    except AthenaQueryError as exc:
+        _fail(execution, str(exc), exc.error_name)
+    except CatalogError as exc:
+        _fail(execution, f"METASTORE_ERROR: {exc}", "METASTORE_ERROR")
+    except duckdb.Error as exc:
+        _fail(execution, _duckdb_reason(exc), "GENERIC_USER_ERROR")
+    except Exception as exc:  # an emulator bug must still end the query, not leave it RUNNING
+        log.exception("query %s crashed", execution.id)
+        _fail(execution, f"GENERIC_INTERNAL_ERROR: local_aws failed to run the query: {exc!r}",
+              "GENERIC_INTERNAL_ERROR")
+    else:
+        if execution.cancel_requested.is_set():
+            execution.state = "CANCELLED"
+        else:
+            execution.state = "SUCCEEDED"
+    finally:
+        execution.engine_ms = int((time.perf_counter() - started) * 1000)
+        execution.completed = time.time()
+        runtime.notify_change()  # DDL and CTAS changed the catalog after the request was answered
+
+
+def _fail(execution: Execution, reason: str, error_name: str) -> None:
+    execution.state, execution.reason, execution.error_name = "FAILED", reason, error_name
+
+
+_DUCKDB_ERROR_NAMES = {
+    "BinderException": "COLUMN_NOT_FOUND", "CatalogException": "TABLE_NOT_FOUND",
+    "ParserException": "SYNTAX_ERROR", "ConversionException": "INVALID_CAST_ARGUMENT",
+    "InvalidInputException": "HIVE_BAD_DATA", "OutOfRangeException": "NUMERIC_VALUE_OUT_OF_RANGE",
+}
+
+
+def _duckdb_reason(exc: duckdb.Error) -> str:
+    name = _DUCKDB_ERROR_NAMES.get(type(exc).__name__, "GENERIC_USER_ERROR")
+    message = str(exc).split("\n")[0]
+    return f"{name}: {message.split(': ', 1)[-1] if ' Error: ' in message else message}"
+
+
+def _execute(backend: AthenaBackend, execution: Execution) -> None:
+    glue = _glue(backend)
+    statement = execution.query.strip().rstrip(";").strip()
+    head = statement.split(None, 2)
+    first_word = head[0].upper() if head else ""
+    if first_word == "MSCK":
+        execution.statement_type = "DDL"
+        athena_ddl.msck_repair(glue, statement, execution.database)
+        return
+    if first_word == "UNLOAD":
+        query, target, _ = athena_ddl.parse_unload(statement)
+        with duckdb_s3.connect() as conn:
+            duck_sql = _query_sql(conn, glue, execution, query)
+            _, rows, _ = athena_ddl.write_parquet(conn, duck_sql, target, execution.id, must_be_empty=True)
+        execution.update_count = rows
+        return
+
+    tree = parse(statement)
+    if isinstance(tree, exp.Create) and tree.kind in ("DATABASE", "SCHEMA"):
+        execution.statement_type = "DDL"
+        athena_ddl.create_database(glue, tree)
+    elif isinstance(tree, exp.Drop) and tree.kind in ("DATABASE", "SCHEMA"):
+        execution.statement_type = "DDL"
+        athena_ddl.drop_database(glue, tree)
+    elif isinstance(tree, exp.Drop) and tree.kind == "TABLE":
+        execution.statement_type = "DDL"
+        athena_ddl.drop_table(glue, tree, execution.database)
+    elif isinstance(tree, exp.Create) and tree.kind == "TABLE" and tree.expression is not None:
+        _ctas(glue, execution, tree)
+    elif isinstance(tree, exp.Create) and tree.kind == "TABLE":
+        execution.statement_type = "DDL"
+        athena_ddl.create_external_table(glue, tree, execution.database)
+    elif isinstance(tree, exp.Query):
+        bind_parameters(tree, execution.parameters)
+        with duckdb_s3.connect() as conn:
+            cursor = conn.execute(to_duckdb(conn, tree, glue, execution.database))
+            columns = [(d[0], str(d[1])) for d in cursor.description]
+            execution.result = QueryResult(columns, cursor.fetchall())
+    else:
+        raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not run {type(tree).__name__} statements")
+
+
+def _query_sql(conn: duckdb.DuckDBPyConnection, glue, execution: Execution, query: str) -> str:
+    tree = parse(query)
+    if not isinstance(tree, exp.Query):
+        raise AthenaQueryError("SYNTAX_ERROR", "expected a SELECT query")
+    bind_parameters(tree, execution.parameters)
+    return to_duckdb(conn, tree, glue, execution.database)
+
+
+def _ctas(glue, execution: Execution, tree: exp.Create) -> None:
+    table = tree.this
+    database = (table.db or execution.database).lower()
+    name = table.name.lower()
+    if database not in glue.databases:
+        raise AthenaQueryError("SCHEMA_NOT_FOUND", f"Schema {database} does not exist")
+    if name in glue.databases[database].tables:
+        if tree.args.get("exists"):
+            return
+        raise AthenaQueryError("ALREADY_EXISTS", f"Table awsdatacatalog.{database}.{name} already exists")
+    options = athena_ddl.ctas_options(tree)
+    location = options.get("external_location")
+    if not location:
+        if execution.output_location is None:
+            raise AthenaQueryError("INVALID_TABLE_PROPERTY", "CTAS needs external_location or an output location")
+        location = f"{execution.output_location}tables/{execution.id}/"
+    location = location.rstrip("/") + "/"
+    with duckdb_s3.connect() as conn:
+        tree_query = tree.expression
+        bind_parameters(tree_query, execution.parameters)
+        duck_sql = to_duckdb(conn, tree_query, glue, execution.database)
+        columns, rows, _ = athena_ddl.write_parquet(conn, duck_sql, location, execution.id, must_be_empty=True)
+    athena_ddl.register_ctas_table(glue, database, name, location, columns)
+    execution.update_count = rows
+
+
+# -- results -------------------------------------------------------------------------------------
+
+_ATHENA_TYPES = {
+    "BIGINT": "bigint", "HUGEINT": "bigint", "INTEGER": "integer", "SMALLINT": "smallint",
+    "TINYINT": "tinyint", "DOUBLE": "double", "FLOAT": "float", "BOOLEAN": "boolean",
+    "VARCHAR": "varchar", "DATE": "date", "TIMESTAMP": "timestamp", "BLOB": "varbinary",
+    "TIME": "time", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+}
+
+
+def column_info(name: str, duck_type: str) -> dict[str, Any]:
+    precision, scale = 0, 0
+    if duck_type.startswith("DECIMAL("):
+        precision, scale = (int(x) for x in duck_type[8:-1].split(","))
+        athena_type = "decimal"
+    elif duck_type.endswith("[]"):
+        athena_type = "array"
+    elif duck_type.startswith("STRUCT"):
+        athena_type = "row"
+    elif duck_type.startswith("MAP"):
+        athena_type = "map"
+    else:
+        athena_type = _ATHENA_TYPES.get(duck_type, "varchar")
+    if athena_type == "varchar":
+        precision = 2147483647
+    return {"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": name, "Label": name,
+            "Type": athena_type, "Precision": precision, "Scale": scale, "Nullable": "UNKNOWN",
+            "CaseSensitive": athena_type == "varchar"}
+
+
+def format_value(value: Any) -> str | None:
+    """A value as Athena prints it in results (None for NULL)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    if isinstance(value, list):
+        return "[" + ", ".join("null" if v is None else format_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={'null' if v is None else format_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _write_results(execution: Execution) -> None:
+    if execution.output_location is None:
+        return
+    bucket, key = s3_data.split_uri(execution.result_file)
+    if execution.result is None:
+        if execution.statement_type == "DDL":
+            s3_data.write(bucket, key, b"")
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow([name for name, _ in execution.result.columns])
+    for row in execution.result.rows:
+        buffer.write(",".join("" if v is None else _csv_quote(v) for v in map(format_value, row)) + "\n")
+    s3_data.write(bucket, key, buffer.getvalue().encode())
+    metadata = {"ColumnInfo": [column_info(n, t) for n, t in execution.result.columns]}
+    s3_data.write(bucket, f"{key}.metadata", json.dumps(metadata).encode())
+
+
+def _csv_quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+# -- API -----------------------------------------------------------------------------------------
+
+def _json(body: dict[str, Any]) -> str:
+    return json.dumps(body)
+
+
+def _lookup(self: AthenaResponse) -> Execution:
+    exec_id = self._get_param("QueryExecutionId")
+    execution = _registry(self.athena_backend).get(exec_id)
+    if execution is None:
+        raise InvalidRequestException(f"QueryExecution {exec_id} was not found")
+    return execution
+
+
+def start_query_execution(self: AthenaResponse):
+    backend = self.athena_backend
+    query = self._get_param("QueryString") or ""
+    context = self._get_param("QueryExecutionContext") or {}
+    config = self._get_param("ResultConfiguration") or {}
+    workgroup_name = self._get_param("WorkGroup") or "primary"
+    workgroup = backend.work_groups.get(workgroup_name)
+    if workgroup is None:
+        raise InvalidRequestException(f"WorkGroup {workgroup_name} is not found.")
+    output = config.get("OutputLocation") or (
+        (workgroup.configuration or {}).get("ResultConfiguration", {}).get("OutputLocation"))
+    if not output:
+        raise InvalidRequestException(
+            "No output location provided. An output location is required either through the Workgroup "
+            "result configuration setting or as an API input.")
+    if not query.strip():
+        raise InvalidRequestException("QueryString must not be empty")
+    s3_data.split_uri(output)  # rejects anything that is not s3://bucket/...
+    execution = Execution(
+        id=str(uuid.uuid4()), query=query, database=(context.get("Database") or DEFAULT_DATABASE).lower(),
+        catalog=context.get("Catalog") or "AwsDataCatalog", output_location=output.rstrip("/") + "/",
+        workgroup=workgroup_name, parameters=self._get_param("ExecutionParameters"),
+    )
+    _registry(backend)[execution.id] = execution
+    workers.submit(_run, backend, execution)
+    return _json({"QueryExecutionId": execution.id})
+
+
+def get_query_execution(self: AthenaResponse):
+    return _json({"QueryExecution": _lookup(self).describe()})
+
+
+def get_query_results(self: AthenaResponse):
+    execution = _lookup(self)
+    if execution.state != "SUCCEEDED":
+        raise InvalidRequestException(f"Query has not yet finished. Current state: {execution.state}")
+    max_results = int(self._get_param("MaxResults") or MAX_RESULTS)
+    if not 1 <= max_results <= MAX_RESULTS:
+        raise InvalidRequestException(f"MaxResults must be between 1 and {MAX_RESULTS}")
+    result = execution.result or QueryResult([], [])
+    header = [{"Data": [{"VarCharValue": name} for name, _ in result.columns]}] if result.columns else []
+    rows = header + [{"Data": [{} if v is None else {"VarCharValue": v} for v in map(format_value, row)]}
+                     for row in result.rows]
+    start = int(self._get_param("NextToken") or 0)
+    body: dict[str, Any] = {
+        "ResultSet": {"Rows": rows[start:start + max_results],
+                      "ResultSetMetadata": {"ColumnInfo": [column_info(n, t) for n, t in result.columns]}},
+    }
+    if execution.update_count is not None:
+        body["UpdateCount"] = execution.update_count
+    if start + max_results < len(rows):
+        body["NextToken"] = str(start + max_results)
+    return _json(body)
+
+
+def stop_query_execution(self: AthenaResponse):
+    execution = _lookup(self)
+    if execution.state in ("QUEUED", "RUNNING"):
+        # A running DuckDB query is not interrupted; its result is discarded.
+        execution.cancel_requested.set()
+        execution.state, execution.completed = "CANCELLED", time.time()
+    return _json({})
+
+
+def list_query_executions(self: AthenaResponse):
+    workgroup = self._get_param("WorkGroup")
+    ids = [e.id for e in _registry(self.athena_backend).values() if workgroup in (None, e.workgroup)]
+    return _json({"QueryExecutionIds": ids})
+
+
+def list_databases(self: AthenaResponse):
+    glue = _glue(self.athena_backend)
+    return _json({"DatabaseList": [_database(db) for db in glue.get_databases()]})
+
+
+def get_database(self: AthenaResponse):
+    name = (self._get_param("DatabaseName") or "").lower()
+    glue = _glue(self.athena_backend)
+    if name not in glue.databases:
+        raise MetadataException(f"Database {name} not found.")
+    return _json({"Database": _database(glue.databases[name])})
+
+
+def _database(db) -> dict[str, Any]:
+    out = {"Name": db.name, "Parameters": db.input.get("Parameters") or {}}
+    if db.input.get("Description"):
+        out["Description"] = db.input["Description"]
+    return out
+
+
+def install() -> None:
+    for name, method in (("start_query_execution", start_query_execution),
+                         ("get_query_execution", get_query_execution),
+                         ("get_query_results", get_query_results),
+                         ("stop_query_execution", stop_query_execution),
+                         ("list_query_executions", list_query_executions),
+                         ("list_databases", list_databases),
+                         ("get_database", get_database)):
+        setattr(AthenaResponse, name, method)

@@ -1,0 +1,218 @@
+"""Athena SQL -> DuckDB: tables resolved through the Glue catalog to readers of their S3 objects.
+
+sqlglot's "athena" dialect reads Athena as Athena does (Hive syntax for DDL, Trino for queries)
+and writes DuckDB. Each catalog table in a query becomes a subquery over read_csv, read_json or
+read_parquet of the table's objects (s3:// paths, served by s3fs; see duckdb_s3.py), with the
+columns named and typed as the catalog says:
+
+* delimited text (LazySimpleSerDe): split on field.delim, no quoting, fields by position, a value
+  that does not parse as the column type reads as NULL (as Hive does);
+* OpenCSVSerde: quoted CSV, fields by position;
+* JSON and Parquet: fields by name, case-insensitively;
+* skip.header.line.count lines are skipped per file, only when the table says so;
+* partitioned tables read only the partitions registered in the catalog, each contributing its
+  values as columns; objects whose name starts with '_' or '.' are ignored, as Athena does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from local_aws import s3_data
+from local_aws.glue_catalog import CatalogError, GlueBackend, TableSpec, table_spec
+
+_DIALECT = "athena"
+
+
+class AthenaQueryError(ValueError):
+    """A query Athena would reject; str() is the StateChangeReason, e.g. 'TABLE_NOT_FOUND: ...'."""
+
+    def __init__(self, error_name: str, message: str) -> None:
+        super().__init__(f"{error_name}: {message}")
+        self.error_name = error_name
+
+
+def parse(query: str) -> exp.Expression:
+    try:
+        statements = [s for s in sqlglot.parse(query, read=_DIALECT) if s is not None]
+    except ParseError as exc:
+        err = exc.errors[0] if exc.errors else {}
+        reason = re.sub(r"\s*Line \d+, Col: \d+\.?$", "", err.get("description") or str(exc)).strip()
+        raise AthenaQueryError(
+            "SYNTAX_ERROR",
+            f"line {err.get('line', 1)}:{err.get('col', 1)}: mismatched input "
+            f"'{err.get('highlight', '')}'. {reason}") from None
+    except TokenError as exc:
+        raise AthenaQueryError("SYNTAX_ERROR", str(exc).splitlines()[0]) from None
+    if len(statements) != 1:
+        raise AthenaQueryError("SYNTAX_ERROR", "Only one sql statement is allowed. "
+                                               f"Got: {len(statements)}")
+    return statements[0]
+
+
+# -- types ---------------------------------------------------------------------------------------
+
+_GLUE_TO_DUCKDB = {
+    "string": "VARCHAR", "varchar": "VARCHAR", "char": "VARCHAR", "bigint": "BIGINT",
+    "int": "INTEGER", "integer": "INTEGER", "smallint": "SMALLINT", "tinyint": "TINYINT",
+    "double": "DOUBLE", "float": "FLOAT", "real": "FLOAT", "boolean": "BOOLEAN", "date": "DATE",
+    "timestamp": "TIMESTAMP", "binary": "BLOB",
+}
+
+
+def duckdb_type(glue_type: str) -> str | None:
+    """DuckDB type for a Glue column type; None for complex types (kept as the reader found them)."""
+    base = glue_type.strip().lower()
+    decimal = re.fullmatch(r"decimal\((\d+)\s*,\s*(\d+)\)", base)
+    if decimal:
+        return f"DECIMAL({decimal[1]}, {decimal[2]})"
+    return _GLUE_TO_DUCKDB.get(re.sub(r"\(.*\)$", "", base))
+
+
+def glue_type(duck_type: str) -> str:
+    """Glue column type for a DuckDB result column (CTAS tables)."""
+    upper = duck_type.upper()
+    if upper.startswith("DECIMAL"):
+        return upper.lower().replace(" ", "")
+    return {
+        "BIGINT": "bigint", "HUGEINT": "bigint", "INTEGER": "int", "SMALLINT": "smallint",
+        "TINYINT": "tinyint", "DOUBLE": "double", "FLOAT": "float", "BOOLEAN": "boolean",
+        "VARCHAR": "string", "DATE": "date", "TIMESTAMP": "timestamp", "BLOB": "binary",
+    }.get(upper, "string")
+
+
+# -- table readers -------------------------------------------------------------------------------
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _data_files(location: str) -> list[str]:
+    bucket, prefix = s3_data.split_uri(location)
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    try:
+        keys = s3_data.list_keys(bucket, prefix)
+    except Exception:  # the bucket is gone: Athena reads such a table as empty too
+        return []
+    return [f"s3://{bucket}/{k}" for k in keys
+            if not k.rsplit("/", 1)[-1].startswith(("_", ".")) and not k.endswith("_$folder$")]
+
+
+def _reader(spec: TableSpec, files: list[str]) -> str:
+    file_list = "[" + ", ".join(_literal(f) for f in files) + "]"
+    if spec.format == "parquet":
+        return f"read_parquet({file_list}, union_by_name = true)"
+    if spec.format == "json":
+        return f"read_json({file_list}, format = 'newline_delimited', union_by_name = true)"
+    if spec.format == "opencsv":
+        quote = spec.serde_parameters.get("quoteChar", '"')
+        options = {"delim": spec.serde_parameters.get("separatorChar", ","), "quote": quote,
+                   # OpenCSV also accepts a doubled quote inside a quoted field; DuckDB takes one escape.
+                   "escape": quote, "nullstr": "\x00no-nulls-in-opencsv\x00"}
+    else:
+        null_format = spec.serde_parameters.get("serialization.null.format", "\\N")
+        options = {"delim": spec.serde_parameters.get("field.delim", "\x01"), "quote": "", "escape": "",
+                   "nullstr": null_format}
+    rendered = ", ".join(f"{k} = {_literal(v)}" for k, v in options.items())
+    return (f"read_csv({file_list}, header = false, skip = {spec.skip_header_lines}, {rendered}, "
+            "all_varchar = true, strict_mode = false, null_padding = true)")
+
+
+def _select_list(conn: duckdb.DuckDBPyConnection, spec: TableSpec, reader: str) -> list[str]:
+    found = [row[0] for row in conn.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+    by_name = {name.lower(): name for name in found}
+    columns = []
+    for position, (name, gtype) in enumerate(spec.columns):
+        target = duckdb_type(gtype)
+        if spec.format in ("json", "parquet"):
+            source = by_name.get(name.lower())
+        else:  # text formats map by position; missing trailing fields are NULL, extra ones ignored
+            source = found[position] if position < len(found) else None
+        if source is None:
+            columns.append(f"CAST(NULL AS {target or 'VARCHAR'}) AS {_quote(name)}")
+        elif target is None or (target == "VARCHAR" and spec.format != "parquet"):
+            columns.append(f"{_quote(source)} AS {_quote(name)}")
+        else:
+            columns.append(f"TRY_CAST({_quote(source)} AS {target}) AS {_quote(name)}")
+    return columns
+
+
+def table_sql(conn: duckdb.DuckDBPyConnection, spec: TableSpec) -> str:
+    """A DuckDB query that returns the table's rows with the catalog's column names and types."""
+    if spec.partition_keys:
+        parts = [(p.values, _data_files(p.location)) for p in spec.partitions if p.location]
+    else:
+        parts = [((), _data_files(spec.location))]
+    selects = []
+    for values, files in parts:
+        if not files:
+            continue
+        reader = _reader(spec, files)
+        partition_columns = [
+            f"CAST({_literal(value)} AS {duckdb_type(ptype) or 'VARCHAR'}) AS {_quote(pname)}"
+            for (pname, ptype), value in zip(spec.partition_keys, values)
+        ]
+        selects.append(f"SELECT {', '.join(_select_list(conn, spec, reader) + partition_columns)} FROM {reader}")
+    if not selects:
+        empty = [f"CAST(NULL AS {duckdb_type(t) or 'VARCHAR'}) AS {_quote(n)}"
+                 for n, t in spec.columns + spec.partition_keys]
+        return f"SELECT {', '.join(empty)} WHERE false"
+    return " UNION ALL BY NAME ".join(selects)
+
+
+@dataclass(frozen=True)
+class TableRef:
+    database: str
+    name: str
+
+
+def referenced_tables(tree: exp.Expression, default_database: str) -> list[tuple[exp.Table, TableRef]]:
+    cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    refs = []
+    for table in tree.find_all(exp.Table):
+        if not table.name or isinstance(table.this, exp.Func):
+            continue  # UNNEST(...) and other table functions
+        if not table.db and table.name.lower() in cte_names:
+            continue
+        refs.append((table, TableRef((table.db or default_database).lower(), table.name.lower())))
+    return refs
+
+
+def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueBackend,
+              default_database: str) -> str:
+    """The query as DuckDB SQL, every catalog table replaced by a reader of its objects."""
+    tree = tree.copy()
+    for table, ref in referenced_tables(tree, default_database):
+        try:
+            spec = table_spec(glue, ref.database, ref.name)
+        except CatalogError as exc:
+            if "does not exist" in str(exc):
+                raise AthenaQueryError(
+                    "TABLE_NOT_FOUND", f"Table 'awsdatacatalog.{ref.database}.{ref.name}' does not exist") from None
+            raise AthenaQueryError("HIVE_UNSUPPORTED_FORMAT", str(exc)) from None
+        subquery = sqlglot.parse_one(f"({table_sql(conn, spec)})", read="duckdb")
+        alias = table.alias or ref.name
+        table.replace(exp.alias_(subquery, alias, table=True))
+    return tree.sql(dialect="duckdb")
+
+
+def bind_parameters(tree: exp.Expression, parameters: list[str] | None) -> None:
+    """ExecutionParameters fill the ? placeholders in order; each is an SQL literal ('NY', 42)."""
+    placeholders = list(tree.find_all(exp.Placeholder))
+    parameters = parameters or []
+    if len(placeholders) != len(parameters):
+        raise AthenaQueryError("INVALID_PARAMETER_USAGE",
+                               f"the query has {len(placeholders)} parameter(s) but {len(parameters)} were given")
+    for placeholder, value in zip(placeholders, parameters):
+        placeholder.replace(sqlglot.parse_one(value, read=_DIALECT))

@@ -1,0 +1,175 @@
+"""The emulator process: moto's ThreadedMotoServer with the project's service extensions.
+
+Default endpoint: http://127.0.0.1:5050 (DEFAULT_HOST, DEFAULT_PORT). Point any AWS client at it
+with endpoint_url (or AWS_ENDPOINT_URL), region us-east-1 and any dummy credentials.
+
+moto's HTTP layer dispatches every request to module-level backends (s3_backends,
+redshiftdata_backends, ...), so the extensions are applied to those classes in this process
+before the server starts and are then reached by every request. The extension points are listed
+in each service module and guarded by tests/local_aws/test_moto_contract.py.
+
+Besides the AWS APIs the server answers GET /_local_aws/health with a JSON status, and
+/_local_aws/faults arms failures of named operations (see faults.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+from local_aws import athena, faults, glue_crawler, glue_jobs, redshift_data, runtime, seeding
+from local_aws.background import workers
+from local_aws.persistence import StateStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5050
+DEFAULT_STATE_DIR = Path(".local/aws")
+HEALTH_PATH = "/_local_aws/health"
+
+# Services whose behaviour this package replaces; each module's install() is idempotent.
+_EXTENSIONS: tuple[Callable[[], None], ...] = (
+    redshift_data.install, athena.install, glue_crawler.install, glue_jobs.install,
+)
+_READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+_install_lock = threading.Lock()
+_installed = False
+
+
+def install_extensions() -> None:
+    global _installed
+    with _install_lock:
+        if not _installed:
+            for install in _EXTENSIONS:
+                install()
+            _installed = True
+
+
+class _EmulatorApp:
+    """WSGI wrapper: health check, fault injection (faults.py), and noting state changes."""
+
+    def __init__(self, moto_app: Callable, store: StateStore, describe: Callable[[], dict]) -> None:
+        self._moto_app = moto_app
+        self._store = store
+        self._describe = describe
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            body = json.dumps({"status": "ok", **self._describe()}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        injected = faults.handle(environ, start_response)
+        if injected is not None:  # the admin endpoint, or a call failed on purpose
+            return injected
+        if environ.get("REQUEST_METHOD") not in _READ_ONLY_METHODS:
+            # Any POST/PUT/DELETE may change S3 or the Glue catalog; the flusher diffs, so a
+            # false alarm (e.g. a Describe* call, which is a POST) only costs a cheap comparison.
+            self._store.mark_dirty()
+        return self._moto_app(environ, start_response)
+
+
+class _Server(ThreadedMotoServer):
+    """ThreadedMotoServer whose WSGI app is wrapped by _EmulatorApp."""
+
+    def __init__(self, host: str, port: int, wrap: Callable[[Callable], Callable]) -> None:
+        super().__init__(ip_address=host, port=port, verbose=False)
+        self._wrap = wrap
+        self.startup_error: BaseException | None = None
+
+    def _server_entry(self) -> None:  # same as moto's, plus the wrapper and the error hand-off
+        app = self._wrap(DomainDispatcherApplication(create_backend_app))
+        try:
+            self._server = make_server(self._ip_address, self._port, app, True,
+                                       request_handler=MotoRequestHandler)
+        except BaseException as exc:  # werkzeug calls sys.exit(1) when the port is taken
+            self.startup_error = exc
+            self._server_ready_event.set()  # moto's start() would otherwise wait forever
+            return
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+    def start(self) -> None:
+        super().start()
+        if self.startup_error is not None:
+            raise OSError(f"cannot bind {self._ip_address}:{self._port} "
+                          f"(address in use or not available)") from None
+
+
+class LocalAWS:
+    """One emulator: start() restores state, seeds the source bucket and serves; stop() saves."""
+
+    def __init__(
+        self,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        state_dir: Path | str = DEFAULT_STATE_DIR,
+        sample_scale: str | None = "small",
+        sample_seed: int = seeding.DEFAULT_SAMPLE_SEED,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.state_dir = Path(state_dir).resolve()
+        self.sample_scale = sample_scale
+        self.sample_seed = sample_seed
+        self.store = StateStore(self.state_dir)
+        self.restored: dict[str, int] = {}
+        self.seeded = 0
+        self._server: _Server | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "LocalAWS":
+        install_extensions()
+        request_log = logging.getLogger("werkzeug")
+        if request_log.level == logging.NOTSET:
+            # One line per request drowns everything else; ask for it with --log-level INFO.
+            request_log.setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.restored = self.store.restore()
+        if self.sample_scale is not None:
+            self.seeded = seeding.seed_source_bucket(self.sample_scale, self.sample_seed)
+        self._server = _Server(self.host, self.port,
+                               lambda app: _EmulatorApp(app, self.store, self._describe))
+        self._server.start()
+        # Port 0 means "any free port": report the one the OS chose.
+        self.port = self._server.get_host_and_port()[1]
+        runtime.set_current(runtime.Runtime(self.state_dir, self.endpoint_url, self.store.mark_dirty))
+        self.store.flush()  # the seed and anything restored are on disk before the first request
+        self.store.start_flusher()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, let running jobs finish, then save state."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        workers.drain()
+        redshift_data.close_databases()
+        self.store.stop_flusher()
+        self.store.flush()
+        runtime.set_current(None)
+
+    def _describe(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint_url, "state_dir": str(self.state_dir),
+                "restored": self.restored, "seeded_objects": self.seeded}
+
+    def __enter__(self) -> "LocalAWS":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,193 @@
+"""Glue crawlers crawl: classification rules, layout, and the API as boto3 and Airflow see it."""
+
+from __future__ import annotations
+
+import gzip
+import inspect
+import io
+import time
+import uuid
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from botocore.exceptions import ClientError
+
+from covid_lake.datasets import BY_NAME
+from local_aws import glue_crawler as gc
+
+
+# ---- classification, no server needed
+
+
+def test_moto_contract():
+    """The moto pieces this module extends are where it expects them (fails on a moto move)."""
+    from moto.glue import models, responses
+
+    assert callable(models.FakeCrawler.start_crawler) and callable(models.FakeCrawler.as_dict)
+    crawler_args = set(inspect.signature(models.FakeCrawler.__init__).parameters)
+    assert {"name", "database_name", "targets", "classifiers", "table_prefix",
+            "schema_change_policy", "backend"} <= crawler_args
+    assert list(inspect.signature(models.FakeCrawl.__init__).parameters) == ["self", "crawler_name"]
+    assert isinstance(inspect.getattr_static(models.FakeCrawl, "status"), property)
+    for method in ("get_database", "create_table", "update_table", "get_crawler", "get_crawlers"):
+        assert callable(getattr(models.GlueBackend, method)), method
+    assert hasattr(models.FakeTable, "get_version") and hasattr(models.FakeTable, "create_partition")
+    assert isinstance(inspect.getattr_static(responses.GlueResponse, "glue_backend"), property)
+
+
+def test_csv_types_and_detected_header():
+    data = b"fips,name,rate,flag,day\n01001,Autauga,1.5,true,2020-03-22\n,\"Korea, South\",2,false,\n"
+    c = gc.classify(data)
+    assert c.columns == [("fips", "bigint"), ("name", "string"), ("rate", "double"),
+                         ("flag", "boolean"), ("day", "string")]
+    assert c.params["skip.header.line.count"] == "1"
+    assert c.serde == gc.LAZY_SIMPLE and c.serde_params == {"field.delim": ","}
+    assert c.params["compressionType"] == "none"
+
+
+def test_all_string_csv_gets_col_names_and_keeps_its_header_as_data(small_lake):
+    c = gc.classify((small_lake / BY_NAME["state_abv"].key).read_bytes())
+    assert c.columns == [("col0", "string"), ("col1", "string")]
+    assert "skip.header.line.count" not in c.params
+
+
+def test_custom_classifier_declares_the_header_and_quoting():
+    data = b"State,Abbreviation\nAlabama,AL\n\"Virgin Islands, US\",VI\n"
+    c = gc.classify(data, {"ContainsHeader": "PRESENT", "QuoteSymbol": '"', "Delimiter": ","})
+    assert [n for n, _ in c.columns] == ["state", "abbreviation"]
+    assert c.params["skip.header.line.count"] == "1"
+    assert c.serde == gc.OPEN_CSV and c.serde_params == {"separatorChar": ",", "quoteChar": '"'}
+    lazy = gc.classify(data, {"ContainsHeader": "PRESENT", "Serde": "LazySimpleSerDe",
+                              "QuoteSymbol": '"'})
+    assert lazy.serde == gc.LAZY_SIMPLE
+    absent = gc.classify(b"1,2\n3,4\n", {"ContainsHeader": "ABSENT"})
+    assert absent.columns == [("col0", "bigint"), ("col1", "bigint")]
+
+
+def test_gzip_json_and_parquet(small_lake):
+    jhu = gc.classify((small_lake / BY_NAME["enigma_jhu"].key).read_bytes())
+    assert jhu.params["compressionType"] == "gzip" and jhu.columns[0] == ("fips", "bigint")
+    hosp = gc.classify((small_lake / BY_NAME["hospital_beds"].key).read_bytes())
+    assert hosp.classification == "json" and hosp.serde == gc.JSON_SERDE
+    assert ("longtitude", "double") in hosp.columns and ("fips", "string") in hosp.columns
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"fips": pa.array(["01"]), "n": pa.array([1], pa.int64()),
+                             "d": pa.array([None], pa.date32())}), buf)
+    pqc = gc.classify(buf.getvalue())
+    assert pqc.classification == "parquet"
+    assert pqc.columns == [("fips", "string"), ("n", "bigint"), ("d", "date")]
+
+
+def test_layout_tables_partitions_and_prefix():
+    keys = ["raw/a/x.csv", "raw/b/date=2020-01-01/y.csv", "raw/b/date=2020-01-02/y.csv",
+            "raw/c-d/sub/z.csv", "raw/top.csv"]
+    found = {t.name: t for t in gc.layout("bkt", "raw/", keys, "p_")}
+    assert set(found) == {"p_a", "p_b", "p_c_d", "p_raw"}
+    assert found["p_a"].location == "s3://bkt/raw/a/" and not found["p_a"].partition_names
+    assert found["p_b"].partition_names == ["date"]
+    assert found["p_b"].partitions[("2020-01-02",)] == "s3://bkt/raw/b/date=2020-01-02/"
+    assert found["p_c_d"].partition_names == ["partition_0"]
+
+
+def test_not_csv_is_a_clear_error():
+    with pytest.raises(gc.CrawlError, match="fewer than two rows"):
+        gc.classify(b"only-one-line\n")
+
+
+# ---- through the emulator, with boto3
+
+
+def wait_ready(glue, name: str, timeout: float = 30) -> dict:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        crawler = glue.get_crawler(Name=name)["Crawler"]
+        if crawler["State"] == "READY" and "LastCrawl" in crawler:
+            return crawler
+        time.sleep(0.05)
+    raise AssertionError(f"crawler {name} not READY after {timeout} s")
+
+
+@pytest.fixture()
+def lake_bucket(emulator, small_lake):
+    """A fresh bucket with the small lake landed under raw/<dataset>/<file>."""
+    s3 = emulator.client("s3")
+    bucket = f"crawl-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    for ds in BY_NAME.values():
+        s3.put_object(Bucket=bucket, Key=ds.raw_key(), Body=(small_lake / ds.key).read_bytes())
+    return bucket
+
+
+def test_crawl_creates_one_table_per_dataset(emulator, lake_bucket):
+    glue = emulator.client("glue")
+    db, name = f"db_{lake_bucket[-8:]}", f"crawler-{lake_bucket}"
+    glue.create_database(DatabaseInput={"Name": db})
+    glue.create_crawler(Name=name, Role="arn:aws:iam::123456789012:role/crawler",
+                        DatabaseName=db, Targets={"S3Targets": [{"Path": f"s3://{lake_bucket}/raw/"}]})
+    glue.start_crawler(Name=name)
+    assert glue.get_crawler(Name=name)["Crawler"]["State"] in ("RUNNING", "READY")
+    crawler = wait_ready(glue, name)
+    assert crawler["LastCrawl"]["Status"] == "SUCCEEDED"
+    tables = {t["Name"]: t for t in glue.get_tables(DatabaseName=db)["TableList"]}
+    assert set(tables) == set(BY_NAME)
+    jhu = tables["enigma_jhu"]["StorageDescriptor"]
+    assert jhu["Location"] == f"s3://{lake_bucket}/raw/enigma_jhu/"
+    assert jhu["SerdeInfo"]["SerializationLibrary"] == gc.LAZY_SIMPLE
+    assert tables["enigma_jhu"]["Parameters"]["skip.header.line.count"] == "1"
+    abv = tables["state_abv"]["StorageDescriptor"]["Columns"]
+    assert [c["Name"] for c in abv] == ["col0", "col1"]  # Glue's header problem, reproduced
+    metrics = glue.get_crawler_metrics(CrawlerNameList=[name])["CrawlerMetricsList"][0]
+    assert metrics["TablesCreated"] == 10 and metrics["LastRuntimeSeconds"] > 0
+
+    # A second crawl of unchanged data changes nothing.
+    glue.start_crawler(Name=name)
+    wait_ready(glue, name)
+    metrics = glue.get_crawler_metrics(CrawlerNameList=[name])["CrawlerMetricsList"][0]
+    assert (metrics["TablesCreated"], metrics["TablesUpdated"]) == (0, 0)
+
+
+def test_classifier_fixes_the_header_and_update_crawler_applies_it(emulator, lake_bucket):
+    glue = emulator.client("glue")
+    db, name = f"db_{lake_bucket[-8:]}", f"crawler-{lake_bucket}"
+    classifier = f"csv-header-{lake_bucket}"
+    glue.create_database(DatabaseInput={"Name": db})
+    glue.create_classifier(CsvClassifier={"Name": classifier, "Delimiter": ",",
+                                          "QuoteSymbol": '"', "ContainsHeader": "PRESENT",
+                                          "Serde": "OpenCSVSerDe"})
+    with pytest.raises(ClientError, match="AlreadyExists"):
+        glue.create_classifier(CsvClassifier={"Name": classifier})
+    got = glue.get_classifier(Name=classifier)["Classifier"]["CsvClassifier"]
+    assert got["ContainsHeader"] == "PRESENT" and got["Version"] == 1
+    target = {"S3Targets": [{"Path": f"s3://{lake_bucket}/raw/state_abv/"}]}
+    glue.create_crawler(Name=name, Role="r", DatabaseName=db, Targets=target, TablePrefix="raw_")
+    glue.update_crawler(Name=name, Classifiers=[classifier])
+    assert glue.get_crawler(Name=name)["Crawler"]["Classifiers"] == [classifier]
+    glue.start_crawler(Name=name)
+    assert wait_ready(glue, name)["LastCrawl"]["Status"] == "SUCCEEDED"
+    table = glue.get_table(DatabaseName=db, Name="raw_state_abv")["Table"]
+    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == ["state", "abbreviation"]
+    assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == gc.OPEN_CSV
+    with pytest.raises(ClientError, match="EntityNotFound"):
+        glue.get_classifier(Name="no-such-classifier")
+
+
+def test_crawl_into_a_missing_database_fails_with_a_message(emulator, lake_bucket):
+    glue = emulator.client("glue")
+    name = f"crawler-{lake_bucket}"
+    glue.create_crawler(Name=name, Role="r", DatabaseName="nope",
+                        Targets={"S3Targets": [{"Path": f"s3://{lake_bucket}/raw/"}]})
+    glue.start_crawler(Name=name)
+    last = wait_ready(glue, name)["LastCrawl"]
+    assert last["Status"] == "FAILED" and "Database nope not found" in last["ErrorMessage"]
+
+
+def test_starting_a_running_crawler_is_refused():
+    from moto.glue.exceptions import CrawlerRunningException
+
+    class Crawler:  # only what _start_crawler reads
+        name = "busy"
+        crawls = [gc.RealCrawl("busy")]
+
+    with pytest.raises(CrawlerRunningException, match="already started"):
+        gc._start_crawler(Crawler())

@@ -1,0 +1,130 @@
+"""Glue jobs run their script, as boto3 (and so the Amazon provider) sees it."""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+import time
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from local_aws import glue_jobs
+
+WRITER = textwrap.dedent('''
+    import argparse, json, boto3
+    p = argparse.ArgumentParser()
+    p.add_argument("--JOB_NAME"); p.add_argument("--bucket"); p.add_argument("--day")
+    p.add_argument("--mode")
+    args, unknown = p.parse_known_args()
+    boto3.client("s3").put_object(Bucket=args.bucket, Key=f"out/{args.day}.json",
+                                  Body=json.dumps({**vars(args), "unknown": unknown}))
+    print("wrote", args.day)
+''')
+FAILING = 'import sys\nprint("about to fail")\nsys.exit("load failed: table factcovid is locked")\n'
+SLEEPER = "import time\ntime.sleep(3)\n"
+
+
+def test_moto_contract():
+    from moto.glue import models, responses
+
+    params = list(inspect.signature(models.FakeJob.start_job_run).parameters)
+    assert params == ["self", "allocated_capacity", "max_capacity", "timeout", "worker_type",
+                      "security_configuration", "number_of_workers", "notification_property",
+                      "previous_run_id", "arguments"]
+    run_args = set(inspect.signature(models.FakeJobRun.__init__).parameters)
+    assert {"job_name", "job_run_id", "arguments", "timeout"} <= run_args
+    assert isinstance(inspect.getattr_static(models.FakeJobRun, "status"), property)
+    assert callable(getattr(responses.GlueResponse, "start_job_run"))
+
+
+def test_command_line_has_python_shell_shape(tmp_path):
+    argv = glue_jobs.command_line(tmp_path / "s.py", "load", {"--day": "2020-04-01", "mode": "x"})
+    assert argv[1:] == [str(tmp_path / "s.py"), "--JOB_NAME", "load", "--day", "2020-04-01",
+                        "--mode", "x"]
+
+
+def wait_run(glue, job: str, run_id: str, timeout: float = 60) -> dict:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        run = glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
+        if run["JobRunState"] not in ("STARTING", "RUNNING", "STOPPING"):
+            return run
+        time.sleep(0.1)
+    raise AssertionError(f"job run {run_id} still running after {timeout} s")
+
+
+@pytest.fixture()
+def bucket(emulator):
+    name = f"jobs-{uuid.uuid4().hex[:8]}"
+    emulator.client("s3").create_bucket(Bucket=name)
+    return name
+
+
+def make_job(emulator, bucket: str, source: str, **extra) -> str:
+    s3, glue = emulator.client("s3"), emulator.client("glue")
+    name = f"job-{uuid.uuid4().hex[:8]}"
+    s3.put_object(Bucket=bucket, Key=f"scripts/{name}.py", Body=source.encode())
+    glue.create_job(Name=name, Role="arn:aws:iam::123456789012:role/glue",
+                    Command={"Name": "pythonshell", "PythonVersion": "3.9",
+                             "ScriptLocation": f"s3://{bucket}/scripts/{name}.py"}, **extra)
+    return name
+
+
+def test_script_runs_with_merged_arguments_and_reaches_the_emulator(emulator, bucket):
+    glue, s3 = emulator.client("glue"), emulator.client("s3")
+    job = make_job(emulator, bucket, WRITER,
+                   DefaultArguments={"--bucket": bucket, "--mode": "default"},
+                   NonOverridableArguments={"--mode": "fixed"})
+    run_id = glue.start_job_run(JobName=job, Arguments={"--day": "2020-04-01", "--mode": "run",
+                                                        "--airflow_task_uuid": "t1"})["JobRunId"]
+    run = wait_run(glue, job, run_id)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    body = s3.get_object(Bucket=bucket, Key="out/2020-04-01.json")["Body"].read()
+    import json
+    out = json.loads(body)
+    assert (out["JOB_NAME"], out["bucket"], out["mode"]) == (job, bucket, "fixed")
+    assert out["unknown"] == ["--airflow_task_uuid", "t1"]
+    assert run["Arguments"]["--airflow_task_uuid"] == "t1"  # what a retry scans for
+    assert "CompletedOn" in run and run["ExecutionTime"] >= 0
+    runs = glue.get_job_runs(JobName=job)["JobRuns"]
+    assert [r["Id"] for r in runs] == [run_id]
+    log = emulator.state_dir / "glue" / "job-runs" / job / run_id / "stdout.log"
+    assert log.read_text().strip() == "wrote 2020-04-01"
+
+
+def test_failing_script_fails_the_run_with_its_stderr(emulator, bucket):
+    glue = emulator.client("glue")
+    job = make_job(emulator, bucket, FAILING)
+    run = wait_run(glue, job, glue.start_job_run(JobName=job)["JobRunId"])
+    assert run["JobRunState"] == "FAILED"
+    assert "load failed: table factcovid is locked" in run["ErrorMessage"]
+
+
+def test_missing_script_fails_the_run(emulator, bucket):
+    glue = emulator.client("glue")
+    job = make_job(emulator, bucket, WRITER)
+    emulator.client("s3").delete_object(Bucket=bucket, Key=f"scripts/{job}.py")
+    run = wait_run(glue, job, glue.start_job_run(JobName=job)["JobRunId"])
+    assert run["JobRunState"] == "FAILED" and "not found in S3" in run["ErrorMessage"]
+
+
+def test_one_run_at_a_time_and_update_job(emulator, bucket):
+    glue, s3 = emulator.client("glue"), emulator.client("s3")
+    job = make_job(emulator, bucket, SLEEPER, ExecutionProperty={"MaxConcurrentRuns": 1})
+    first = glue.start_job_run(JobName=job)["JobRunId"]
+    with pytest.raises(ClientError) as exc:
+        glue.start_job_run(JobName=job)
+    assert exc.value.response["Error"]["Code"] == "ConcurrentRunsExceededException"
+    assert wait_run(glue, job, first)["JobRunState"] == "SUCCEEDED"
+
+    s3.put_object(Bucket=bucket, Key="scripts/v2.py", Body=WRITER.encode())
+    glue.update_job(JobName=job, JobUpdate={
+        "Role": "arn:aws:iam::123456789012:role/glue",
+        "Command": {"Name": "pythonshell", "ScriptLocation": f"s3://{bucket}/scripts/v2.py"},
+        "DefaultArguments": {"--bucket": bucket}})
+    assert glue.get_job(JobName=job)["Job"]["Command"]["ScriptLocation"].endswith("v2.py")
+    run = wait_run(glue, job, glue.start_job_run(JobName=job, Arguments={"--day": "d2"})["JobRunId"])
+    assert run["JobRunState"] == "SUCCEEDED"
+    assert s3.get_object(Bucket=bucket, Key="out/d2.json")["ContentLength"] > 0

@@ -1,0 +1,252 @@
+"""Redshift Data API against DuckDB: dialect, results, batches, COPY, failures, persistence."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import time
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from botocore.exceptions import ClientError
+
+TERMINAL = {"FINISHED", "FAILED", "ABORTED"}
+
+
+@pytest.fixture(scope="module")
+def rsd(emulator):
+    return emulator.client("redshift-data")
+
+
+def wait(client, statement_id: str, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        desc = client.describe_statement(Id=statement_id)
+        if desc["Status"] in TERMINAL:
+            return desc
+        if time.monotonic() > deadline:
+            raise AssertionError(f"statement still {desc['Status']} after {timeout}s")
+        time.sleep(0.02)
+
+
+def run(client, sql: str | list[str], *, cluster: str = "test-cluster", database: str = "dev", **kw) -> dict:
+    target = {"WorkgroupName": kw.pop("workgroup")} if "workgroup" in kw else {"ClusterIdentifier": cluster}
+    if isinstance(sql, list):
+        resp = client.batch_execute_statement(Sqls=sql, Database=database, **target, **kw)
+    else:
+        resp = client.execute_statement(Sql=sql, Database=database, **target, **kw)
+    return wait(client, resp["Id"])
+
+
+def rows(client, statement_id: str) -> list[list]:
+    out, token = [], None
+    while True:
+        page = client.get_statement_result(Id=statement_id, **({"NextToken": token} if token else {}))
+        out += [[next(iter(f.values())) if "isNull" not in f else None for f in r] for r in page["Records"]]
+        token = page.get("NextToken")
+        if not token:
+            return out
+
+
+def test_redshift_ddl_runs_and_select_returns_typed_fields(rsd):
+    ddl = run(rsd, """
+        CREATE TABLE fact_cases (
+            case_id BIGINT IDENTITY(1, 1),
+            state VARCHAR(MAX) ENCODE ZSTD,
+            day DATE SORTKEY,
+            cases INTEGER DISTKEY,
+            rate DECIMAL(10, 2),
+            ratio DOUBLE PRECISION,
+            flag BOOLEAN
+        ) DISTSTYLE KEY""")
+    assert ddl["Status"] == "FINISHED", ddl.get("Error")
+    ins = run(rsd, "INSERT INTO fact_cases (state, day, cases, rate, ratio, flag) VALUES "
+                   "('NY', '2020-03-01', 10, 1.25, 0.5, true), ('CA', '2020-03-02', NULL, 2.5, 1.5, false)")
+    assert ins["Status"] == "FINISHED" and ins["ResultRows"] == 2 and not ins["HasResultSet"]
+
+    sel = run(rsd, "SELECT case_id, state, day, cases, rate, ratio, flag, NVL(cases, -1) AS c "
+                   "FROM public.fact_cases ORDER BY case_id")
+    assert sel["HasResultSet"] and sel["ResultRows"] == 2
+    result = rsd.get_statement_result(Id=sel["Id"])
+    meta = {c["name"]: c["typeName"] for c in result["ColumnMetadata"]}
+    assert meta == {"case_id": "int8", "state": "varchar", "day": "date", "cases": "int4",
+                    "rate": "numeric", "ratio": "float8", "flag": "bool", "c": "int4"}
+    assert result["TotalNumRows"] == 2
+    assert result["Records"][0] == [
+        {"longValue": 1}, {"stringValue": "NY"}, {"stringValue": "2020-03-01"}, {"longValue": 10},
+        {"stringValue": "1.25"}, {"doubleValue": 0.5}, {"booleanValue": True}, {"longValue": 10},
+    ]
+    assert result["Records"][1][3] == {"isNull": True}
+
+
+def test_results_are_paginated(rsd):
+    sel = run(rsd, "SELECT n FROM generate_series(1, 2500) AS t(n)")
+    first = rsd.get_statement_result(Id=sel["Id"])
+    assert len(first["Records"]) == 1000 and first["TotalNumRows"] == 2500 and "NextToken" in first
+    assert [r[0] for r in rows(rsd, sel["Id"])] == list(range(1, 2501))
+
+
+def test_create_like_temp_tables_and_merge(rsd):
+    assert run(rsd, "CREATE TABLE dim_state (code VARCHAR(2), name VARCHAR(64))")["Status"] == "FINISHED"
+    run(rsd, "INSERT INTO dim_state VALUES ('NY', 'old name')")
+    batch = run(rsd, [
+        "CREATE TEMP TABLE stage_state (LIKE dim_state)",
+        "INSERT INTO stage_state VALUES ('NY', 'New York'), ('CA', 'California')",
+        "MERGE INTO dim_state USING stage_state s ON dim_state.code = s.code "
+        "WHEN MATCHED THEN UPDATE SET name = s.name WHEN NOT MATCHED THEN INSERT VALUES (s.code, s.name)",
+    ])
+    assert batch["Status"] == "FINISHED", batch.get("Error")
+    assert [s["Status"] for s in batch["SubStatements"]] == ["FINISHED"] * 3
+    assert batch["SubStatements"][2]["ResultRows"] == 2
+    sel = run(rsd, "SELECT code, name FROM dim_state ORDER BY code")
+    assert rows(rsd, sel["Id"]) == [["CA", "California"], ["NY", "New York"]]
+    # A temp table lives as long as its call, like a Data API session.
+    gone = run(rsd, "SELECT * FROM stage_state")
+    assert gone["Status"] == "FAILED" and "stage_state" in gone["Error"]
+
+
+def test_batch_is_one_transaction_and_a_failure_rolls_it_back(rsd):
+    run(rsd, "CREATE TABLE ledger (id INT)")
+    batch = run(rsd, ["INSERT INTO ledger VALUES (1)", "INSERT INTO no_such_table VALUES (2)",
+                      "INSERT INTO ledger VALUES (3)"])
+    assert batch["Status"] == "FAILED"
+    assert "statement 2 of 3" in batch["Error"] and "no_such_table" in batch["Error"]
+    assert [s["Status"] for s in batch["SubStatements"]] == ["FINISHED", "FAILED", "ABORTED"]
+    assert "no_such_table" in batch["SubStatements"][1]["Error"]
+    count = run(rsd, "SELECT COUNT(*) FROM ledger")
+    assert rows(rsd, count["Id"]) == [[0]]
+
+
+def test_batch_sub_statement_results(rsd):
+    batch = run(rsd, ["SELECT 1 AS one", "SELECT 'two' AS two"])
+    assert batch["Status"] == "FINISHED" and batch["HasResultSet"]
+    assert rsd.get_statement_result(Id=f"{batch['Id']}:2")["Records"] == [[{"stringValue": "two"}]]
+    assert rsd.describe_statement(Id=f"{batch['Id']}:1")["Status"] == "FINISHED"
+    with pytest.raises(ClientError, match="sub-statement"):
+        rsd.get_statement_result(Id=batch["Id"])
+
+
+def test_invalid_sql_fails_with_the_reason(rsd):
+    bad = run(rsd, "SELEC 1")
+    assert bad["Status"] == "FAILED" and "syntax error" in bad["Error"]
+    missing = run(rsd, "SELECT * FROM nowhere")
+    assert missing["Status"] == "FAILED" and "nowhere" in missing["Error"]
+    with pytest.raises(ClientError, match="Status: FAILED"):
+        rsd.get_statement_result(Id=missing["Id"])
+
+
+def test_named_parameters(rsd):
+    sel = run(rsd, "SELECT :state AS s, CAST(:n AS INT) + 1 AS n",
+              Parameters=[{"name": "state", "value": "NY"}, {"name": "n", "value": "41"}])
+    assert rows(rsd, sel["Id"]) == [["NY", 42]]
+
+
+def test_cluster_workgroup_and_database_are_separate(rsd):
+    run(rsd, "CREATE TABLE only_here (x INT)", cluster="cluster-a")
+    assert run(rsd, "SELECT * FROM only_here", cluster="cluster-a")["Status"] == "FINISHED"
+    assert run(rsd, "SELECT * FROM only_here", cluster="cluster-b")["Status"] == "FAILED"
+    assert run(rsd, "SELECT * FROM only_here", cluster="cluster-a", database="other")["Status"] == "FAILED"
+    assert run(rsd, "CREATE TABLE only_here (x INT)", workgroup="cluster-a")["Status"] == "FINISHED"
+    assert "WorkgroupName" in run(rsd, "SELECT 1", workgroup="wg-main")
+
+
+def test_api_validation_errors(rsd):
+    with pytest.raises(ClientError, match="Exactly one of ClusterIdentifier or WorkgroupName"):
+        rsd.execute_statement(Sql="SELECT 1", Database="dev")
+    with pytest.raises(ClientError) as err:
+        rsd.describe_statement(Id="00000000-0000-4000-8000-000000000000")
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+# -- COPY ----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def staged(emulator):
+    s3 = emulator.client("s3")
+    s3.create_bucket(Bucket="copy-src")
+    part1 = "day,state,cases\n2020-03-01,NY,\"1,000\"\n2020-03-02,NY,5\n"
+    part2 = "day,state,cases\n2020-03-03,\"New \"\"York\"\"\",7\n"
+    s3.put_object(Bucket="copy-src", Key="csv/part-1.csv.gz", Body=gzip.compress(part1.encode()))
+    s3.put_object(Bucket="copy-src", Key="csv/part-2.csv.gz", Body=gzip.compress(part2.encode()))
+    s3.put_object(Bucket="copy-src", Key="pipe/data.txt", Body=b"2020-03-04|TX|9\n")
+    table = pa.table({"day": pa.array(["2020-04-01"]), "state": ["WA"], "cases": pa.array([11], pa.int64())})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    s3.put_object(Bucket="copy-src", Key="parquet/part-0.parquet", Body=buf.getvalue())
+    return s3
+
+
+def test_copy_csv_gzip_with_header_and_quotes(rsd, staged):
+    run(rsd, "CREATE TABLE copy_csv (day DATE, state VARCHAR(32), cases VARCHAR(16))")
+    copy = run(rsd, "COPY copy_csv FROM 's3://copy-src/csv/' IAM_ROLE 'arn:aws:iam::123456789012:role/r' "
+                    "FORMAT AS CSV DELIMITER ',' QUOTE '\"' IGNOREHEADER 1 GZIP REGION 'us-east-1'")
+    assert copy["Status"] == "FINISHED", copy.get("Error")
+    assert copy["ResultRows"] == 3
+    sel = run(rsd, "SELECT day, state, cases FROM copy_csv ORDER BY day")
+    assert rows(rsd, sel["Id"]) == [["2020-03-01", "NY", "1,000"], ["2020-03-02", "NY", "5"],
+                                    ["2020-03-03", 'New "York"', "7"]]
+
+
+def test_copy_pipe_delimited_text_and_parquet(rsd, staged):
+    run(rsd, "CREATE TABLE copy_many (day DATE, state CHAR(2), cases BIGINT)")
+    text = run(rsd, "COPY copy_many FROM 's3://copy-src/pipe/' IAM_ROLE default")
+    assert text["Status"] == "FINISHED", text.get("Error")
+    parquet = run(rsd, "COPY copy_many (day, state, cases) FROM 's3://copy-src/parquet/' "
+                       "IAM_ROLE 'arn:aws:iam::123456789012:role/r' FORMAT AS PARQUET")
+    assert parquet["Status"] == "FINISHED", parquet.get("Error")
+    sel = run(rsd, "SELECT state, cases FROM copy_many ORDER BY day")
+    assert rows(rsd, sel["Id"]) == [["TX", 9], ["WA", 11]]
+
+
+def test_copy_failures(rsd, staged):
+    run(rsd, "CREATE TABLE copy_fail (day DATE, state VARCHAR(32))")
+    empty = run(rsd, "COPY copy_fail FROM 's3://copy-src/nothing-here/' IAM_ROLE default CSV")
+    assert empty["Status"] == "FAILED" and "prefix 'nothing-here/' does not exist" in empty["Error"]
+    too_wide = run(rsd, "COPY copy_fail FROM 's3://copy-src/csv/' IAM_ROLE default CSV IGNOREHEADER 1 GZIP")
+    assert too_wide["Status"] == "FAILED" and "Extra column(s) found" in too_wide["Error"]
+    unsupported = run(rsd, "COPY copy_fail FROM 's3://copy-src/csv/' IAM_ROLE default MANIFEST")
+    assert unsupported["Status"] == "FAILED" and "MANIFEST" in unsupported["Error"]
+    no_bucket = run(rsd, "COPY copy_fail FROM 's3://no-such-bucket/x' IAM_ROLE default CSV")
+    assert no_bucket["Status"] == "FAILED" and "bucket does not exist" in no_bucket["Error"]
+
+
+def test_databases_survive_a_restart(launch, tmp_path):
+    first = launch(tmp_path, "--sample-scale", "none")
+    client = first.client("redshift-data")
+    assert run(client, "CREATE TABLE kept (x INT); INSERT INTO kept VALUES (7)")["Status"] == "FINISHED"
+    assert first.stop() == 0
+    assert (tmp_path / "redshift" / "cluster-test-cluster" / "dev.duckdb").exists()
+
+    second = launch(tmp_path, "--sample-scale", "none")
+    client = second.client("redshift-data")
+    assert rows(client, run(client, "SELECT x FROM kept")["Id"]) == [[7]]
+    second.stop()
+
+
+def test_the_projects_fact_load_runs_as_one_batch(rsd, staged):
+    """include/sql/redshift: the real DDL (keys, DISTKEY, SORTKEY) and the day-replace load."""
+    from pathlib import Path
+
+    from local_aws.redshift_sql import split_statements
+
+    sql_dir = Path(__file__).resolve().parents[2] / "include" / "sql" / "redshift"
+    ddl = run(rsd, split_statements((sql_dir / "factcovid.sql").read_text()))
+    assert ddl["Status"] == "FINISHED", ddl.get("Error")
+    columns = [r[0] for r in rows(rsd, run(rsd, "SELECT column_name FROM information_schema.columns "
+                                               "WHERE table_name = 'factcovid' ORDER BY ordinal_position")["Id"])]
+    # One day, two states; every measure column holds 1 for NY and 2 for CA.
+    day = {name: pa.array([1, 2], pa.int64()) for name in columns}
+    day["date_key"] = pa.array([20200301, 20200301], pa.int32())
+    day["fips"] = pa.array(["36", "06"])
+    buf = io.BytesIO()
+    pq.write_table(pa.table(day), buf)
+    staged.put_object(Bucket="copy-src", Key="fact/day.parquet", Body=buf.getvalue())
+
+    load = (sql_dir / "load" / "fact.sql").read_text().format(
+        table="factcovid", start_key=20200301, end_key=20200301, source="s3://copy-src/fact/",
+        iam_role="arn:aws:iam::123456789012:role/load")
+    for _ in range(2):  # a rerun replaces the day instead of duplicating it (and no key error)
+        batch = run(rsd, split_statements(load))
+        assert batch["Status"] == "FINISHED", batch.get("Error")
+    assert rows(rsd, run(rsd, "SELECT fips, positive FROM factcovid ORDER BY fips")["Id"]) == [["06", 2], ["36", 1]]
