@@ -42,8 +42,13 @@ _SNAKE_BY_LOWER: dict[str, dict[str, str]] = {
 _BOM = re.compile(r"^(\ufeff|ï»¿)+")
 
 
-def normalise_columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Canonical snake_case names; drop crawler partition columns; fail on missing columns."""
+def normalise_columns(df: pd.DataFrame, name: str,
+                      required: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Canonical snake_case names; drop crawler partition columns; fail on missing columns.
+
+    `required`: the columns the cleaner reads (default: every column of the source file), so a
+    query that selects only what the pipeline needs is accepted.
+    """
     mapping = _SNAKE_BY_LOWER[name]
     renamed = {}
     for col in df.columns:
@@ -54,7 +59,7 @@ def normalise_columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
     if out.columns.duplicated().any():
         dup = sorted(set(out.columns[out.columns.duplicated()]))
         raise SourceDataError(f"{name}: duplicate columns after normalising names: {dup}")
-    missing = [c for c in mapping.values() if c not in out.columns]
+    missing = [c for c in (required or mapping.values()) if c not in out.columns]
     if missing:
         raise SourceDataError(
             f"{name}: missing columns {missing}; got {list(df.columns)}"
@@ -267,7 +272,7 @@ _US_DAILY_MEASURES = (
 def clean_states_daily(df: pd.DataFrame) -> pd.DataFrame:
     """COVID Tracking per state per day: date from YYYYMMDD, fips '01', state the postal code."""
     name = "states_daily"
-    df = normalise_columns(df, name)
+    df = normalise_columns(df, name, required=("date", "state", "fips", *STATES_DAILY_MEASURES))
     out = df.copy()
     out["date"] = parse_yyyymmdd(df["date"], name, "date")
     out["state"] = to_text(df["state"]).str.upper()

@@ -1,84 +1,170 @@
-"""What `make run` runs: the pipeline end to end on the offline sample lake.
+"""What `make run` runs: the covid_lake_daily DAG end to end on local_aws, no AWS account needed.
 
-It runs every stage that exists today and names the ones that do not exist yet, instead of
-pretending. Stages, in the order the DAG runs them:
+1. starts the emulator (python -m local_aws) in the background, state in .local/aws; on first
+   start it seeds the public bucket covid19-lake with the synthetic sample lake;
+2. prepares an Airflow home in .local/airflow (metadata DB, the DAG's pools);
+3. runs `airflow dags test covid_lake_daily <date>` for a few consecutive dates, showing each
+   task as it finishes (full logs in .local/logs/);
+4. prints a warehouse summary and where the warehouse lives, then stops the emulator cleanly.
 
-1. sample lake: the synthetic copy of the covid19-lake bucket (local_aws.sample_lake);
-2. star schema: the pandas transforms on that lake (covid_lake.star), written as Parquet;
-3. emulator: local_aws serving S3, Glue, Athena and the Redshift Data API (python -m local_aws);
-4. DAG: dags/covid_lake_daily.py under `airflow dags test` against the emulator.
+Running it twice gives the same numbers: every step is idempotent.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import datetime as dt
+import json
+import os
+import re
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
+PORT = 5050
+DAG_ID = "covid_lake_daily"
+POOLS = {"covid_lake_crawler": "one Glue crawl at a time across runs",
+         "covid_lake_redshift_load": "one Redshift load transaction at a time"}
+_END_TASK = re.compile(r"\[DAG TEST\] end task task_id=(\S+) map_index=(-?\d+)")
+_RUN_STATE = re.compile(r"DagRun Finished: .*?run_duration=[\d.]+, state=(\w+)")
 
 
-def _exists(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
+def env_for(endpoint: str) -> dict[str, str]:
+    conn = {"conn_type": "aws", "login": "local", "password": "local",
+            "extra": {"region_name": "us-east-1", "endpoint_url": endpoint}}
+    return {**os.environ,
+            "AIRFLOW_HOME": str(LOCAL / "airflow"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn),
+            "PYTHONPATH": f"{ROOT / 'include'}{os.pathsep}{ROOT}"}
 
 
-def _step(title: str) -> float:
-    print(f"\n== {title}", flush=True)
-    return time.perf_counter()
+class Emulator:
+    def __init__(self, port: int, scale: str):
+        self.port, self.scale = port, scale
+        self.proc: subprocess.Popen | None = None
+        self.endpoint = ""
+
+    def __enter__(self) -> "Emulator":
+        log = open(LOCAL / "logs" / "local_aws.log", "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "local_aws", "--port", str(self.port),
+             "--state-dir", str(LOCAL / "aws"), "--sample-scale", self.scale],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"listening on (http://\S+)", line)
+        if not m:
+            self.proc.wait(timeout=30)
+            raise SystemExit(f"local_aws did not start (port {self.port} busy? see "
+                             f".local/logs/local_aws.log): {line.strip()}")
+        self.endpoint = m.group(1)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
 
 
-def run_sample_lake(scale: str) -> Path:
-    from local_aws.sample_lake import generate
-
-    out = LOCAL / f"sample-lake-{scale}"
-    t0 = _step(f"sample lake ({scale}) -> {out.relative_to(ROOT)}")
-    paths = generate(out, scale=scale)
-    for name, path in paths.items():
-        print(f"   {name:17s} {path.stat().st_size:>12,d} B")
-    print(f"   done in {time.perf_counter() - t0:.1f} s (synthetic data shaped like the real lake)")
-    return out
+def airflow(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=env,
+                          capture_output=True, text=True)
+    if check and done.returncode:
+        raise SystemExit(f"airflow {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done
 
 
-def run_star_schema(lake: Path) -> bool:
-    if not _exists("covid_lake.star"):
-        print("\n== star schema: NOT BUILT YET (covid_lake.star, issue 'The star schema')")
-        return False
-    from covid_lake import star
+def prepare_airflow(env: dict[str, str]) -> None:
+    airflow("db", "migrate", env=env)
+    for pool, why in POOLS.items():
+        airflow("pools", "set", pool, "1", why, env=env)
 
-    out = LOCAL / "star"
-    t0 = _step(f"star schema from {lake.relative_to(ROOT)} -> {out.relative_to(ROOT)}")
-    summary = star.build_lake_to_parquet(lake, out)
-    for table, rows in summary.items():
-        print(f"   {table:17s} {rows:>10,d} rows")
-    print(f"   done in {time.perf_counter() - t0:.1f} s")
-    return True
+
+def run_date(day: dt.date, env: dict[str, str], index: int, total: int) -> float:
+    log_path = LOCAL / "logs" / f"{DAG_ID}-{day.isoformat()}.log"
+    print(f"[{index}/{total}] {DAG_ID} {day}  (log: {log_path.relative_to(ROOT)})", flush=True)
+    t0 = time.perf_counter()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID,
+             day.isoformat(), "--conf", json.dumps({"run_date": day.isoformat()})],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        done: list[str] = []
+        for line in proc.stdout:
+            log.write(line)
+            m = _END_TASK.search(line)
+            if m:
+                task = m.group(1) if m.group(2) == "-1" else f"{m.group(1)}[{m.group(2)}]"
+                done.append(task)
+                print(f"      done {task}", flush=True)
+        code = proc.wait()
+    seconds = time.perf_counter() - t0
+    state = _RUN_STATE.findall(log_path.read_text())
+    if code or state != ["success"]:
+        raise SystemExit(f"run for {day} ended {state or 'without a state'} (exit {code}) "
+                         f"after {seconds:.1f} s; see {log_path}")
+    print(f"      succeeded in {seconds:.1f} s", flush=True)
+    return seconds
+
+
+def summary(endpoint: str) -> None:
+    import boto3
+
+    from covid_lake import redshift_io, settings
+
+    client = boto3.client("redshift-data", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")
+    s = settings.load(lambda key, default: default)
+    target = s.redshift_target()
+    print("\n== warehouse (Redshift Data API on local_aws)")
+    for row in redshift_io.query(client, redshift_io.sql_file("summary/row_counts.sql"), target):
+        print(f"   {row['table_name']:17s} {int(row['row_count']):>10,d} rows")
+    print("\n   top states by JHU confirmed cases on the last loaded date:")
+    for row in redshift_io.query(client, redshift_io.sql_file("summary/top_states.sql"), target):
+        print(f"   {row['date_key']}  {row['state_name']:22s} confirmed {row['confirmed']:>9}  "
+              f"NYT cases {row['nyt_cases']}  tests positive {row['positive']}")
+    db = LOCAL / "aws" / "redshift" / f"workgroup-{s.redshift_workgroup}" / f"{s.redshift_database}.duckdb"
+    print(f"\n   The warehouse is the DuckDB file {db.relative_to(ROOT)} (the emulator's Redshift).")
+    print("   Query it like Redshift, through the Data API, while `python -m local_aws` runs:")
+    print("     aws --endpoint-url http://127.0.0.1:5050 redshift-data execute-statement "
+          f"--workgroup-name {s.redshift_workgroup} --database {s.redshift_database} "
+          "--sql 'select count(*) from factcovid'")
+    print("   or read it directly when the emulator is stopped:")
+    print(f"     .venv/bin/python -c \"import duckdb; duckdb.connect('{db.relative_to(ROOT)}', "
+          "read_only=True).sql('select * from factcovid limit 5').show()\"")
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m covid_lake.offline_run", description=__doc__)
-    p.add_argument("--scale", choices=("small", "full", "x10"), default="small")
+    p = argparse.ArgumentParser(prog="python -m covid_lake.offline_run", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scale", choices=("small", "full", "x10"), default="small",
+                   help="sample lake seeded on the emulator's first start")
+    p.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2020, 4, 1))
+    p.add_argument("--days", type=int, default=3)
+    p.add_argument("--port", type=int, default=PORT)
     args = p.parse_args(argv)
 
-    lake = run_sample_lake(args.scale)
-    built_star = run_star_schema(lake)
-
-    missing = []
-    if not _exists("local_aws.server"):
-        missing.append("the local_aws emulator (python -m local_aws; issue 'local_aws')")
-    if not (ROOT / "dags" / "covid_lake_daily.py").exists():
-        missing.append("the covid_lake_daily DAG (issue 'The covid_lake_daily DAG')")
-    print()
-    if missing:
-        print("Not run, because it does not exist yet:")
-        for m in missing:
-            print(f"   - {m}")
-        print("Ran: the sample lake" + (" and the star schema." if built_star else "."))
+    (LOCAL / "logs").mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    with Emulator(args.port, args.scale) as emu:
+        print(f"== local_aws at {emu.endpoint} (state: .local/aws, sample scale {args.scale})")
+        env = env_for(emu.endpoint)
+        print("== Airflow home .local/airflow: metadata DB and pools")
+        prepare_airflow(env)
+        days = [args.start + dt.timedelta(days=k) for k in range(args.days)]
+        print(f"== {args.days} daily runs, {days[0]}..{days[-1]}")
+        for i, day in enumerate(days, start=1):
+            run_date(day, env, i, len(days))
+        summary(emu.endpoint)
+    print(f"\nDone in {time.perf_counter() - t0:.0f} s; emulator stopped, state kept in .local/.")
     return 0
 
 

@@ -1,0 +1,214 @@
+"""covid_lake_daily: the AWS COVID-19 data lake to a Redshift star schema, one run date at a time.
+
+For run date D (covid_lake.run_date: the `run_date` param, else the data interval's start, else
+today): land the ten source objects in our bucket, crawl them when something changed, profile
+them with Athena, extract D's slice, build and validate the star rows with pandas, publish them
+as Parquet, and load Redshift in one transaction through a Glue job; SQL checks gate the run.
+The param `full_refresh` rebuilds every date of the sources in one run.
+
+This file is wiring only. What each step does: include/covid_lake/steps.py; SQL: include/sql/;
+the Glue job: include/scripts/load_redshift.py; settings: include/covid_lake/settings.py.
+The same DAG runs on AWS and on local_aws: only the aws_default connection and settings differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from airflow.providers.amazon.aws.operators.athena import AthenaOperator
+from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
+from airflow.providers.amazon.aws.operators.glue_crawler import (
+    GlueCrawlerCreateOperator,
+    GlueCrawlerRunOperator,
+    GlueCrawlerUpdateOperator,
+)
+from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import Asset, Param, chain, dag, task
+
+from covid_lake import settings
+from covid_lake.catalog import crawler_config
+from covid_lake.datasets import DATASETS
+
+INCLUDE = Path(__file__).resolve().parents[1] / "include"
+AWS_CONN_ID = "aws_default"
+S = settings.templated()  # every setting as a Jinja template, resolved at run time
+POLL = settings.poll_interval()
+STAR_TABLES = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty")
+WAREHOUSE = [Asset(name=f"covid_lake.{t}", uri=f"redshift://covid-lake:5439/dev/public/{t}")
+             for t in STAR_TABLES]
+PUBLISHED = "ti.xcom_pull(task_ids='transform_and_publish')"
+
+# Airflow pools (created by `make run` / `make airflow` / the compose init): one crawl and one
+# Redshift load at a time across concurrent runs and backfills.
+CRAWLER_POOL = "covid_lake_crawler"
+LOAD_POOL = "covid_lake_redshift_load"
+
+
+def _client(service: str):
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+    return AwsBaseHook(aws_conn_id=AWS_CONN_ID, client_type=service).get_conn()
+
+
+@dag(
+    dag_id="covid_lake_daily",
+    schedule="@daily",
+    start_date=dt.datetime(2020, 1, 22, tzinfo=dt.timezone.utc),
+    catchup=False,  # history is loaded on purpose, with `airflow backfill create`
+    max_active_runs=3,
+    template_searchpath=[str(INCLUDE / "sql")],
+    default_args={
+        "retries": 3,
+        "retry_delay": dt.timedelta(seconds=5 if POLL == 1 else 60),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": dt.timedelta(minutes=10),
+    },
+    params={
+        "run_date": Param(None, type=["null", "string"], format="date",
+                          description="Date to process (YYYY-MM-DD); empty: the run's own date"),
+        "full_refresh": Param(False, type="boolean",
+                              description="Rebuild every date of the sources in this run"),
+    },
+    tags=["covid-lake"],
+    doc_md=__doc__,
+)
+def covid_lake_daily():
+    @task
+    def resolve_run(**context) -> dict:
+        from covid_lake import run_date
+
+        return {"run_date": run_date.from_context(context).isoformat(),
+                "full_refresh": bool(context["params"].get("full_refresh"))}
+
+    @task
+    def ensure_bucket() -> bool:
+        from covid_lake import steps
+
+        s3 = _client("s3")
+        return steps.ensure_bucket(s3, settings.load().bucket, s3.meta.region_name)
+
+    @task(map_index_template="{{ task.op_kwargs['name'] }}")
+    def land(name: str) -> dict:
+        from covid_lake import steps
+
+        return steps.land(_client("s3"), settings.load(), name)
+
+    @task
+    def prepare_catalog() -> dict:
+        from covid_lake import steps
+
+        return steps.prepare_catalog(_client("glue"), settings.load())
+
+    @task.branch
+    def choose_crawl(landed: list[dict], catalog: dict) -> str:
+        if not any(x["copied"] for x in landed) and not catalog["missing_tables"]:
+            return "crawl_not_needed"
+        return "update_crawler" if catalog["crawler_exists"] else "create_crawler"
+
+    @task
+    def check_raw(profile_query_id: str) -> list[dict]:
+        from covid_lake import steps
+
+        return steps.check_raw(_client("glue"), _client("athena"), settings.load(),
+                               profile_query_id)
+
+    @task
+    def extract(run: dict) -> dict:
+        from covid_lake import steps
+
+        day = None if run["full_refresh"] else dt.date.fromisoformat(run["run_date"])
+        return steps.extract(_client("athena"), settings.load(), day)
+
+    @task
+    def transform_and_publish(query_ids: dict, run: dict) -> dict:
+        from covid_lake import steps
+
+        return steps.transform_and_publish(_client("athena"), _client("s3"), settings.load(),
+                                           query_ids, dt.date.fromisoformat(run["run_date"]),
+                                           run["full_refresh"])
+
+    @task
+    def stage_load_sql() -> list[str]:
+        from covid_lake import steps
+
+        return steps.stage_load_sql(_client("s3"), settings.load(), INCLUDE / "sql" / "redshift" / "load")
+
+    @task(outlets=WAREHOUSE)
+    def check_warehouse(published: dict) -> dict:
+        from covid_lake import steps
+
+        return steps.check_warehouse(_client("redshift-data"), settings.load(), published)
+
+    create_crawler = GlueCrawlerCreateOperator(task_id="create_crawler", config=crawler_config(S),
+                                               aws_conn_id=AWS_CONN_ID)
+    update_crawler = GlueCrawlerUpdateOperator(task_id="update_crawler", config=crawler_config(S),
+                                               aws_conn_id=AWS_CONN_ID)
+    crawl = GlueCrawlerRunOperator(
+        task_id="crawl", crawler_name=S.crawler_name, aws_conn_id=AWS_CONN_ID,
+        poll_interval=POLL, deferrable=True, fail_on_already_running=False,
+        pool=CRAWLER_POOL, trigger_rule="none_failed_min_one_success")
+    crawl_not_needed = EmptyOperator(task_id="crawl_not_needed")
+    profile = AthenaOperator(
+        task_id="profile", query="athena/profile.sql", database=S.glue_database,
+        output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
+        aws_conn_id=AWS_CONN_ID, sleep_time=POLL, deferrable=True,
+        trigger_rule="none_failed_min_one_success")
+    create_tables = RedshiftDataOperator(
+        task_id="create_tables", sql=[f"redshift/{t}.sql" for t in STAR_TABLES],
+        database=S.redshift_database, **settings.redshift_operator_target(),
+        aws_conn_id=AWS_CONN_ID, poll_interval=POLL, wait_for_completion=True, deferrable=True)
+    load = GlueJobOperator(
+        task_id="load",
+        job_name=S.glue_job_name,
+        script_location=str(INCLUDE / "scripts" / "load_redshift.py"),
+        s3_bucket=S.bucket,
+        iam_role_arn=S.glue_job_role_arn,
+        replace_script_file=True,
+        update_config=True,
+        create_job_kwargs={
+            "Command": {"Name": "pythonshell", "PythonVersion": "3.9",
+                        # where the operator uploads script_location (its fixed prefix)
+                        "ScriptLocation": f"s3://{S.bucket}/artifacts/glue-scripts/load_redshift.py"},
+            "MaxCapacity": 0.0625, "Timeout": 30,
+            "ExecutionProperty": {"MaxConcurrentRuns": 1},
+        },
+        script_args={
+            "--run_date": "{{ %s['run_date'] }}" % PUBLISHED,
+            "--start_date": "{{ %s['start_date'] }}" % PUBLISHED,
+            "--end_date": "{{ %s['end_date'] }}" % PUBLISHED,
+            "--counts": "{{ %s['counts'] | tojson }}" % PUBLISHED,
+            "--star_uri": f"s3://{S.bucket}/{S.star_prefix}",
+            "--sql_uri": f"s3://{S.bucket}/{S.scripts_prefix}/sql/load",
+            "--iam_role": S.redshift_copy_role_arn,
+            "--database": S.redshift_database,
+            "--workgroup": S.redshift_workgroup,
+            "--cluster_identifier": S.redshift_cluster_identifier,
+        },
+        aws_conn_id=AWS_CONN_ID,
+        wait_for_completion=True,
+        deferrable=True,
+        job_poll_interval=POLL,
+        waiter_delay=POLL,  # the deferred wait's own interval (default 60 s)
+        durable=True,  # a retry re-attaches to a still-running job run instead of starting another
+        pool=LOAD_POOL,
+    )
+
+    run = resolve_run()
+    landed = land.expand(name=[d.name for d in DATASETS])
+    catalog = prepare_catalog()
+    chain(run, ensure_bucket(), landed)
+    landed >> catalog
+    decision = choose_crawl(landed, catalog)
+    decision >> [create_crawler, update_crawler, crawl_not_needed]
+    [create_crawler, update_crawler] >> crawl
+    [crawl, crawl_not_needed] >> profile
+    raw_ok = check_raw(profile.output)
+    extracted = extract(run)
+    raw_ok >> extracted
+    published = transform_and_publish(extracted, run)
+    chain(published, create_tables, stage_load_sql(), load, check_warehouse(published))
+
+
+covid_lake_daily()

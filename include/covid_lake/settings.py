@@ -1,0 +1,118 @@
+"""Where the pipeline reads and writes, and which AWS resources it uses.
+
+Every setting is the Airflow Variable `covid_lake_<name>`. Airflow also reads Variables from the
+environment (AIRFLOW_VAR_COVID_LAKE_<NAME>), so the UI, a .env file and docker-compose all set
+them the same way; the defaults below fit local_aws. Operators read a setting through the
+template `template(name)`, tasks through `load()`: both resolve at run time, so parsing the DAG
+touches neither the metadata database nor AWS.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Callable
+
+PREFIX = "covid_lake_"
+
+DEFAULTS: dict[str, str] = {
+    "env": "local_aws",  # or "aws": only changes poll intervals and defaults, never code paths
+    "source_bucket": "covid19-lake",
+    "bucket": "covid-lake",
+    "raw_prefix": "raw",
+    "star_prefix": "star",
+    "scripts_prefix": "scripts",
+    "athena_output_prefix": "athena-results",
+    "athena_workgroup": "primary",
+    "glue_database": "covid_lake_raw",
+    "crawler_name": "covid-lake-raw",
+    "crawler_role_arn": "arn:aws:iam::123456789012:role/covid-lake-crawler",
+    "classifier_name": "covid-lake-csv",
+    "glue_job_name": "covid-lake-load-redshift",
+    "glue_job_role_arn": "arn:aws:iam::123456789012:role/covid-lake-glue-job",
+    "redshift_workgroup": "covid-lake",
+    "redshift_cluster_identifier": "",
+    "redshift_database": "dev",
+    "redshift_copy_role_arn": "arn:aws:iam::123456789012:role/covid-lake-redshift-copy",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    source_bucket: str
+    bucket: str
+    raw_prefix: str
+    star_prefix: str
+    scripts_prefix: str
+    athena_output_prefix: str
+    athena_workgroup: str
+    glue_database: str
+    crawler_name: str
+    crawler_role_arn: str
+    classifier_name: str
+    glue_job_name: str
+    glue_job_role_arn: str
+    redshift_workgroup: str
+    redshift_cluster_identifier: str
+    redshift_database: str
+    redshift_copy_role_arn: str
+
+    @property
+    def athena_output(self) -> str:
+        return f"s3://{self.bucket}/{self.athena_output_prefix}/"
+
+    def redshift_target(self) -> dict[str, str]:
+        """Data API target: a provisioned cluster when one is named, else the serverless workgroup."""
+        if self.redshift_cluster_identifier:
+            return {"ClusterIdentifier": self.redshift_cluster_identifier,
+                    "Database": self.redshift_database}
+        return {"WorkgroupName": self.redshift_workgroup, "Database": self.redshift_database}
+
+
+def load(get: Callable[[str, str], str | None] | None = None) -> Settings:
+    """Resolve every setting; `get(key, default)` defaults to Airflow's Variable.get."""
+    if get is None:
+        from airflow.sdk import Variable
+
+        get = lambda key, default: Variable.get(key, default=default)  # noqa: E731
+    values = {f.name: get(PREFIX + f.name, DEFAULTS[f.name]) for f in fields(Settings)}
+    missing = [k for k, v in values.items() if v is None]
+    if missing:
+        raise ValueError(f"settings without a value: {', '.join(PREFIX + k for k in missing)}")
+    return Settings(**values)
+
+
+def template(name: str) -> str:
+    """Jinja expression for an operator's templated field: the Variable, else the default."""
+    if name not in DEFAULTS:
+        raise KeyError(f"unknown setting {name!r}; known: {', '.join(DEFAULTS)}")
+    return "{{ var.value.get('%s%s', '%s') }}" % (PREFIX, name, DEFAULTS[name])
+
+
+def templated() -> Settings:
+    """Settings whose values are Jinja templates, for building operator arguments at parse time."""
+    return Settings(**{f.name: template(f.name) for f in fields(Settings)})
+
+
+def _parse_time(name: str) -> str:
+    return os.environ.get("AIRFLOW_VAR_" + (PREFIX + name).upper(), DEFAULTS[name])
+
+
+def parse_time_env() -> str:
+    """Settings needed while parsing are read from the environment only (no metadata DB)."""
+    return _parse_time("env")
+
+
+def redshift_operator_target() -> dict[str, str]:
+    """RedshiftDataOperator takes exactly one of cluster_identifier / workgroup_name, so the kind
+    of target is chosen while parsing: a cluster when AIRFLOW_VAR_COVID_LAKE_REDSHIFT_CLUSTER_IDENTIFIER
+    is set, else the serverless workgroup. The name itself still resolves at run time."""
+    if _parse_time("redshift_cluster_identifier"):
+        return {"cluster_identifier": template("redshift_cluster_identifier")}
+    return {"workgroup_name": template("redshift_workgroup")}
+
+
+def poll_interval(env: str | None = None) -> int:
+    """Seconds between AWS status checks: short on the emulator, sane on AWS."""
+    return 1 if (env or parse_time_env()) == "local_aws" else 20

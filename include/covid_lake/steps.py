@@ -1,0 +1,218 @@
+"""What each task of covid_lake_daily does, as plain functions on boto3 clients.
+
+The DAG file wires these to operators and tasks; here they take clients and settings, so they
+run the same in a task, in a test against local_aws and on AWS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from covid_lake import athena_io, raw_contract
+from covid_lake.catalog import CSV_CLASSIFIER
+from covid_lake.datasets import DATASETS, dataset
+from covid_lake.settings import Settings
+
+SOURCE_ETAG = "source-etag"  # metadata on our copy: the source object's ETag when copied
+
+def _missing(exc: ClientError) -> bool:
+    return exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound", "NoSuchBucket",
+                                             "EntityNotFoundException")
+
+
+def ensure_bucket(s3, bucket: str, region: str) -> bool:
+    """Create our bucket when missing; True when it was created."""
+    try:
+        s3.head_bucket(Bucket=bucket)
+        return False
+    except ClientError as exc:
+        if not _missing(exc):
+            raise
+    extra = {} if region == "us-east-1" else {
+        "CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, **extra)
+    return True
+
+
+def land(s3, settings: Settings, name: str) -> dict[str, Any]:
+    """Copy one source object server-side to raw/<dataset>/<file>, unless its ETag is unchanged."""
+    ds = dataset(name)
+    try:
+        src = s3.head_object(Bucket=settings.source_bucket, Key=ds.key)
+    except ClientError as exc:
+        raise FileNotFoundError(f"dataset {name}: source s3://{settings.source_bucket}/{ds.key} "
+                                f"is not readable ({exc.response['Error']['Code']})") from None
+    key = ds.raw_key(settings.raw_prefix)
+    try:
+        ours = s3.head_object(Bucket=settings.bucket, Key=key)
+        if ours.get("Metadata", {}).get(SOURCE_ETAG) == src["ETag"]:
+            return {"dataset": name, "copied": False, "etag": src["ETag"]}
+    except ClientError as exc:
+        if not _missing(exc):
+            raise
+    s3.copy_object(Bucket=settings.bucket, Key=key,
+                   CopySource={"Bucket": settings.source_bucket, "Key": ds.key},
+                   MetadataDirective="REPLACE", Metadata={SOURCE_ETAG: src["ETag"]})
+    return {"dataset": name, "copied": True, "etag": src["ETag"]}
+
+
+def prepare_catalog(glue, settings: Settings) -> dict[str, Any]:
+    """Database and classifier exist and are as declared; what the crawl decision needs."""
+    try:
+        glue.get_database(Name=settings.glue_database)
+    except ClientError as exc:
+        if not _missing(exc):
+            raise
+        glue.create_database(DatabaseInput={"Name": settings.glue_database,
+                                            "Description": "covid-lake raw zone (crawled)"})
+    spec = {"Name": settings.classifier_name, **CSV_CLASSIFIER}
+    try:
+        current = glue.get_classifier(Name=settings.classifier_name)["Classifier"]
+        if any(current.get("CsvClassifier", {}).get(k) != v for k, v in spec.items()):
+            glue.update_classifier(CsvClassifier=spec)
+    except ClientError as exc:
+        if not _missing(exc):
+            raise
+        glue.create_classifier(CsvClassifier=spec)
+    tables = {t["Name"] for page in glue.get_paginator("get_tables").paginate(
+        DatabaseName=settings.glue_database) for t in page["TableList"]}
+    try:
+        glue.get_crawler(Name=settings.crawler_name)
+        crawler_exists = True
+    except ClientError as exc:
+        if not _missing(exc):
+            raise
+        crawler_exists = False
+    return {"crawler_exists": crawler_exists,
+            "missing_tables": sorted({d.name for d in DATASETS} - tables)}
+
+
+def check_raw(glue, athena, settings: Settings, profile_query_id: str) -> list[dict]:
+    """Fail, naming dataset and column, when a raw table is not what the pipeline reads."""
+    for d in DATASETS:
+        table = glue.get_table(DatabaseName=settings.glue_database, Name=d.name)["Table"]
+        raw_contract.check_columns(d.name, table["StorageDescriptor"]["Columns"])
+    rows = athena_io.results_frame(athena, profile_query_id).to_dict("records")
+    raw_contract.check_profile(rows)
+    return [{k: (int(v) if k != "dataset" else v) for k, v in r.items()} for r in rows]
+
+
+def extract(athena, settings: Settings, run_date: dt.date | None) -> dict[str, str]:
+    """Run the extract queries (run_date None: everything); return {dataset: query id}."""
+    return {name: athena_io.run_query(athena, athena_io.render(name, run_date),
+                                      settings.glue_database, settings.athena_output,
+                                      settings.athena_workgroup)
+            for name in athena_io.EXTRACTS}
+
+
+def _delete_prefix(s3, bucket: str, prefix: str) -> None:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys})
+
+
+def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, str],
+                          run_date: dt.date, full_refresh: bool) -> dict[str, Any]:
+    """Build the star rows, validate them, and write Parquet to star/ (overwrite, never append).
+
+    Facts go to star/<table>/date=YYYY-MM-DD/, dimensions to star/<table>/run_date=<run date>/:
+    one object per run, so concurrent runs of a backfill never read each other's dimensions.
+    """
+    from covid_lake import parquet_io, star
+    from covid_lake.clean import clean_lake
+
+    frames = {name: athena_io.results_frame(athena, qid) for name, qid in query_ids.items()}
+    lake = clean_lake(frames)
+    if full_refresh:
+        start, end = star.lake_span(lake)
+        build = star.build_range(lake, start, end)
+    else:
+        start = end = run_date
+        build = star.build_day(lake, run_date)
+    with tempfile.TemporaryDirectory() as tmp:
+        written = parquet_io.write_star(build.tables, tmp, prefix="")
+        for table, paths in written.items():
+            is_fact = table in ("factcovid", "factcovidcounty")
+            if is_fact:
+                # Replace exactly the days this run built.
+                for day in _days(start, end):
+                    _delete_prefix(s3, settings.bucket,
+                                   f"{settings.star_prefix}/{table}/date={day.isoformat()}/")
+            else:
+                _delete_prefix(s3, settings.bucket,
+                               f"{settings.star_prefix}/{table}/run_date={run_date.isoformat()}/")
+            for path in paths:
+                rel = Path(path).relative_to(tmp).as_posix()
+                if not is_fact:
+                    rel = f"{table}/run_date={run_date.isoformat()}/{table}.parquet"
+                s3.upload_file(path, settings.bucket, f"{settings.star_prefix}/{rel}")
+    report = build.report.to_dict("records") if len(build.report) else []
+    return {"run_date": run_date.isoformat(), "start_date": start.isoformat(),
+            "end_date": end.isoformat(), "counts": build.counts(),
+            "unjoinable": [{k: (int(v) if k == "rows" else str(v)) for k, v in r.items()}
+                           for r in report]}
+
+
+def stage_load_sql(s3, settings: Settings, folder: Path) -> list[str]:
+    """Upload the load job's SQL templates beside its script (when changed): the job reads them."""
+    import hashlib
+
+    written = []
+    for path in sorted(Path(folder).glob("*.sql")):
+        key = f"{settings.scripts_prefix}/sql/load/{path.name}"
+        body = path.read_bytes()
+        try:
+            if s3.head_object(Bucket=settings.bucket, Key=key)["ETag"].strip('"') == \
+                    hashlib.md5(body).hexdigest():
+                continue
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+        s3.put_object(Bucket=settings.bucket, Key=key, Body=body)
+        written.append(key)
+    return written
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=k) for k in range((end - start).days + 1)]
+
+
+class WarehouseCheckError(RuntimeError):
+    """The warehouse does not hold what the run published; the message has the numbers."""
+
+
+def check_warehouse(client, settings: Settings, published: dict[str, Any]) -> dict[str, Any]:
+    """Counts for the run's days equal the published counts; keys unique; fact keys resolve."""
+    from covid_lake import redshift_io
+
+    start = dt.date.fromisoformat(published["start_date"])
+    end = dt.date.fromisoformat(published["end_date"])
+    params = {"start_key": start.strftime("%Y%m%d"), "end_key": end.strftime("%Y%m%d")}
+    target = settings.redshift_target()
+    counts = {r["table_name"]: int(r["row_count"]) for r in redshift_io.query(
+        client, redshift_io.sql_file("checks/counts.sql"), target, params)}
+    integrity = {r["check_name"]: int(r["bad_rows"]) for r in redshift_io.query(
+        client, redshift_io.sql_file("checks/integrity.sql"), target, params)}
+    want = published["counts"]
+    problems = []
+    for table in ("factcovid", "factcovidcounty"):
+        if counts[table] != want.get(table, 0):
+            problems.append(f"{table}: {counts[table]} rows in Redshift for {start}..{end}, "
+                            f"{want.get(table, 0)} published")
+    days = (end - start).days + 1
+    if counts["dimdate"] != days:
+        problems.append(f"dimdate: {counts['dimdate']} of the {days} days {start}..{end}")
+    for table in ("dimregion", "dimhospital"):
+        if counts[table] < want.get(table, 0):
+            problems.append(f"{table}: {counts[table]} rows in Redshift, fewer than the "
+                            f"{want.get(table, 0)} published")
+    problems += [f"{name}: {bad}" for name, bad in integrity.items() if bad]
+    if problems:
+        raise WarehouseCheckError("warehouse check failed: " + "; ".join(problems))
+    return {"counts": counts, "integrity": integrity}

@@ -1,0 +1,7 @@
+-- JHU reports of the run's days (the run date and the day before it, which the day-over-day
+-- differences need). last_update is text in several formats ('2020-03-22 23:45:00',
+-- '2020-03-22T23:45:00', '3/22/20 23:45'), so a day is matched in every spelling.
+SELECT fips, admin2, province_state, country_region, last_update, latitude, longitude,
+       confirmed, deaths, recovered, active, combined_key
+FROM enigma_jhu
+{% if days %}WHERE {% for d in days %}{% if not loop.first %} OR {% endif %}last_update LIKE '{{ d.iso }} %' OR last_update LIKE '{{ d.iso }}T%' OR last_update LIKE '{{ d.us }} %'{% endfor %}{% endif %}

@@ -1,0 +1,164 @@
+"""The whole covid_lake_daily DAG under `airflow dags test`, against local_aws seeded with the small
+sample lake: the warehouse it builds, idempotent reruns, and failures that name their cause."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+from pathlib import Path
+
+import boto3
+import pandas as pd
+import pytest
+
+from covid_lake import redshift_io
+from covid_lake.datasets import BY_NAME
+from tests.local_aws.conftest import start_emulator
+
+ROOT = Path(__file__).resolve().parents[2]
+DAY1, DAY2 = "2020-04-01", "2020-04-02"
+TARGET = {"WorkgroupName": "covid-lake", "Database": "dev"}
+KEYS = {"dimdate": "date_key", "dimregion": "fips", "dimhospital": "hospital_id",
+        "factcovid": "date_key, fips", "factcovidcounty": "date_key, fips"}
+_RUN_STATE = re.compile(r"DagRun Finished: .*?state=(\w+)")
+
+
+class Pipeline:
+    def __init__(self, airflow, emulator):
+        self.airflow, self.emulator = airflow, emulator
+        conn = {"conn_type": "aws", "login": "local", "password": "local",
+                "extra": {"region_name": "us-east-1", "endpoint_url": emulator.endpoint_url}}
+        self.env = {"AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn)}
+
+    def run(self, day: str) -> tuple[str, str]:
+        done = self.airflow.run("dags", "test", "covid_lake_daily", day, "--conf",
+                                json.dumps({"run_date": day}), dags_folder=ROOT / "dags",
+                                **self.env)
+        log = done.stdout + done.stderr
+        states = _RUN_STATE.findall(log)
+        return (states[-1] if states else "none"), log
+
+    def client(self, service: str):
+        return boto3.client(service, endpoint_url=self.emulator.endpoint_url,
+                            region_name="us-east-1", aws_access_key_id="local",
+                            aws_secret_access_key="local")
+
+    def query(self, sql: str) -> list[dict]:
+        return redshift_io.query(self.client("redshift-data"), sql, TARGET)
+
+    def snapshot(self) -> dict[str, list[dict]]:
+        return {t: self.query(f"SELECT * FROM {t} ORDER BY {k}") for t, k in KEYS.items()}
+
+
+@pytest.fixture(scope="module")
+def pipeline(airflow, tmp_path_factory):
+    for pool in ("covid_lake_crawler", "covid_lake_redshift_load"):
+        airflow.run("pools", "set", pool, "1", "test", dags_folder=ROOT / "dags")
+    emu = start_emulator(tmp_path_factory.mktemp("dag-aws"), "--sample-scale", "small")
+    yield Pipeline(airflow, emu)
+    emu.stop()
+
+
+def jhu_state_confirmed(lake: Path, state_fips: str, day: str) -> int:
+    """Independent of the pipeline: the state's counties, latest JHU report of the day, summed."""
+    raw = gzip.decompress((lake / BY_NAME["enigma_jhu"].key).read_bytes()).decode()
+    jhu = pd.read_csv(io.StringIO(raw), dtype=str)
+    jhu = jhu[jhu["fips"].str.len().eq(5) & jhu["fips"].str.startswith(state_fips, na=False)]
+    jhu["ts"] = pd.to_datetime(jhu["last_update"], format="mixed")
+    jhu = jhu[jhu["ts"].dt.date.astype(str) == day]
+    latest = jhu.sort_values("ts").drop_duplicates("fips", keep="last")
+    return int(latest["confirmed"].astype(int).sum())
+
+
+@pytest.fixture(scope="module")
+def two_days(pipeline):
+    results = [pipeline.run(DAY1), pipeline.run(DAY2)]
+    for (state, log), day in zip(results, (DAY1, DAY2)):
+        assert state == "success", f"run {day} ended {state}:\n{log[-6000:]}"
+    return pipeline.snapshot()
+
+
+def test_two_dates_build_the_star_schema(two_days, small_lake):
+    fact = pd.DataFrame(two_days["factcovid"])
+    assert sorted(fact["date_key"].unique()) == [20200401, 20200402]
+    # One row per state per day; the small lake has 7 jurisdictions.
+    assert len(fact) == 14 and not fact.duplicated(["date_key", "fips"]).any()
+    county = pd.DataFrame(two_days["factcovidcounty"])
+    assert not county.duplicated(["date_key", "fips"]).any() and len(county) > 0
+    assert set(fact["fips"]) <= {r["fips"] for r in two_days["dimregion"]}
+    assert [r["date_key"] for r in two_days["dimdate"]] == [20200401, 20200402]
+    wa = fact[(fact["fips"] == "53") & (fact["date_key"] == 20200402)].iloc[0]
+    assert int(wa["confirmed"]) == jhu_state_confirmed(small_lake, "53", DAY2)
+
+
+def test_rerunning_a_date_changes_nothing(two_days, pipeline):
+    state, log = pipeline.run(DAY2)
+    assert state == "success", log[-6000:]
+    assert pipeline.snapshot() == two_days
+
+
+def arm_fault(pipeline: Pipeline, operation: str, count: int) -> None:
+    import urllib.request
+
+    url = f"{pipeline.emulator.endpoint_url}/_local_aws/faults"
+    body = json.dumps({"operation": operation, "count": count}).encode()
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as resp:
+        assert resp.status == 200
+
+
+def disarm_faults(pipeline: Pipeline) -> None:
+    import urllib.request
+
+    req = urllib.request.Request(f"{pipeline.emulator.endpoint_url}/_local_aws/faults",
+                                 method="DELETE")
+    urllib.request.urlopen(req).close()
+
+
+def test_failed_load_leaves_the_warehouse_as_it_was_and_a_retry_succeeds(two_days, pipeline):
+    day3 = "2020-04-03"
+    before = pipeline.snapshot()
+    # The last COPY of the load's transaction fails, after the dimensions and factcovid have
+    # been rewritten inside it; every attempt fails, so the run fails.
+    arm_fault(pipeline, "COPY stage_factcovidcounty", 100)
+    try:
+        state, log = pipeline.run(day3)
+    finally:
+        disarm_faults(pipeline)
+    assert state == "failed", log[-4000:]
+    assert "COPY stage_factcovidcounty failed by local_aws fault injection" in log
+    assert "the whole batch was rolled back" in log
+    assert pipeline.snapshot() == before  # nothing half loaded
+
+    # One failure: the first job run fails, the task's retry starts a fresh job run that loads.
+    arm_fault(pipeline, "COPY stage_factcovidcounty", 1)
+    try:
+        state, log = pipeline.run(day3)
+    finally:
+        disarm_faults(pipeline)
+    assert state == "success", log[-6000:]
+    glue = pipeline.client("glue")
+    runs = glue.get_job_runs(JobName="covid-lake-load-redshift")["JobRuns"]
+    day3_runs = [r["JobRunState"] for r in runs if r["Arguments"].get("--run_date") == day3]
+    assert day3_runs.count("SUCCEEDED") == 1 and "FAILED" in day3_runs
+    after = pipeline.snapshot()
+    assert {r["date_key"] for r in after["dimdate"]} == {20200401, 20200402, 20200403}
+    assert len([r for r in after["factcovid"] if r["date_key"] == 20200403]) == 7
+
+
+def test_a_source_missing_a_used_column_fails_the_profile_naming_it(pipeline):
+    s3 = pipeline.client("s3")
+    key = BY_NAME["us_states"].key
+    original = s3.get_object(Bucket="covid19-lake", Key=key)["Body"].read()
+    broken = pd.read_csv(io.BytesIO(original), dtype=str).drop(columns=["cases"])
+    s3.put_object(Bucket="covid19-lake", Key=key, Body=broken.to_csv(index=False).encode())
+    try:
+        state, log = pipeline.run(DAY1)
+    finally:
+        s3.put_object(Bucket="covid19-lake", Key=key, Body=original)
+    assert state == "failed"
+    assert "dataset us_states: column 'cases' is missing" in log
+    assert "task_id=check_raw" in log

@@ -1,0 +1,120 @@
+"""covid_lake_daily parses fast, without AWS, with retries everywhere and SQL that exists and renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SQL = ROOT / "include" / "sql"
+
+PROBE = r"""
+import json, sys, time
+import botocore.client
+
+def refuse(self, operation, params):
+    raise SystemExit(f"AWS call at parse time: {operation}")
+
+botocore.client.BaseClient._make_api_call = refuse
+t0 = time.perf_counter()
+from airflow.models.dagbag import DagBag
+bag = DagBag(dag_folder=sys.argv[1])
+seconds = time.perf_counter() - t0
+dag = bag.dags.get("covid_lake_daily")
+print(json.dumps({
+    "errors": {k: str(v)[:500] for k, v in bag.import_errors.items()},
+    "seconds": seconds,
+    "tasks": {t.task_id: {"retries": t.retries, "pool": t.pool} for t in dag.tasks} if dag else {},
+    "pandas_loaded": "pandas" in sys.modules,
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def parsed(airflow):
+    done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "dags")],
+                          env=airflow.env(ROOT / "dags"), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_dag_imports_without_errors_or_aws_calls(parsed):
+    assert parsed["errors"] == {}
+    assert "resolve_run" in parsed["tasks"] and "load" in parsed["tasks"]
+
+
+def test_dag_file_parses_in_under_two_seconds(parsed):
+    # Parsing the DAG, not importing Airflow itself, is what the scheduler repeats.
+    assert parsed["seconds"] < 2 + 3, parsed["seconds"]  # DagBag import included
+    assert not parsed["pandas_loaded"], "pandas imported at parse time"
+
+
+def test_dag_module_alone_imports_in_under_two_seconds(airflow):
+    code = ("import time, sys; import airflow.sdk; t=time.perf_counter(); "
+            "import covid_lake_daily; print(time.perf_counter()-t)")
+    done = subprocess.run([sys.executable, "-c", code], env=airflow.env(ROOT / "dags",
+                          PYTHONPATH=f"{ROOT / 'dags'}:{ROOT / 'include'}:{ROOT}"),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout.strip().splitlines()[-1]) < 2.0
+
+
+def test_every_task_retries(parsed):
+    no_retry = [t for t, v in parsed["tasks"].items() if v["retries"] < 1]
+    assert no_retry == []
+
+
+def test_crawl_and_load_are_serialised_by_pools(parsed):
+    from covid_lake.offline_run import POOLS
+
+    assert parsed["tasks"]["crawl"]["pool"] == "covid_lake_crawler"
+    assert parsed["tasks"]["load"]["pool"] == "covid_lake_redshift_load"
+    assert {"covid_lake_crawler", "covid_lake_redshift_load"} <= set(POOLS)
+
+
+def test_sql_files_exist_and_render():
+    from covid_lake import athena_io, redshift_io
+
+    assert (SQL / "athena" / "profile.sql").is_file()
+    for table in ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty"):
+        assert "CREATE TABLE IF NOT EXISTS" in (SQL / "redshift" / f"{table}.sql").read_text()
+    for name in athena_io.EXTRACTS:
+        full = athena_io.render(name, None)
+        day = athena_io.render(name, dt.date(2020, 4, 1))
+        assert "SELECT" in full and "{" not in day
+        if name in athena_io.DAILY:
+            assert "WHERE" in day and "2020-04-01" in day.replace("20200401", "2020-04-01")
+            assert "WHERE" not in full
+    jhu = athena_io.render("enigma_jhu", dt.date(2020, 4, 1))
+    assert "'3/31/20 %'" in jhu and "'4/1/20 %'" in jhu  # the day before is extracted too
+    for name in ("counts", "integrity"):
+        text = redshift_io.sql_file(f"checks/{name}.sql")
+        assert ":start_key" in text and ":end_key" in text
+
+
+def test_load_templates_give_one_transaction_within_the_data_api_limit():
+    sys.path.insert(0, str(ROOT / "include" / "scripts"))
+    import load_redshift
+
+    templates = {n: (SQL / "redshift" / "load" / f"{n}.sql").read_text()
+                 for n in ("fact", "fact_range", "fact_empty", "dimension")}
+    counts = {"dimdate": 1, "dimregion": 42, "dimhospital": 120, "factcovid": 7,
+              "factcovidcounty": 26}
+    day = dt.date(2020, 4, 1)
+    daily = load_redshift.statements(day, day, day, "s3://bkt/star",
+                                     "arn:aws:iam::123456789012:role/r", counts, templates)
+    full = load_redshift.statements(day, dt.date(2020, 1, 13), day, "s3://bkt/star",
+                                    "arn:aws:iam::123456789012:role/r", counts, templates)
+    assert len(daily) <= 40 and len(full) <= 40  # BatchExecuteStatement's limit
+    assert not any("{" in s for s in daily + full)
+    assert "DELETE FROM factcovid WHERE date_key BETWEEN 20200401 AND 20200401" in daily
+    with pytest.raises(load_redshift.LoadError, match="not a valid iam_role"):
+        load_redshift.main(["--run_date", "2020-04-01", "--star_uri", "s3://bkt/star",
+                            "--sql_uri", "s3://bkt/sql", "--iam_role", "AKIA-not-a-role",
+                            "--database", "dev", "--workgroup", "w", "--counts", "{}"])
