@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -96,7 +97,139 @@ def tutorial(lake: str) -> dict:
                      "dimregion_duplicate_keys": int(region["fips"].duplicated().sum())}}
 
 
-CASES = {f.__name__: f for f in (generate, pandas_history, pandas_day, duckdb_history, tutorial)}
+def _wait(fn, done, timeout=600.0, poll=0.05):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = fn()
+        if done(value):
+            return value
+        time.sleep(poll)
+    raise TimeoutError("benchmark step did not finish")
+
+
+def emulator(scale: str, day: str = "2020-04-15") -> dict:
+    """local_aws on one sample scale: seed, crawl, Athena, Redshift COPY, state flush."""
+    import statistics
+    import tempfile
+
+    import boto3
+
+    from covid_lake import catalog, settings, steps
+    from covid_lake.datasets import DATASETS
+    from local_aws.server import LocalAWS
+
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as state:
+        t0 = time.perf_counter()
+        aws = LocalAWS(port=0, state_dir=state, sample_scale=scale).start()
+        out["start_and_seed_s"] = time.perf_counter() - t0
+        try:
+            client = lambda svc: boto3.client(  # noqa: E731
+                svc, endpoint_url=aws.endpoint_url, region_name="us-east-1",
+                aws_access_key_id="local", aws_secret_access_key="local")
+            s3, glue, athena, rs = client("s3"), client("glue"), client("athena"), client("redshift-data")
+            cfg = settings.load(lambda key, default: default)
+            steps.ensure_bucket(s3, cfg.bucket, "us-east-1")
+            for d in DATASETS:
+                steps.land(s3, cfg, d.name)
+            steps.prepare_catalog(glue, cfg)
+            glue.create_crawler(**catalog.crawler_config(cfg))
+            t0 = time.perf_counter()
+            glue.start_crawler(Name=cfg.crawler_name)
+            _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],
+                  lambda c: c["State"] == "READY" and "LastCrawl" in c)
+            out["crawl_s"] = time.perf_counter() - t0
+
+            from covid_lake import athena_io
+
+            times = []
+            for _ in range(21):
+                t0 = time.perf_counter()
+                athena_io.run_query(athena, "SELECT count(*) FROM state_abv", cfg.glue_database,
+                                    cfg.athena_output, poll=0.01)
+                times.append(time.perf_counter() - t0)
+            out["athena_small_query_median_ms"] = statistics.median(times) * 1000
+            t0 = time.perf_counter()
+            ids = steps.extract(athena, cfg, dt.date.fromisoformat(day))
+            out["athena_one_day_extract_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            published = steps.transform_and_publish(athena, s3, cfg, ids,
+                                                    dt.date.fromisoformat(day), False)
+            out["transform_and_publish_s"] = time.perf_counter() - t0
+
+            from covid_lake.redshift_io import sql_file
+
+            target = cfg.redshift_target()
+            ddl = [sql_file(f"{t}.sql") for t in ("dimdate", "dimregion", "dimhospital",
+                                                   "factcovid", "factcovidcounty")]
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include" / "scripts"))
+            import load_redshift
+
+            templates = {n: sql_file(f"load/{n}.sql")
+                         for n in ("fact", "fact_range", "fact_empty", "dimension")}
+            d = dt.date.fromisoformat(day)
+            sqls = ddl + load_redshift.statements(d, d, d, f"s3://{cfg.bucket}/{cfg.star_prefix}",
+                                                  cfg.redshift_copy_role_arn,
+                                                  published["counts"], templates)
+            t0 = time.perf_counter()
+            desc = load_redshift.run_batch(rs, sqls, target, 0.01, "bench")
+            out["redshift_copy_one_day_s"] = time.perf_counter() - t0
+            out["redshift_status"] = desc["Status"]
+            out["rows"] = published["counts"]
+
+            s3.put_object(Bucket=cfg.bucket, Key="bench/1mb.bin", Body=os.urandom(1 << 20))
+            t0 = time.perf_counter()
+            aws.store.flush()
+            out["state_flush_after_1mb_put_s"] = time.perf_counter() - t0
+        finally:
+            aws.stop()
+    return out
+
+
+def dag_runs(scale: str) -> dict:
+    """covid_lake_daily under `airflow dags test` on local_aws: first run (crawls), a steady daily
+    run, and a full_refresh, each timed end to end."""
+    import json
+    import re
+    import subprocess
+    import tempfile
+
+    from covid_lake import offline_run
+
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.Popen([sys.executable, "-m", "local_aws", "--port", "0", "--state-dir",
+                                 f"{tmp}/aws", "--sample-scale", scale],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        endpoint = re.search(r"listening on (http://\S+)", proc.stdout.readline()).group(1)
+        try:
+            env = offline_run.env_for(endpoint)
+            env["AIRFLOW_HOME"] = f"{tmp}/airflow"
+            offline_run.prepare_airflow(env)
+            airflow = str(Path(sys.executable).with_name("airflow"))
+
+            def run(day: str, **conf) -> float:
+                t0 = time.perf_counter()
+                done = subprocess.run([airflow, "dags", "test", "covid_lake_daily", day, "--conf",
+                                       json.dumps({"run_date": day, **conf})], env=env,
+                                      capture_output=True, text=True)
+                seconds = time.perf_counter() - t0
+                state = re.findall(r"DagRun Finished: .*?state=(\w+)", done.stdout + done.stderr)
+                if state != ["success"]:
+                    raise SystemExit(f"dag run {day} {conf} ended {state}:\n{done.stdout[-3000:]}")
+                return seconds
+
+            out["first_daily_run_s"] = run("2020-04-14")
+            out["daily_run_s"] = run("2020-04-15")
+            out["full_refresh_s"] = run("2020-04-16", full_refresh=True)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+    return out
+
+
+CASES = {f.__name__: f for f in (generate, pandas_history, pandas_day, duckdb_history, tutorial,
+                                 emulator, dag_runs)}
 
 if __name__ == "__main__":
     name, *args = sys.argv[1:]

@@ -134,9 +134,8 @@ def summary(endpoint: str) -> None:
     db = LOCAL / "aws" / "redshift" / f"workgroup-{s.redshift_workgroup}" / f"{s.redshift_database}.duckdb"
     print(f"\n   The warehouse is the DuckDB file {db.relative_to(ROOT)} (the emulator's Redshift).")
     print("   Query it like Redshift, through the Data API, while `python -m local_aws` runs:")
-    print("     aws --endpoint-url http://127.0.0.1:5050 redshift-data execute-statement "
-          f"--workgroup-name {s.redshift_workgroup} --database {s.redshift_database} "
-          "--sql 'select count(*) from factcovid'")
+    print("     .venv/bin/python -m local_aws &   # then:")
+    print("     .venv/bin/python -m covid_lake.redshift_io 'select * from factcovid limit 5'")
     print("   or read it directly when the emulator is stopped:")
     print(f"     .venv/bin/python -c \"import duckdb; duckdb.connect('{db.relative_to(ROOT)}', "
           "read_only=True).sql('select * from factcovid limit 5').show()\"")

@@ -3,10 +3,12 @@ sample lake: the warehouse it builds, idempotent reruns, and failures that name 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
 import re
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -33,8 +35,11 @@ class Pipeline:
         self.env = {"AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn)}
 
     def run(self, day: str) -> tuple[str, str]:
+        return self.run_conf(day)
+
+    def run_conf(self, day: str, **conf) -> tuple[str, str]:
         done = self.airflow.run("dags", "test", "covid_lake_daily", day, "--conf",
-                                json.dumps({"run_date": day}), dags_folder=ROOT / "dags",
+                                json.dumps({"run_date": day, **conf}), dags_folder=ROOT / "dags",
                                 **self.env)
         log = done.stdout + done.stderr
         states = _RUN_STATE.findall(log)
@@ -99,23 +104,18 @@ def test_rerunning_a_date_changes_nothing(two_days, pipeline):
     assert pipeline.snapshot() == two_days
 
 
-def arm_fault(pipeline: Pipeline, operation: str, count: int) -> None:
-    import urllib.request
-
-    url = f"{pipeline.emulator.endpoint_url}/_local_aws/faults"
+@contextlib.contextmanager
+def fault(pipeline: Pipeline, operation: str, count: int):
+    """Arm a local_aws fault for the duration of the block (admin endpoint), then disarm."""
+    base = f"{pipeline.emulator.endpoint_url}/_local_aws/faults"
     body = json.dumps({"operation": operation, "count": count}).encode()
-    req = urllib.request.Request(url, data=body, method="POST",
+    req = urllib.request.Request(base, data=body, method="POST",
                                  headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as resp:
-        assert resp.status == 200
-
-
-def disarm_faults(pipeline: Pipeline) -> None:
-    import urllib.request
-
-    req = urllib.request.Request(f"{pipeline.emulator.endpoint_url}/_local_aws/faults",
-                                 method="DELETE")
     urllib.request.urlopen(req).close()
+    try:
+        yield
+    finally:
+        urllib.request.urlopen(urllib.request.Request(base, method="DELETE")).close()
 
 
 def test_failed_load_leaves_the_warehouse_as_it_was_and_a_retry_succeeds(two_days, pipeline):
@@ -123,22 +123,16 @@ def test_failed_load_leaves_the_warehouse_as_it_was_and_a_retry_succeeds(two_day
     before = pipeline.snapshot()
     # The last COPY of the load's transaction fails, after the dimensions and factcovid have
     # been rewritten inside it; every attempt fails, so the run fails.
-    arm_fault(pipeline, "COPY stage_factcovidcounty", 100)
-    try:
+    with fault(pipeline, "COPY stage_factcovidcounty", 100):
         state, log = pipeline.run(day3)
-    finally:
-        disarm_faults(pipeline)
     assert state == "failed", log[-4000:]
     assert "COPY stage_factcovidcounty failed by local_aws fault injection" in log
     assert "the whole batch was rolled back" in log
     assert pipeline.snapshot() == before  # nothing half loaded
 
     # One failure: the first job run fails, the task's retry starts a fresh job run that loads.
-    arm_fault(pipeline, "COPY stage_factcovidcounty", 1)
-    try:
+    with fault(pipeline, "COPY stage_factcovidcounty", 1):
         state, log = pipeline.run(day3)
-    finally:
-        disarm_faults(pipeline)
     assert state == "success", log[-6000:]
     glue = pipeline.client("glue")
     runs = glue.get_job_runs(JobName="covid-lake-load-redshift")["JobRuns"]
@@ -162,3 +156,18 @@ def test_a_source_missing_a_used_column_fails_the_profile_naming_it(pipeline):
     assert state == "failed"
     assert "dataset us_states: column 'cases' is missing" in log
     assert "task_id=check_raw" in log
+
+
+def test_full_refresh_loads_every_date_of_the_sources(pipeline, small_lake):
+    from covid_lake import star
+    from covid_lake.clean import clean_lake, load_raw_from_dir
+
+    state, log = pipeline.run_conf(DAY1, full_refresh=True)
+    assert state == "success", log[-6000:]
+    expected = star.build_full_history(clean_lake(load_raw_from_dir(small_lake))).counts()
+    got = {r["table_name"]: int(r["row_count"]) for r in
+           pipeline.query(redshift_io.sql_file("summary/row_counts.sql"))}
+    for table in ("factcovid", "factcovidcounty", "dimdate"):
+        assert got[table] == expected[table], table
+    fact = pd.DataFrame(pipeline.snapshot()["factcovid"])
+    assert not fact.duplicated(["date_key", "fips"]).any()

@@ -14,21 +14,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SQL = ROOT / "include" / "sql"
 
 PROBE = r"""
-import json, sys, time
+import json, sys
 import botocore.client
 
 def refuse(self, operation, params):
     raise SystemExit(f"AWS call at parse time: {operation}")
 
 botocore.client.BaseClient._make_api_call = refuse
-t0 = time.perf_counter()
 from airflow.models.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1])
-seconds = time.perf_counter() - t0
 dag = bag.dags.get("covid_lake_daily")
 print(json.dumps({
     "errors": {k: str(v)[:500] for k, v in bag.import_errors.items()},
-    "seconds": seconds,
     "tasks": {t.task_id: {"retries": t.retries, "pool": t.pool} for t in dag.tasks} if dag else {},
     "pandas_loaded": "pandas" in sys.modules,
 }))
@@ -49,13 +46,12 @@ def test_dag_imports_without_errors_or_aws_calls(parsed):
     assert "resolve_run" in parsed["tasks"] and "load" in parsed["tasks"]
 
 
-def test_dag_file_parses_in_under_two_seconds(parsed):
-    # Parsing the DAG, not importing Airflow itself, is what the scheduler repeats.
-    assert parsed["seconds"] < 2 + 3, parsed["seconds"]  # DagBag import included
+def test_parsing_does_not_import_the_heavy_pipeline_code(parsed):
     assert not parsed["pandas_loaded"], "pandas imported at parse time"
 
 
-def test_dag_module_alone_imports_in_under_two_seconds(airflow):
+def test_dag_module_imports_in_under_two_seconds(airflow):
+    # Airflow itself is imported first: the DAG file's own cost is what the processor repeats.
     code = ("import time, sys; import airflow.sdk; t=time.perf_counter(); "
             "import covid_lake_daily; print(time.perf_counter()-t)")
     done = subprocess.run([sys.executable, "-c", code], env=airflow.env(ROOT / "dags",
