@@ -159,6 +159,11 @@ class _Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.conn = duckdb.connect(str(path))
+        # DuckDB 2.0.0 loses rows otherwise: inside a transaction, INSERT INTO t SELECT * FROM s
+        # copies nothing when s was filled from Parquet in the same transaction with more than
+        # one row group (> 122,880 rows), which is what a full-refresh load does (COPY into a
+        # temp stage, then insert). Redshift promises no insertion order anyway.
+        self.conn.execute("SET preserve_insertion_order = false")
         # Redshift's default schema is public; DuckDB's is main.
         self.conn.execute("CREATE SCHEMA IF NOT EXISTS public")
         self.lock = threading.Lock()

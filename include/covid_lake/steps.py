@@ -127,7 +127,7 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     from covid_lake import parquet_io, star
     from covid_lake.clean import clean_lake
 
-    frames = {name: athena_io.results_frame(athena, qid) for name, qid in query_ids.items()}
+    frames = {name: athena_io.results_frame(athena, qid, s3) for name, qid in query_ids.items()}
     lake = clean_lake(frames)
     if full_refresh:
         start, end = star.lake_span(lake)

@@ -250,3 +250,43 @@ def test_the_projects_fact_load_runs_as_one_batch(rsd, staged):
         batch = run(rsd, split_statements(load))
         assert batch["Status"] == "FINISHED", batch.get("Error")
     assert rows(rsd, run(rsd, "SELECT fips, positive FROM factcovid ORDER BY fips")["Id"]) == [["06", 2], ["36", 1]]
+
+
+def test_large_copy_then_insert_in_one_batch_keeps_every_row(emulator, tmp_path):
+    """Regression: DuckDB 2.0.0 copied 0 rows from a >122,880-row stage filled in the same
+    transaction (see _Database in redshift_data.py); a full-refresh load does exactly this."""
+    import io
+    import time
+    import uuid
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    s3, rs = emulator.client("s3"), emulator.client("redshift-data")
+    bucket = f"big-copy-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    for part in range(4):  # 4 x 50,000 rows: more than one DuckDB row group
+        buf = io.BytesIO()
+        pq.write_table(pa.table({"k": pa.array(range(part * 50_000, (part + 1) * 50_000),
+                                                pa.int64())}), buf)
+        s3.put_object(Bucket=bucket, Key=f"big/part={part}/f.parquet", Body=buf.getvalue())
+    target = {"WorkgroupName": f"wg-{uuid.uuid4().hex[:6]}", "Database": "dev"}
+    sid = rs.batch_execute_statement(Sqls=[
+        "CREATE TABLE big (k BIGINT NOT NULL)",
+        "CREATE TEMP TABLE stage_big (LIKE big)",
+        f"COPY stage_big FROM 's3://{bucket}/big/' IAM_ROLE 'arn:aws:iam::123456789012:role/r' "
+        "FORMAT AS PARQUET",
+        "INSERT INTO big SELECT * FROM stage_big",
+    ], **target)["Id"]
+    for _ in range(600):
+        desc = rs.describe_statement(Id=sid)
+        if desc["Status"] in ("FINISHED", "FAILED", "ABORTED"):
+            break
+        time.sleep(0.1)
+    assert desc["Status"] == "FINISHED", desc.get("Error")
+    count = rs.execute_statement(Sql="SELECT count(*) FROM big", **target)["Id"]
+    for _ in range(100):
+        if rs.describe_statement(Id=count)["Status"] == "FINISHED":
+            break
+        time.sleep(0.05)
+    assert rs.get_statement_result(Id=count)["Records"][0][0]["longValue"] == 200_000
