@@ -127,6 +127,19 @@ def _window(df: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFram
 # Facts
 # ---------------------------------------------------------------------------------------------
 
+def _merge(left: pd.DataFrame, right: pd.DataFrame, **how) -> pd.DataFrame:
+    """DataFrame.merge that also works on a day with no source rows: an empty groupby returns
+    Arrow-backed key columns with zero chunks, and pandas 3.1 then fails to factorize them
+    (ArrowInvalid: cannot construct ChunkedArray from empty vector)."""
+    return _nonempty_chunks(left).merge(_nonempty_chunks(right), **how)
+
+
+def _nonempty_chunks(df: pd.DataFrame) -> pd.DataFrame:
+    if len(df):
+        return df
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in df.dtypes.items()})
+
+
 def latest_jhu_reports(jhu: pd.DataFrame) -> pd.DataFrame:
     """One row per (fips, date): the report with the latest last_update (US rows with fips)."""
     # Only the columns needed: text columns are Arrow arrays and cost to filter and sort.
@@ -147,7 +160,7 @@ def _jhu_state_day(latest: pd.DataFrame) -> pd.DataFrame:
               .sum(min_count=1).reset_index())
     states = latest[latest["fips"].str.len() == 2]
     # A state-level report is the state's own total: it replaces a sum of counties, never adds.
-    summed = summed.merge(states[["date_key", "fips"]], on=["date_key", "fips"], how="left",
+    summed = _merge(summed, states[["date_key", "fips"]], on=["date_key", "fips"], how="left",
                           indicator=True)
     summed = summed[summed["_merge"] == "left_only"].drop(columns="_merge")
     out = pd.concat([summed, states], ignore_index=True)
@@ -162,7 +175,7 @@ def _county_diffs(jhu_counties: pd.DataFrame) -> pd.DataFrame:
     next_day = day + pd.Timedelta(days=1)
     prev["date_key"] = date_key(next_day)
     prev = prev.rename(columns={"confirmed": "prev_confirmed", "deaths": "prev_deaths"})
-    out = jhu_counties.merge(prev, on=["date_key", "fips"], how="left", validate="one_to_one")
+    out = _merge(jhu_counties, prev, on=["date_key", "fips"], how="left", validate="one_to_one")
     out["new_confirmed"] = (out["confirmed"] - out["prev_confirmed"]).astype("Int64")
     out["new_deaths"] = (out["deaths"] - out["prev_deaths"]).astype("Int64")
     return out.drop(columns=["prev_confirmed", "prev_deaths"])
@@ -188,7 +201,7 @@ def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
     nyt = pd.DataFrame({"date_key": date_key(nyt["date"]), "fips": nyt["fips"],
                         "nyt_cases": nyt["cases"], "nyt_deaths": nyt["deaths"]})
     _require_unique(nyt, ["date_key", "fips"], "us_county")
-    fact = jhu.merge(nyt, on=["date_key", "fips"], how="outer", validate="one_to_one")
+    fact = _merge(jhu, nyt, on=["date_key", "fips"], how="outer", validate="one_to_one")
     return _finish(fact, "factcovidcounty", k0, k1)
 
 
@@ -203,8 +216,8 @@ def build_fact_covid(jhu_latest: pd.DataFrame, nyt_states: pd.DataFrame,
                        "nyt_cases": ny["cases"], "nyt_deaths": ny["deaths"]})
     _require_unique(ny, ["date_key", "fips"], "us_states")
     jhu = _jhu_state_day(jhu_latest)
-    fact = (sd.merge(jhu, on=["date_key", "fips"], how="outer", validate="one_to_one")
-              .merge(ny, on=["date_key", "fips"], how="outer", validate="one_to_one"))
+    fact = _merge(_merge(sd, jhu, on=["date_key", "fips"], how="outer", validate="one_to_one"),
+                  ny, on=["date_key", "fips"], how="outer", validate="one_to_one")
     return _finish(fact, "factcovid", k0, k1)
 
 

@@ -291,3 +291,13 @@ def test_a_day_without_data_builds_empty_facts_and_its_date(hand_lake):
     assert len(b["factcovid"]) == 0 and len(b["factcovidcounty"]) == 0
     assert list(b["dimdate"]["date_key"]) == [20191231]
     assert list(b.report["dataset"]) == ["hospital_beds"]
+
+
+def test_a_day_with_no_source_rows_builds_its_date_row_and_no_facts(hand_raw):
+    """The scheduled run for a day after the lake's last one: the day-slice extracts are empty."""
+    for name in ("enigma_jhu", "us_states", "us_county", "states_daily"):
+        hand_raw[name] = hand_raw[name].iloc[0:0]
+    build = star.build_day(clean_lake(hand_raw), "2026-11-23")
+    assert len(build.tables["dimdate"]) == 1
+    assert len(build.tables["factcovid"]) == 0 and len(build.tables["factcovidcounty"]) == 0
+    assert len(build.tables["dimregion"]) > 0

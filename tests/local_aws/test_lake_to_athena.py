@@ -90,3 +90,25 @@ def test_results_read_from_the_csv_equal_the_paged_results(crawled, emulator, ex
                 frame[col] = frame[col].where(frame[col] != "")
     pd.testing.assert_frame_equal(from_csv.reset_index(drop=True), paged.reset_index(drop=True),
                                   check_dtype=True)
+
+
+def test_a_day_the_sources_do_not_cover_builds_an_empty_day(crawled, emulator):
+    """The scheduled run for a date after the lake's last day: every day-slice extract comes back
+    empty, and the build gives that day's date row and no facts (no crash on empty frames)."""
+    import datetime as dt
+
+    from covid_lake import athena_io, star
+    from covid_lake.clean import clean_lake
+
+    athena, s3 = crawled, emulator.client("s3")
+    day = dt.date(2026, 11, 23)
+    frames = {}
+    for extract in EXTRACTS:
+        qid = athena_io.run_query(athena, render(extract, day), DATABASE,
+                                  f"s3://{BUCKET}/athena/", poll=0.05)
+        frames[extract] = athena_io.results_frame(athena, qid, s3)
+    assert len(frames["enigma_jhu"]) == 0 and len(frames["us_states"]) == 0
+    build = star.build_day(clean_lake(frames), day)
+    assert len(build.tables["dimdate"]) == 1
+    assert len(build.tables["factcovid"]) == 0 and len(build.tables["factcovidcounty"]) == 0
+    assert len(build.tables["dimregion"]) > 0
