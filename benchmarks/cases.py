@@ -114,7 +114,7 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
 
     import boto3
 
-    from covid_lake import catalog, settings, steps
+    from covid_lake import settings, steps
     from covid_lake.datasets import DATASETS
     from local_aws.server import LocalAWS
 
@@ -132,8 +132,7 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
             steps.ensure_bucket(s3, cfg.bucket, "us-east-1")
             for d in DATASETS:
                 steps.land(s3, cfg, d.name)
-            steps.prepare_catalog(glue, cfg)
-            glue.create_crawler(**catalog.crawler_config(cfg))
+            steps.prepare_catalog(glue, cfg)  # creates the crawler too
             t0 = time.perf_counter()
             glue.start_crawler(Name=cfg.crawler_name)
             _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],

@@ -19,13 +19,13 @@ from pathlib import Path
 from airflow.providers.amazon.aws.operators.athena import AthenaOperator
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.operators.glue_crawler import (
-    GlueCrawlerCreateOperator,
     GlueCrawlerRunOperator,
     GlueCrawlerUpdateOperator,
 )
 from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import Asset, Param, chain, dag, task
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 from covid_lake import settings
 from covid_lake.catalog import crawler_config
@@ -54,7 +54,9 @@ def _client(service: str):
 
 @dag(
     dag_id="covid_lake_daily",
-    schedule="@daily",
+    # Interval, not trigger, semantics: the run made at midnight covers the day that just ended,
+    # and a backfill's logical dates are exactly the days it processes.
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
     start_date=dt.datetime(2020, 1, 22, tzinfo=dt.timezone.utc),
     catchup=False,  # history is loaded on purpose, with `airflow backfill create`
     max_active_runs=3,
@@ -105,7 +107,7 @@ def covid_lake_daily():
     def choose_crawl(landed: list[dict], catalog: dict) -> str:
         if not any(x["copied"] for x in landed) and not catalog["missing_tables"]:
             return "crawl_not_needed"
-        return "update_crawler" if catalog["crawler_exists"] else "create_crawler"
+        return "update_crawler"
 
     @task
     def check_raw(profile_query_id: str) -> list[dict]:
@@ -141,10 +143,10 @@ def covid_lake_daily():
 
         return steps.check_warehouse(_client("redshift-data"), settings.load(), published)
 
-    create_crawler = GlueCrawlerCreateOperator(task_id="create_crawler", config=crawler_config(S),
-                                               aws_conn_id=AWS_CONN_ID)
+    # prepare_catalog creates the crawler (race-free across concurrent runs); this keeps its
+    # settings as declared, one run at a time.
     update_crawler = GlueCrawlerUpdateOperator(task_id="update_crawler", config=crawler_config(S),
-                                               aws_conn_id=AWS_CONN_ID)
+                                               aws_conn_id=AWS_CONN_ID, pool=CRAWLER_POOL)
     crawl = GlueCrawlerRunOperator(
         task_id="crawl", crawler_name=S.crawler_name, aws_conn_id=AWS_CONN_ID,
         poll_interval=POLL, deferrable=True, fail_on_already_running=False,
@@ -201,8 +203,8 @@ def covid_lake_daily():
     chain(run, ensure_bucket(), landed)
     landed >> catalog
     decision = choose_crawl(landed, catalog)
-    decision >> [create_crawler, update_crawler, crawl_not_needed]
-    [create_crawler, update_crawler] >> crawl
+    decision >> [update_crawler, crawl_not_needed]
+    update_crawler >> crawl
     [crawl, crawl_not_needed] >> profile
     raw_ok = check_raw(profile.output)
     extracted = extract(run)

@@ -35,7 +35,12 @@ def ensure_bucket(s3, bucket: str, region: str) -> bool:
             raise
     extra = {} if region == "us-east-1" else {
         "CreateBucketConfiguration": {"LocationConstraint": region}}
-    s3.create_bucket(Bucket=bucket, **extra)
+    try:
+        s3.create_bucket(Bucket=bucket, **extra)
+    except ClientError as exc:  # a concurrent run of the same backfill was faster
+        if not _exists(exc):
+            raise
+        return False
     return True
 
 
@@ -61,15 +66,23 @@ def land(s3, settings: Settings, name: str) -> dict[str, Any]:
     return {"dataset": name, "copied": True, "etag": src["ETag"]}
 
 
+def _exists(exc: ClientError) -> bool:
+    return exc.response["Error"]["Code"] in ("AlreadyExistsException", "BucketAlreadyOwnedByYou")
+
+
 def prepare_catalog(glue, settings: Settings) -> dict[str, Any]:
-    """Database and classifier exist and are as declared; what the crawl decision needs."""
+    """Database, classifier and crawler exist (classifier as declared); what the crawl decision
+    needs. Concurrent runs of a backfill all get here: whoever creates second finds the object
+    there (AlreadyExists) and goes on. The crawler's own settings are kept as declared by the
+    DAG's GlueCrawlerUpdateOperator, inside the crawler pool."""
+    from covid_lake.catalog import crawler_config
+
     try:
-        glue.get_database(Name=settings.glue_database)
-    except ClientError as exc:
-        if not _missing(exc):
-            raise
         glue.create_database(DatabaseInput={"Name": settings.glue_database,
                                             "Description": "covid-lake raw zone (crawled)"})
+    except ClientError as exc:
+        if not _exists(exc):
+            raise
     spec = {"Name": settings.classifier_name, **CSV_CLASSIFIER}
     try:
         current = glue.get_classifier(Name=settings.classifier_name)["Classifier"]
@@ -78,17 +91,21 @@ def prepare_catalog(glue, settings: Settings) -> dict[str, Any]:
     except ClientError as exc:
         if not _missing(exc):
             raise
-        glue.create_classifier(CsvClassifier=spec)
+        try:
+            glue.create_classifier(CsvClassifier=spec)
+        except ClientError as exc2:
+            if not _exists(exc2):
+                raise
+    try:
+        glue.create_crawler(**crawler_config(settings))
+        crawler_created = True
+    except ClientError as exc:
+        if not _exists(exc):
+            raise
+        crawler_created = False
     tables = {t["Name"] for page in glue.get_paginator("get_tables").paginate(
         DatabaseName=settings.glue_database) for t in page["TableList"]}
-    try:
-        glue.get_crawler(Name=settings.crawler_name)
-        crawler_exists = True
-    except ClientError as exc:
-        if not _missing(exc):
-            raise
-        crawler_exists = False
-    return {"crawler_exists": crawler_exists,
+    return {"crawler_created": crawler_created,
             "missing_tables": sorted({d.name for d in DATASETS} - tables)}
 
 
