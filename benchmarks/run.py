@@ -82,6 +82,11 @@ def main() -> int:
         print(f"   {'daily run':41s} {runs['daily_run_s']:8.1f} s   < 60 s")
         print(f"   {'full_refresh run':41s} {runs['full_refresh_s']:8.1f} s")
 
+    print("\nAWS costs for one daily run and a backfill, from the full sample (benchmarks/aws_costs.py)")
+    from benchmarks import aws_costs
+
+    aws_costs.main([])
+
     x10 = res["hist-x10"]["seconds"] / res["hist-full"]["seconds"]
     vs_duck = res["hist-full"]["seconds"] / res["duck"]["seconds"]
     print(f"\nx10 / full (pandas history): {x10:.1f}x   (target <= 12x)")

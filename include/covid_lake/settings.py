@@ -5,6 +5,11 @@ environment (AIRFLOW_VAR_COVID_LAKE_<NAME>), so the UI, a .env file and docker-c
 them the same way; the defaults below fit local_aws. Operators read a setting through the
 template `template(name)`, tasks through `load()`: both resolve at run time, so parsing the DAG
 touches neither the metadata database nor AWS.
+
+On AWS the CloudFormation stack infra/covid-lake.yaml produces the settings: its output
+`stack_output(name)` (CovidLake + the name in CamelCase: bucket -> CovidLakeBucket) is the value
+of covid_lake_<name>, and infra/README.md turns the outputs into AIRFLOW_VAR_ lines. The stack
+produces every setting except those in NOT_FROM_STACK (tests/infra checks both directions).
 """
 
 from __future__ import annotations
@@ -34,6 +39,11 @@ DEFAULTS: dict[str, str] = {
     "redshift_cluster_identifier": "",
     "redshift_database": "dev",
     "redshift_copy_role_arn": "arn:aws:iam::123456789012:role/covid-lake-redshift-copy",
+}
+
+# Settings infra/covid-lake.yaml does not output, and why: the same value serves both worlds.
+NOT_FROM_STACK: dict[str, str] = {
+    "source_bucket": "the public AWS COVID-19 data lake (us-east-2), read in place, never provisioned",
 }
 
 
@@ -93,6 +103,16 @@ def template(name: str) -> str:
 def templated() -> Settings:
     """Settings whose values are Jinja templates, for building operator arguments at parse time."""
     return Settings(**{f.name: template(f.name) for f in fields(Settings)})
+
+
+def env_var(name: str) -> str:
+    """The environment variable Airflow reads the setting from: AIRFLOW_VAR_COVID_LAKE_<NAME>."""
+    return "AIRFLOW_VAR_" + (PREFIX + name).upper()
+
+
+def stack_output(name: str) -> str:
+    """The infra/covid-lake.yaml output holding the setting on AWS: bucket -> CovidLakeBucket."""
+    return "".join(word.capitalize() for word in (PREFIX + name).split("_"))
 
 
 def _parse_time(name: str) -> str:
