@@ -89,8 +89,9 @@ def statements(run_date: dt.date, start: dt.date, end: dt.date, star_uri: str, i
                     for s in split_sql(template)]
         elif rows:
             source = f"{star_uri}/{table}/run_date={run_date.isoformat()}/"
+            template = templates.get(table, templates["dimension"])  # a table's own merge wins
             out += [s.format(table=table, key=DIMENSIONS[table], source=source, iam_role=iam_role)
-                    for s in split_sql(templates["dimension"])]
+                    for s in split_sql(template)]
     return out
 
 
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
     s3 = boto3.client("s3", config=RETRIES)
     templates = {n: _read_s3(s3, f"{sql_uri}/{n}.sql")
-                 for n in ("fact", "fact_range", "fact_empty", "dimension")}
+                 for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion")}
     sqls = statements(run_date, start, end, star_uri, iam_role, counts, templates)
     print(f"loading {start}..{end} (run {run_date}): {len(sqls)} statements in one transaction; "
           f"rows {counts}")

@@ -59,8 +59,10 @@ class Pipeline:
 
 @pytest.fixture(scope="module")
 def pipeline(airflow, tmp_path_factory):
-    for pool in ("covid_lake_crawler", "covid_lake_redshift_load"):
-        airflow.run("pools", "set", pool, "1", "test", dags_folder=ROOT / "dags")
+    from covid_lake.local_stack import POOLS_FILE
+
+    done = airflow.run("pools", "import", str(POOLS_FILE), dags_folder=ROOT / "dags")
+    assert done.returncode == 0, done.stderr[-2000:]
     emu = start_emulator(tmp_path_factory.mktemp("dag-aws"), "--sample-scale", "small")
     yield Pipeline(airflow, emu)
     emu.stop()
@@ -171,3 +173,23 @@ def test_full_refresh_loads_every_date_of_the_sources(pipeline, small_lake):
         assert got[table] == expected[table], table
     fact = pd.DataFrame(pipeline.snapshot()["factcovid"])
     assert not fact.duplicated(["date_key", "fips"]).any()
+
+
+def test_a_day_without_reports_erases_nothing_earlier_runs_loaded(pipeline):
+    """What the scheduler's daily run does once the lake has stopped growing: the date after its
+    last day loads that date's row and no facts, succeeds, and leaves every region's attributes
+    (coordinates come only from a day's JHU reports) as they were, so that the runs of a
+    backfill may finish in any order."""
+    state, log = pipeline.run(DAY1)  # a day with reports (loaded already when run in order)
+    assert state == "success", log[-6000:]
+    before = pipeline.snapshot()
+    assert any(r["latitude"] is not None for r in before["dimregion"])
+    state, log = pipeline.run("2026-11-23")
+    assert state == "success", log[-6000:]
+    after = pipeline.snapshot()
+    assert after["dimregion"] == before["dimregion"]
+    assert after["dimhospital"] == before["dimhospital"]
+    assert after["factcovid"] == before["factcovid"]
+    assert after["factcovidcounty"] == before["factcovidcounty"]
+    assert [r["date_key"] for r in after["dimdate"]] == \
+        [r["date_key"] for r in before["dimdate"]] + [20261123]

@@ -67,11 +67,14 @@ def test_every_task_retries(parsed):
 
 
 def test_crawl_and_load_are_serialised_by_pools(parsed):
-    from covid_lake.offline_run import POOLS
+    from covid_lake.local_stack import pools
 
     assert parsed["tasks"]["crawl"]["pool"] == "covid_lake_crawler"
     assert parsed["tasks"]["load"]["pool"] == "covid_lake_redshift_load"
-    assert {"covid_lake_crawler", "covid_lake_redshift_load"} <= set(POOLS)
+    # Both tasks defer while they wait: a pool that ignored deferred tasks would let two crawls
+    # or two load transactions overlap.
+    for name in ("covid_lake_crawler", "covid_lake_redshift_load"):
+        assert pools()[name] == {**pools()[name], "slots": 1, "include_deferred": True}
 
 
 def test_sql_files_exist_and_render():
@@ -99,7 +102,7 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
     import load_redshift
 
     templates = {n: (SQL / "redshift" / "load" / f"{n}.sql").read_text()
-                 for n in ("fact", "fact_range", "fact_empty", "dimension")}
+                 for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion")}
     counts = {"dimdate": 1, "dimregion": 42, "dimhospital": 120, "factcovid": 7,
               "factcovidcounty": 26}
     day = dt.date(2020, 4, 1)
@@ -110,6 +113,9 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
     assert len(daily) <= 40 and len(full) <= 40  # BatchExecuteStatement's limit
     assert not any("{" in s for s in daily + full)
     assert "DELETE FROM factcovid WHERE date_key BETWEEN 20200401 AND 20200401" in daily
+    # dimregion has its own merge (a run's NULL keeps the loaded value), the others the generic one
+    assert any(s.startswith("UPDATE stage_dimregion SET") for s in daily)
+    assert not any(s.startswith("UPDATE stage_dimhospital") for s in daily)
     with pytest.raises(load_redshift.LoadError, match="not a valid iam_role"):
         load_redshift.main(["--run_date", "2020-04-01", "--star_uri", "s3://bkt/star",
                             "--sql_uri", "s3://bkt/sql", "--iam_role", "AKIA-not-a-role",
