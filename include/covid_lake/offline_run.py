@@ -15,77 +15,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-LOCAL = ROOT / ".local"
-PORT = 5050
+from covid_lake.local_stack import (AWS_PORT as PORT, LOCAL, ROOT, Emulator, airflow_env,
+                                    prepare_airflow)
+
 DAG_ID = "covid_lake_daily"
-POOLS = {"covid_lake_crawler": "one Glue crawl at a time across runs",
-         "covid_lake_redshift_load": "one Redshift load transaction at a time"}
 _END_TASK = re.compile(r"\[DAG TEST\] end task task_id=(\S+) map_index=(-?\d+)")
 _RUN_STATE = re.compile(r"DagRun Finished: .*?run_duration=[\d.]+, state=(\w+)")
 
 
 def env_for(endpoint: str) -> dict[str, str]:
-    conn = {"conn_type": "aws", "login": "local", "password": "local",
-            "extra": {"region_name": "us-east-1", "endpoint_url": endpoint}}
-    return {**os.environ,
-            "AIRFLOW_HOME": str(LOCAL / "airflow"),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn),
-            "PYTHONPATH": f"{ROOT / 'include'}{os.pathsep}{ROOT}"}
-
-
-class Emulator:
-    def __init__(self, port: int, scale: str):
-        self.port, self.scale = port, scale
-        self.proc: subprocess.Popen | None = None
-        self.endpoint = ""
-
-    def __enter__(self) -> "Emulator":
-        log = open(LOCAL / "logs" / "local_aws.log", "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "local_aws", "--port", str(self.port),
-             "--state-dir", str(LOCAL / "aws"), "--sample-scale", self.scale],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"listening on (http://\S+)", line)
-        if not m:
-            self.proc.wait(timeout=30)
-            raise SystemExit(f"local_aws did not start (port {self.port} busy? see "
-                             f".local/logs/local_aws.log): {line.strip()}")
-        self.endpoint = m.group(1)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-
-def airflow(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=env,
-                          capture_output=True, text=True)
-    if check and done.returncode:
-        raise SystemExit(f"airflow {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done
-
-
-def prepare_airflow(env: dict[str, str]) -> None:
-    airflow("db", "migrate", env=env)
-    for pool, why in POOLS.items():
-        airflow("pools", "set", pool, "1", why, env=env)
+    return airflow_env(endpoint, LOCAL / "airflow")
 
 
 def run_date(day: dt.date, env: dict[str, str], index: int, total: int) -> float:

@@ -1,0 +1,101 @@
+"""What every local way of running the DAG shares: the emulator process, and the connection,
+Variables and pools Airflow gives the DAG.
+
+`make run` (offline_run), `make airflow` (local_airflow) and the tests use these functions;
+docker-compose.yaml declares the same values for its containers, and
+tests/test_local_stack.py keeps the two equal. Pools live in include/airflow_pools.json, the
+file `airflow pools import` reads everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = ROOT / ".local"
+AWS_PORT = 5050  # local_aws's documented default (local_aws/server.py DEFAULT_PORT)
+POOLS_FILE = ROOT / "include" / "airflow_pools.json"
+_LISTENING = re.compile(r"listening on (http://\S+)")
+
+
+def aws_connection(endpoint: str) -> dict:
+    """aws_default for local_aws: any key works there; on AWS the connection comes from .env."""
+    return {"conn_type": "aws", "login": "local", "password": "local",
+            "extra": {"region_name": "us-east-1", "endpoint_url": endpoint}}
+
+
+def variables() -> dict[str, str]:
+    """Airflow Variables set through the environment (settings.py: the rest have defaults)."""
+    return {"AIRFLOW_VAR_COVID_LAKE_ENV": "local_aws"}
+
+
+def pools() -> dict[str, dict]:
+    return json.loads(POOLS_FILE.read_text())
+
+
+def airflow_env(endpoint: str, home: Path, **extra: str) -> dict[str, str]:
+    """Environment for any `airflow` command of the local stack."""
+    return {**os.environ,
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_connection(endpoint)),
+            **variables(),
+            "PYTHONPATH": f"{ROOT / 'include'}{os.pathsep}{ROOT}",
+            # `airflow standalone` starts its components as `airflow ...` from PATH.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            **extra}
+
+
+def airflow_cli(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=env,
+                          capture_output=True, text=True)
+    if check and done.returncode:
+        raise SystemExit(f"airflow {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done
+
+
+def prepare_airflow(env: dict[str, str]) -> None:
+    """Metadata DB migrated, the DAG's pools imported (both idempotent)."""
+    airflow_cli("db", "migrate", env=env)
+    airflow_cli("pools", "import", str(POOLS_FILE), env=env)
+
+
+class Emulator:
+    """`python -m local_aws` in the background, in its own session so that a Ctrl-C meant for
+    the launcher reaches it only through __exit__ (state saved, then stopped)."""
+
+    def __init__(self, port: int, scale: str, local_dir: Path = LOCAL):
+        self.port, self.scale, self.local_dir = port, scale, Path(local_dir)
+        self.proc: subprocess.Popen | None = None
+        self.endpoint = ""
+
+    def __enter__(self) -> "Emulator":
+        (self.local_dir / "logs").mkdir(parents=True, exist_ok=True)
+        with open(self.local_dir / "logs" / "local_aws.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "local_aws", "--port", str(self.port),
+                 "--state-dir", str(self.local_dir / "aws"), "--sample-scale", self.scale],
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
+        line = self.proc.stdout.readline()
+        m = _LISTENING.search(line)
+        if not m:
+            self.proc.wait(timeout=30)
+            raise SystemExit(f"local_aws did not start (port {self.port} busy? see "
+                             f"{self.local_dir / 'logs' / 'local_aws.log'}): {line.strip()}")
+        self.endpoint = m.group(1)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
