@@ -10,19 +10,23 @@ SCALE  ?= small
 export AIRFLOW_HOME ?= $(CURDIR)/.local/airflow
 export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 
-.PHONY: run test bench sample lock clean help
+# make airflow: ports and state directory (defaults: 8080, 5050, .local)
+AIRFLOW_ARGS ?=
+
+.PHONY: run airflow test bench sample lock clean help
 
 help:
 	@echo "make run    - the pipeline on the offline sample lake (creates .venv on first use)"
+	@echo "make airflow - local_aws + Airflow (UI on http://localhost:8080), no Docker; Ctrl-C stops it"
 	@echo "make test   - the whole test suite"
 	@echo "make bench  - speed and memory benchmarks"
 	@echo "make sample - write the synthetic lake to .local/sample-lake (SCALE=small|full|x10)"
 	@echo "make lock   - re-resolve requirements.txt and rewrite constraints.txt"
 
-$(STAMP): requirements.txt constraints.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	@# The pipeline package (include/) and the emulator (local_aws/) import from anywhere in the venv.
 	@site=$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') && \
 	  printf '%s\n%s\n' "$(CURDIR)" "$(CURDIR)/include" > "$$site/covid_lake_paths.pth"
@@ -30,6 +34,9 @@ $(STAMP): requirements.txt constraints.txt
 
 run: $(STAMP)
 	$(PY) -m covid_lake.offline_run --scale $(SCALE)
+
+airflow: $(STAMP)
+	$(PY) -m covid_lake.local_airflow --scale $(SCALE) $(AIRFLOW_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -43,9 +50,9 @@ sample: $(STAMP)
 lock:
 	rm -rf .local/lock-venv && $(PYTHON) -m venv .local/lock-venv
 	.local/lock-venv/bin/pip install --quiet --upgrade pip
-	grep -v '^-c' requirements.txt > .local/lock-venv/requirements.in
+	cat requirements.txt requirements-dev.txt | grep -v '^-c' > .local/lock-venv/requirements.in
 	.local/lock-venv/bin/pip install --quiet -r .local/lock-venv/requirements.in
-	( echo "# Full resolved set for requirements.txt (pip freeze of a fresh venv). Regenerate with 'make lock'."; \
+	( echo "# Full resolved set for requirements*.txt (pip freeze of a fresh venv). Regenerate with 'make lock'."; \
 	  .local/lock-venv/bin/pip freeze ) > constraints.txt
 
 clean:

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.cases import _wait  # the same poll loop as the other local_aws cases
+
 ROOT = Path(__file__).resolve().parents[1]
 SQL = ROOT / "include" / "sql" / "athena"
 DAG_FILE = ROOT / "dags" / "covid_lake_daily.py"
@@ -175,16 +177,6 @@ def costs(lake_dir: Path, timings: dict[str, dict[str, float]],
 
 
 # --- measuring on local_aws -------------------------------------------------------------------
-
-def _wait(fn, done, timeout=600.0, poll=0.05):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = fn()
-        if done(value):
-            return value
-        time.sleep(poll)
-    raise TimeoutError("local_aws step did not finish")
-
 
 def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, float]]]:
     """Source object sizes, and Redshift/Glue seconds of a daily run and a full_refresh, timed

@@ -1,0 +1,169 @@
+"""What `make airflow` runs: the local Airflow stack without Docker, for a laptop.
+
+local_aws (the offline AWS) plus `airflow standalone` (api-server, scheduler, dag-processor,
+triggerer) on http://localhost:8080, sized for a small machine, with the same connection,
+Variables and pools as docker-compose.yaml (local_stack.py). State lives in .local/: the
+emulator's S3, catalog and warehouse in .local/aws, Airflow's metadata DB in .local/airflow,
+logs in .local/logs. Prints the login once the UI answers; Ctrl-C stops all of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from covid_lake.local_stack import AWS_PORT, LOCAL, Emulator, airflow_env, prepare_airflow
+
+ADMIN = "admin"
+# standalone's LocalExecutor starts `parallelism` worker processes (default 32): on a 2-core
+# laptop 4 is plenty, enough for 3 concurrent runs of a backfill.
+PARALLELISM = 4
+
+
+def stack_env(endpoint: str, local_dir: Path, port: int) -> dict[str, str]:
+    home = local_dir / "airflow"
+    return airflow_env(
+        endpoint, home,
+        AIRFLOW__CORE__PARALLELISM=str(PARALLELISM),
+        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="True",
+        AIRFLOW__API__HOST="127.0.0.1",
+        AIRFLOW__API__PORT=str(port),
+        AIRFLOW__API__WORKERS="1",
+        AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://localhost:{port}/execution/",
+        # Every component signs and checks task tokens with this secret: one per Airflow home.
+        AIRFLOW__API_AUTH__JWT_SECRET=_secret(home / "jwt_secret"),
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=f"{ADMIN}:admin",
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(home / "passwords.json"),
+        AIRFLOW__LOGGING__BASE_LOG_FOLDER=str(local_dir / "logs" / "airflow"),
+    )
+
+
+def _secret(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def admin_password(env: dict[str, str]) -> str:
+    """SimpleAuthManager generates the password into its file on first start."""
+    passwords = json.loads(Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]).read_text())
+    return passwords[ADMIN]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, stopping, timeout: float = 300) -> bool:
+    """True once every component reports healthy on /api/v2/monitor/health; False if asked to
+    stop first."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while not stopping():
+        if proc.poll() is not None:
+            raise SystemExit(f"airflow standalone exited with {proc.returncode}; see {log}")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Airflow not healthy after {timeout:.0f} s ({last}); see {log}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=5) as resp:
+                health = json.load(resp)
+            sick = [name for name, part in health.items()
+                    if isinstance(part, dict) and part.get("status") != "healthy"]
+            if not sick:
+                return True
+            last = f"not healthy yet: {', '.join(sick)}"
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            last = str(exc)
+        time.sleep(1)
+    return False
+
+
+def stop(proc: subprocess.Popen, timeout: float = 60) -> None:
+    """What a terminal's Ctrl-C does to standalone: SIGINT to its whole process group."""
+    if proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m covid_lake.local_airflow", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, default=8080, help="Airflow UI and API (default 8080)")
+    p.add_argument("--aws-port", type=int, default=AWS_PORT,
+                   help=f"local_aws endpoint (default {AWS_PORT})")
+    p.add_argument("--local-dir", type=Path, default=LOCAL,
+                   help="state and logs (default .local/)")
+    p.add_argument("--scale", choices=("small", "full", "x10"), default="small",
+                   help="sample lake seeded on the emulator's first start (default small)")
+    args = p.parse_args(argv)
+    local_dir = args.local_dir.resolve()
+    # A busy port would otherwise make another server's health page look like ours.
+    for port, flag in ((args.port, "--port"), (args.aws_port, "--aws-port")):
+        if _port_in_use(port):
+            raise SystemExit(f"port {port} is in use: stop what listens there, or pass "
+                             f'AIRFLOW_ARGS="{flag} <free port>" to make airflow')
+    log_path = local_dir / "logs" / "airflow-standalone.log"
+
+    interrupted = False
+
+    def on_signal(signum, frame):
+        nonlocal interrupted
+        interrupted = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    with Emulator(args.aws_port, args.scale, local_dir) as emu:
+        print(f"== local_aws at {emu.endpoint} (state: {local_dir / 'aws'})", flush=True)
+        env = stack_env(emu.endpoint, local_dir, args.port)
+        print(f"== Airflow home {env['AIRFLOW_HOME']}: metadata DB and pools", flush=True)
+        prepare_airflow(env)
+        url = f"http://localhost:{args.port}"
+        print(f"== airflow standalone (log: {log_path})", flush=True)
+        with open(log_path, "ab") as log:
+            proc = subprocess.Popen([str(Path(sys.executable).with_name("airflow")), "standalone"],
+                                    env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        try:
+            if wait_healthy(url, proc, log_path, lambda: interrupted):
+                print(f"\nAirflow is ready at {url}\n"
+                      f"  login: {ADMIN} / {admin_password(env)}\n"
+                      f"  DAG:   covid_lake_daily (paused until you unpause it)\n"
+                      f"  AWS:   local_aws at {emu.endpoint}\n"
+                      "Ctrl-C stops Airflow and local_aws.", flush=True)
+            while not interrupted and proc.poll() is None:
+                time.sleep(0.5)
+            if not interrupted:
+                raise SystemExit(f"airflow standalone exited with {proc.returncode}; see {log_path}")
+        finally:
+            print("\n== stopping Airflow", flush=True)
+            stop(proc)
+            print("== stopping local_aws (state saved)", flush=True)
+    print("stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,303 @@
+"""`make airflow`'s stack used the way a user uses it: a real scheduler, a real browser.
+
+1. `make airflow` starts local_aws and `airflow standalone` and prints the login;
+2. headless Chromium logs in, unpauses covid_lake_daily, triggers it with a run_date from the
+   trigger form, and reads the task states from the grid once the run succeeded;
+3. a native Airflow 3 backfill of 7 days, 3 runs at a time, completes;
+4. the warehouse equals the same dates run one after another on a fresh emulator: nothing
+   duplicated, nothing missing (the UI's day is also a backfill day: run twice, loaded once);
+5. Ctrl-C stops everything.
+
+Screenshots of the grid go to tests/artifacts/e2e/. Minutes, not seconds: most of it is DAG runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts" / "e2e"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DAG_ID = "covid_lake_daily"
+UI_DAY = "2020-04-02"
+BACKFILL_DAYS = [f"2020-04-{d:02d}" for d in range(2, 9)]  # 7 days; the UI's day among them
+_LOGIN = re.compile(r"login: (\S+) / (\S+)")
+_ENDED = ("success", "failed")
+
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(CHROMIUM is None, reason="chromium missing: .ci/run installs it")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, local_dir: Path):
+        self.port, self.aws_port = _free_port(), _free_port()
+        self.url = f"http://localhost:{self.port}"
+        self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
+        self.local_dir = local_dir
+        self.output: list[str] = []
+        self.user = self.password = ""
+        self._token = ""
+        args = f"--port {self.port} --aws-port {self.aws_port} --local-dir {local_dir}"
+        # Its own process group, so the test can send it a terminal's Ctrl-C.
+        self.proc = subprocess.Popen(["make", "--no-print-directory", "airflow", f"AIRFLOW_ARGS={args}"],
+                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, start_new_session=True)
+        self._ready = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.output.append(line)
+            m = _LOGIN.search(line)
+            if m:
+                self.user, self.password = m.groups()
+                self._ready.set()
+        self._ready.set()
+
+    def wait_ready(self, timeout: float = 300) -> None:
+        assert self._ready.wait(timeout), "no login printed:\n" + "".join(self.output)
+        assert self.password, "make airflow ended:\n" + "".join(self.output)
+
+    def api(self, method: str, path: str, body: dict | None = None) -> dict:
+        if not self._token:
+            self._token = self._call("POST", "/auth/token",
+                                     {"username": self.user, "password": self.password},
+                                     token=None)["access_token"]
+        return self._call(method, path, body, self._token)
+
+    def _call(self, method: str, path: str, body, token) -> dict:
+        req = urllib.request.Request(self.url + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.load(resp)
+
+    def runs(self) -> list[dict]:
+        return self.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=100")["dag_runs"]
+
+    def wait_runs(self, pick, count: int, timeout: float) -> list[dict]:
+        """Until `count` runs chosen by `pick` have ended."""
+        deadline = time.monotonic() + timeout
+        while True:
+            runs = [r for r in self.runs() if pick(r)]
+            if len(runs) >= count and all(r["state"] in _ENDED for r in runs):
+                return runs
+            assert time.monotonic() < deadline, f"runs not done after {timeout:.0f} s: " + \
+                json.dumps([(r["dag_run_id"], r["state"]) for r in runs])
+            time.sleep(3)
+
+    def stop(self, timeout: float = 120) -> int | None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                return self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        return None
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    s = Stack(tmp_path_factory.mktemp("make-airflow"))
+    try:
+        s.wait_ready()
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        # Flags: no sandbox as root; no background networking on a machine with a closed network.
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, stack):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.set_default_timeout(30_000)
+    page.goto(stack.url)
+    page.get_by_label("Username").fill(stack.user)
+    page.get_by_label("Password").fill(stack.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(stack.url + "/")
+    return page
+
+
+def open_grid(page, url: str) -> None:
+    """The DAG's page with the grid at full width: in the default split the details panel hides
+    every run but the newest few."""
+    page.goto(f"{url}/dags/{DAG_ID}")
+    page.get_by_role("button", name="Collapse Details Panel").click()
+
+
+def grid_states(page, run_id: str) -> dict[str, str]:
+    """Task states as the grid shows them: each cell's tooltip says 'State: ...'."""
+    cells = page.locator(f"[data-run-id='{run_id}'][data-task-id]")
+    cells.first.wait_for()
+    states = {}
+    for i in range(cells.count()):
+        cell = cells.nth(i)
+        task = cell.get_attribute("data-task-id")
+        page.mouse.move(0, 0)
+        cell.locator("a").hover(force=True)
+        tip = page.locator("[data-part='content']", has_text=f"Task ID: {task}").filter(
+            has_text=f"Run ID: {run_id}").last
+        states[task] = re.search(r"State:\s*([^\n]+)", tip.inner_text()).group(1).strip()
+    page.mouse.move(0, 0)  # no tooltip left over the screenshot
+    page.wait_for_timeout(500)
+    return states
+
+
+def test_make_airflow_serves_the_ui_with_the_dags_pools(stack):
+    assert stack.api("GET", "/api/v2/monitor/health")["scheduler"]["status"] == "healthy"
+    from covid_lake.local_stack import pools
+
+    live = {p["name"]: p for p in stack.api("GET", "/api/v2/pools")["pools"]}
+    for name, spec in pools().items():
+        assert live[name]["slots"] == spec["slots"]
+        assert live[name]["include_deferred"] is spec["include_deferred"] is True
+
+
+def test_unpause_and_trigger_from_the_ui(stack, page):
+    page.goto(f"{stack.url}/dags/{DAG_ID}")
+    assert stack.api("GET", f"/api/v2/dags/{DAG_ID}")["is_paused"] is True
+    page.get_by_role("checkbox").first.click(force=True)  # the pause toggle beside the name
+    deadline = time.monotonic() + 30
+    while stack.api("GET", f"/api/v2/dags/{DAG_ID}")["is_paused"]:
+        assert time.monotonic() < deadline, "the toggle did not unpause the DAG"
+        time.sleep(1)
+
+    page.get_by_role("button", name="Trigger Dag").click()
+    form = page.get_by_role("dialog")
+    form.locator("#element_run_date").fill(UI_DAY)
+    form.get_by_role("button", name="Trigger").click()
+    page.wait_for_url(re.compile(r".*/runs/manual__.*"))
+    run_id = urllib.parse.unquote(page.url.rsplit("/runs/", 1)[1])
+
+    [run] = stack.wait_runs(lambda r: r["dag_run_id"] == run_id, 1, timeout=600)
+    assert run["state"] == "success", run
+    assert run["conf"]["run_date"] == UI_DAY
+
+    open_grid(page, stack.url)
+    states = grid_states(page, run_id)
+    page.screenshot(path=str(ARTIFACTS / "grid-after-ui-trigger.png"), full_page=True)
+    assert len(states) == 16, states
+    # the crawl branch: one of the two is skipped, whichever this run did not need
+    branch = {states["update_crawler"], states["crawl_not_needed"]}
+    assert branch == {"Success", "Skipped"}, states
+    assert states["crawl"] == ("Success" if states["update_crawler"] == "Success" else "Skipped")
+    rest = {t: s for t, s in states.items() if t not in ("update_crawler", "crawl_not_needed", "crawl")}
+    assert set(rest.values()) == {"Success"}, states
+
+
+def test_a_7_day_backfill_runs_3_at_a_time(stack, page):
+    backfill = stack.api("POST", "/api/v2/backfills", {
+        "dag_id": DAG_ID, "from_date": f"{BACKFILL_DAYS[0]}T00:00:00Z",
+        "to_date": f"{BACKFILL_DAYS[-1]}T00:00:00Z", "max_active_runs": 3,
+        "reprocess_behavior": "none", "run_backwards": False, "dag_run_conf": {}})
+    runs = stack.wait_runs(lambda r: r["run_type"] == "backfill", 7, timeout=1200)
+    assert sorted(r["data_interval_start"][:10] for r in runs) == BACKFILL_DAYS
+    assert [r for r in runs if r["state"] != "success"] == []
+    deadline = time.monotonic() + 60
+    while not stack.api("GET", f"/api/v2/backfills/{backfill['id']}")["completed_at"]:
+        assert time.monotonic() < deadline, "backfill not marked completed"
+        time.sleep(2)
+
+    # 3 at a time: never more, and they did overlap
+    edges = sorted([(r["start_date"], 1) for r in runs] + [(r["end_date"], -1) for r in runs],
+                   key=lambda e: (e[0], e[1]))
+    running = peak = 0
+    for _, step in edges:
+        running += step
+        peak = max(peak, running)
+    assert 2 <= peak <= 3, peak
+
+    open_grid(page, stack.url)
+    last = max(runs, key=lambda r: r["data_interval_start"])  # the grid agrees with the API
+    assert set(grid_states(page, last["dag_run_id"]).values()) <= {"Success", "Skipped"}
+    page.screenshot(path=str(ARTIFACTS / "grid-after-backfill.png"), full_page=True)
+    page.goto(f"{stack.url}/dags/{DAG_ID}/backfills")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(ARTIFACTS / "backfills.png"), full_page=True)
+
+
+def test_the_warehouse_equals_the_same_dates_run_one_after_another(stack, airflow, tmp_path_factory):
+    """Every run the stack made (the scheduled one for yesterday, the UI's, the backfill's),
+    replayed one at a time on a fresh emulator with `airflow dags test`."""
+    from tests.dags.test_covid_lake_daily import Pipeline
+    from tests.local_aws.conftest import Emulator, start_emulator
+
+    runs = stack.wait_runs(lambda r: True, 9, timeout=600)  # + the scheduled run, + the UI's
+    assert [r for r in runs if r["state"] != "success"] == []
+    days = sorted({r["conf"].get("run_date") or r["data_interval_start"][:10] for r in runs})
+    assert set(BACKFILL_DAYS) <= set(days) and len(days) == len(BACKFILL_DAYS) + 1, days
+
+    live = Pipeline(airflow, Emulator(stack.proc, stack.aws_endpoint, stack.local_dir / "aws"))
+    got = live.snapshot()
+
+    from covid_lake.local_stack import POOLS_FILE
+
+    done = airflow.run("pools", "import", str(POOLS_FILE), dags_folder=ROOT / "dags")
+    assert done.returncode == 0, done.stderr[-2000:]
+    emu = start_emulator(tmp_path_factory.mktemp("sequential-aws"), "--sample-scale", "small")
+    try:
+        reference = Pipeline(airflow, emu)
+        for day in days:
+            state, log = reference.run(day)
+            assert state == "success", log[-3000:]
+        want = reference.snapshot()
+    finally:
+        emu.stop()
+    assert {t: len(rows) for t, rows in got.items()} == {t: len(rows) for t, rows in want.items()}
+    assert got == want
+
+
+def test_ctrl_c_stops_airflow_and_local_aws(stack):
+    stack.stop(timeout=120)
+    assert stack.proc.poll() is not None, "make airflow still running after Ctrl-C"
+    assert "stopped" in "".join(stack.output[-5:]), "".join(stack.output[-20:])
+    for port in (stack.port, stack.aws_port):
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
+    import psutil
+
+    home = str(stack.local_dir / "airflow")
+    leftovers = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            env = proc.environ()
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+        if env.get("AIRFLOW_HOME") == home or str(stack.local_dir) in " ".join(proc.info["cmdline"] or []):
+            leftovers.append(proc.info)
+    assert leftovers == []

@@ -1,0 +1,121 @@
+"""docker-compose.yaml, validated by `docker-compose config`, and `make airflow` give the DAG the
+same connection, Variables and pools. (No Docker engine runs here: the compose file is checked as
+Compose itself resolves it; `make airflow`'s stack runs for real in tests/e2e.)"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from covid_lake import local_airflow, local_stack
+
+ROOT = Path(__file__).resolve().parents[1]
+AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
+                    "airflow-triggerer", "airflow-init")
+SECRETS = {"_AIRFLOW_WWW_USER_PASSWORD": "not-a-real-password",
+           "AIRFLOW__API_AUTH__JWT_SECRET": "not-a-real-secret"}
+COMPOSE = shutil.which("docker-compose")
+pytestmark = pytest.mark.skipif(COMPOSE is None, reason="docker-compose missing: .ci/run installs it")
+
+
+def compose_config(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`docker-compose config` of the repo's compose file with `env` as its .env."""
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "docker-compose.yaml", project)
+    (project / ".env").write_text("".join(f"{k}={v}\n" for k, v in env.items()))
+    return subprocess.run([COMPOSE, "config"], cwd=project, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture
+def compose(tmp_path) -> dict:
+    done = compose_config(tmp_path, SECRETS)
+    assert done.returncode == 0, done.stderr
+    return yaml.safe_load(done.stdout)
+
+
+def _connection(value: str) -> dict:
+    """A connection as Airflow reads it from AIRFLOW_CONN_*, in JSON or URI form."""
+    from airflow.models.connection import Connection
+
+    c = (Connection.from_json(value, conn_id="aws_default") if value.lstrip().startswith("{")
+         else Connection(conn_id="aws_default", uri=value))
+    return {"conn_type": c.conn_type, "login": c.login or None, "password": c.password or None,
+            "extra": c.extra_dejson}
+
+
+def _env(compose: dict, service: str) -> dict[str, str]:
+    return {k: str(v) for k, v in compose["services"][service]["environment"].items()}
+
+
+def test_the_services_follow_the_official_file_with_local_executor_and_local_aws(compose):
+    assert set(compose["services"]) == {"postgres", "local-aws", *AIRFLOW_SERVICES}
+    for service in AIRFLOW_SERVICES:
+        env = _env(compose, service)
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+        assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false"
+        assert env["PYTHONPATH"].split(":")[0] == "/opt/airflow/include"
+        targets = {v.split(":")[1] for v in compose["services"][service]["volumes"]}
+        assert {"/opt/airflow/dags", "/opt/airflow/plugins", "/opt/airflow/include",
+                "/opt/airflow/local_aws"} <= targets
+    assert compose["services"]["airflow-scheduler"]["build"]["context"]
+    assert "FROM apache/airflow:3.3.2" in (ROOT / "Dockerfile").read_text()
+
+
+def test_the_emulator_listens_on_localhost_only(compose):
+    ports = compose["services"]["local-aws"]["ports"]
+    assert ports and all(str(p).startswith("127.0.0.1:") for p in ports), ports
+
+
+def test_secrets_come_from_env_and_nothing_starts_without_them(tmp_path):
+    compose_file = (ROOT / "docker-compose.yaml").read_text()
+    for name, value in SECRETS.items():
+        assert value not in compose_file
+        done = compose_config(tmp_path, {k: v for k, v in SECRETS.items() if k != name})
+        assert done.returncode != 0 and name in done.stderr, done.stderr
+
+
+def test_compose_and_make_airflow_give_the_dag_the_same_connection_and_variables(compose):
+    ours = local_airflow.stack_env("http://127.0.0.1:5050", Path("/tmp/x"), 8080)
+    for service in AIRFLOW_SERVICES:
+        env = _env(compose, service)
+        # the one difference: the emulator's address as each stack reaches it
+        assert _connection(env["AIRFLOW_CONN_AWS_DEFAULT"]) == \
+            local_stack.aws_connection("http://local-aws:5050")
+        assert _connection(ours["AIRFLOW_CONN_AWS_DEFAULT"]) == \
+            local_stack.aws_connection("http://127.0.0.1:5050")
+        variables = {k: v for k, v in env.items() if k.startswith("AIRFLOW_VAR_")}
+        assert variables == {k: v for k, v in ours.items() if k.startswith("AIRFLOW_VAR_")}
+        assert variables == local_stack.variables()
+
+
+def test_both_stacks_import_the_same_pools_file(compose):
+    init = compose["services"]["airflow-init"]
+    command = " ".join(init["command"]) if isinstance(init["command"], list) else init["command"]
+    assert "airflow pools import /opt/airflow/include/airflow_pools.json" in command
+    assert local_stack.POOLS_FILE == ROOT / "include" / "airflow_pools.json"
+    assert set(local_stack.pools()) == {"covid_lake_crawler", "covid_lake_redshift_load"}
+
+
+def test_env_file_alone_switches_to_real_aws(tmp_path):
+    aws_conn = '{"conn_type":"aws","extra":{"region_name":"eu-west-1"}}'
+    done = compose_config(tmp_path, {**SECRETS, "AIRFLOW_CONN_AWS_DEFAULT": aws_conn,
+                                     "AIRFLOW_VAR_COVID_LAKE_ENV": "aws",
+                                     "AIRFLOW_VAR_COVID_LAKE_BUCKET": "my-covid-lake"})
+    assert done.returncode == 0, done.stderr
+    env = _env(yaml.safe_load(done.stdout), "airflow-scheduler")
+    assert _connection(env["AIRFLOW_CONN_AWS_DEFAULT"]) == _connection(aws_conn)
+    assert env["AIRFLOW_VAR_COVID_LAKE_ENV"] == "aws"
+    assert env["AIRFLOW_VAR_COVID_LAKE_BUCKET"] == "my-covid-lake"
+
+
+def test_env_example_documents_every_required_value():
+    example = (ROOT / ".env.example").read_text()
+    for name in SECRETS:
+        assert f"\n{name}=\n" in example  # present, and empty: no default secret
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
