@@ -80,8 +80,8 @@ def test_secrets_come_from_env_and_nothing_starts_without_them(tmp_path):
         assert done.returncode != 0 and name in done.stderr, done.stderr
 
 
-def test_compose_and_make_airflow_give_the_dag_the_same_connection_and_variables(compose):
-    ours = local_airflow.stack_env("http://127.0.0.1:5050", Path("/tmp/x"), 8080)
+def test_compose_and_make_airflow_give_the_dag_the_same_connection_and_variables(compose, tmp_path):
+    ours = local_airflow.stack_env("http://127.0.0.1:5050", tmp_path, 8080)
     for service in AIRFLOW_SERVICES:
         env = _env(compose, service)
         # the one difference: the emulator's address as each stack reaches it
