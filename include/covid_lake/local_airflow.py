@@ -87,19 +87,28 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, stopping, timeout:
 
 
 def stop(proc: subprocess.Popen, timeout: float = 60) -> None:
-    """What a terminal's Ctrl-C does to standalone: SIGINT to its whole process group."""
-    if proc.poll() is not None:
-        return
+    """What a terminal's Ctrl-C does to standalone: SIGINT to its whole process group. Then
+    whatever of the group outlived standalone (a scheduler still shutting down, say) gets
+    SIGTERM, then SIGKILL: nothing of the stack is left running."""
     for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        if not _group_alive(proc):
+            return
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
             return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and _group_alive(proc):
+            time.sleep(0.2)
+
+
+def _group_alive(proc: subprocess.Popen) -> bool:
+    proc.poll()  # reap standalone itself, or its zombie would count as alive
+    try:
+        os.killpg(proc.pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
 
 
 def _port_in_use(port: int) -> bool:
