@@ -150,11 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== Airflow home {env['AIRFLOW_HOME']}: metadata DB and pools", flush=True)
         prepare_airflow(env)
         url = f"http://localhost:{args.port}"
-        print(f"== airflow standalone (log: {log_path})", flush=True)
         with open(log_path, "ab") as log:
             proc = subprocess.Popen([str(Path(sys.executable).with_name("airflow")), "standalone"],
                                     env=env, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True)
+        # Its process group holds every component and executor worker: Ctrl-C ends all of it.
+        print(f"== airflow standalone (process group {proc.pid}, log: {log_path})", flush=True)
         try:
             if wait_healthy(url, proc, log_path, lambda: interrupted):
                 print(f"\nAirflow is ready at {url}\n"

@@ -289,6 +289,11 @@ def test_ctrl_c_stops_airflow_and_local_aws(stack):
     for port in (stack.port, stack.aws_port):
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
+    # Executor workers rename themselves ("airflow worker -- LocalExecutor"), hiding their
+    # command line and environment: the standalone process group is what must be gone.
+    group = int(re.search(r"airflow standalone \(process group (\d+)", "".join(stack.output)).group(1))
+    with pytest.raises(ProcessLookupError):
+        os.killpg(group, 0)
     import psutil
 
     home = str(stack.local_dir / "airflow")
