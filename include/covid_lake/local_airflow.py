@@ -22,7 +22,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from covid_lake.local_stack import AWS_PORT, LOCAL, Emulator, airflow_env, prepare_airflow
+from covid_lake.local_stack import (AIRFLOW, AWS_PORT, LOCAL, Emulator, airflow_env,
+                                    prepare_airflow)
 
 ADMIN = "admin"
 # standalone's LocalExecutor starts `parallelism` worker processes (default 32): on a 2-core
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         prepare_airflow(env)
         url = f"http://localhost:{args.port}"
         with open(log_path, "ab") as log:
-            proc = subprocess.Popen([str(Path(sys.executable).with_name("airflow")), "standalone"],
+            proc = subprocess.Popen([str(AIRFLOW), "standalone"],
                                     env=env, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True)
         # Its process group holds every component and executor worker: Ctrl-C ends all of it.

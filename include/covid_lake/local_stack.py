@@ -17,11 +17,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from covid_lake import settings
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
 AWS_PORT = 5050  # local_aws's documented default (local_aws/server.py DEFAULT_PORT)
 POOLS_FILE = ROOT / "include" / "airflow_pools.json"
 _LISTENING = re.compile(r"listening on (http://\S+)")
+AIRFLOW = Path(sys.executable).with_name("airflow")  # the venv's airflow command
 
 
 def aws_connection(endpoint: str) -> dict:
@@ -32,7 +35,7 @@ def aws_connection(endpoint: str) -> dict:
 
 def variables() -> dict[str, str]:
     """Airflow Variables set through the environment (settings.py: the rest have defaults)."""
-    return {"AIRFLOW_VAR_COVID_LAKE_ENV": "local_aws"}
+    return {settings.env_var("env"): "local_aws"}
 
 
 def pools() -> dict[str, dict]:
@@ -54,7 +57,7 @@ def airflow_env(endpoint: str, home: Path, **extra: str) -> dict[str, str]:
 
 
 def airflow_cli(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=env,
+    done = subprocess.run([str(AIRFLOW), *args], env=env,
                           capture_output=True, text=True)
     if check and done.returncode:
         raise SystemExit(f"airflow {' '.join(args)} failed:\n{done.stderr[-3000:]}")

@@ -19,9 +19,8 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from covid_lake.local_stack import (AWS_PORT as PORT, LOCAL, ROOT, Emulator, airflow_env,
+from covid_lake.local_stack import (AIRFLOW, AWS_PORT as PORT, LOCAL, ROOT, Emulator, airflow_env,
                                     prepare_airflow)
 
 DAG_ID = "covid_lake_daily"
@@ -39,7 +38,7 @@ def run_date(day: dt.date, env: dict[str, str], index: int, total: int) -> float
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("airflow")), "dags", "test", DAG_ID,
+            [str(AIRFLOW), "dags", "test", DAG_ID,
              day.isoformat(), "--conf", json.dumps({"run_date": day.isoformat()})],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         done: list[str] = []

@@ -116,7 +116,7 @@ def stack_output(name: str) -> str:
 
 
 def _parse_time(name: str) -> str:
-    return os.environ.get("AIRFLOW_VAR_" + (PREFIX + name).upper(), DEFAULTS[name])
+    return os.environ.get(env_var(name), DEFAULTS[name])
 
 
 def parse_time_env() -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from covid_lake import athena_io, raw_contract
-from covid_lake.catalog import CSV_CLASSIFIER
+from covid_lake.catalog import CSV_CLASSIFIER, crawler_config
 from covid_lake.datasets import DATASETS, dataset
 from covid_lake.settings import Settings
 
@@ -35,13 +35,7 @@ def ensure_bucket(s3, bucket: str, region: str) -> bool:
             raise
     extra = {} if region == "us-east-1" else {
         "CreateBucketConfiguration": {"LocationConstraint": region}}
-    try:
-        s3.create_bucket(Bucket=bucket, **extra)
-    except ClientError as exc:  # a concurrent run of the same backfill was faster
-        if not _exists(exc):
-            raise
-        return False
-    return True
+    return _create(s3.create_bucket, Bucket=bucket, **extra)
 
 
 def land(s3, settings: Settings, name: str) -> dict[str, Any]:
@@ -66,8 +60,16 @@ def land(s3, settings: Settings, name: str) -> dict[str, Any]:
     return {"dataset": name, "copied": True, "etag": src["ETag"]}
 
 
-def _exists(exc: ClientError) -> bool:
-    return exc.response["Error"]["Code"] in ("AlreadyExistsException", "BucketAlreadyOwnedByYou")
+def _create(call, **kwargs) -> bool:
+    """call(**kwargs), a create_* API; False when the object already exists (a concurrent run
+    of the same backfill created it first), True when this call created it."""
+    try:
+        call(**kwargs)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("AlreadyExistsException", "BucketAlreadyOwnedByYou"):
+            return False
+        raise
+    return True
 
 
 def prepare_catalog(glue, settings: Settings) -> dict[str, Any]:
@@ -75,34 +77,14 @@ def prepare_catalog(glue, settings: Settings) -> dict[str, Any]:
     needs. Concurrent runs of a backfill all get here: whoever creates second finds the object
     there (AlreadyExists) and goes on. The crawler's own settings are kept as declared by the
     DAG's GlueCrawlerUpdateOperator, inside the crawler pool."""
-    from covid_lake.catalog import crawler_config
-
-    try:
-        glue.create_database(DatabaseInput={"Name": settings.glue_database,
-                                            "Description": "covid-lake raw zone (crawled)"})
-    except ClientError as exc:
-        if not _exists(exc):
-            raise
+    _create(glue.create_database, DatabaseInput={"Name": settings.glue_database,
+                                                 "Description": "covid-lake raw zone (crawled)"})
     spec = {"Name": settings.classifier_name, **CSV_CLASSIFIER}
-    try:
+    if not _create(glue.create_classifier, CsvClassifier=spec):
         current = glue.get_classifier(Name=settings.classifier_name)["Classifier"]
         if any(current.get("CsvClassifier", {}).get(k) != v for k, v in spec.items()):
             glue.update_classifier(CsvClassifier=spec)
-    except ClientError as exc:
-        if not _missing(exc):
-            raise
-        try:
-            glue.create_classifier(CsvClassifier=spec)
-        except ClientError as exc2:
-            if not _exists(exc2):
-                raise
-    try:
-        glue.create_crawler(**crawler_config(settings))
-        crawler_created = True
-    except ClientError as exc:
-        if not _exists(exc):
-            raise
-        crawler_created = False
+    crawler_created = _create(glue.create_crawler, **crawler_config(settings))
     tables = {t["Name"] for page in glue.get_paginator("get_tables").paginate(
         DatabaseName=settings.glue_database) for t in page["TableList"]}
     return {"crawler_created": crawler_created,

@@ -391,7 +391,8 @@ def actions_called(callers: dict[str, dict[str, str]]) -> dict[str, set[str]]:
         text = (ROOT / rel).read_text()
         names = "|".join(variables)
         calls = re.findall(r"\b(%s)\.get_paginator\(\"(\w+)\"\)" % names, text)
-        calls += [c for c in re.findall(r"\b(%s)\.(\w+)\(" % names, text) if c[1] != "get_paginator"]
+        # A method called, or passed to a helper that calls it (steps._create(glue.create_crawler, ...)).
+        calls += [c for c in re.findall(r"\b(%s)\.(\w+)[(,]" % names, text) if c[1] != "get_paginator"]
         for var, method in calls:
             service = variables[var]
             if service == "s3":
