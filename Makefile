@@ -13,7 +13,20 @@ export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 # make airflow: ports and state directory (defaults: 8080, 5050, .local)
 AIRFLOW_ARGS ?=
 
-.PHONY: run airflow test bench sample lock clean help
+# make run / make airflow on a copy of the real lake instead of the sample: LAKE=DIR, laid out
+# like the bucket (make fetch-lake DIR=... writes one); its state lives in .local/aws-lake/.
+# LAKE and an explicit SCALE are alternatives (both given: refused).
+LAKE ?=
+# make run's dates: START=YYYY-MM-DD DAYS=N (defaults 2020-04-01 and 3; with LAKE 2020-03-30 and 3)
+START ?=
+DAYS ?=
+# make fetch-lake: where the ten objects go; ENDPOINT_URL stands in for S3 (tests, a mirror)
+DIR ?= .local/real-lake
+ENDPOINT_URL ?=
+
+SOURCE_ARGS = $(if $(LAKE),--lake "$(LAKE)" $(if $(filter-out file,$(origin SCALE)),--scale $(SCALE)),--scale $(SCALE))
+
+.PHONY: run airflow test bench sample fetch-lake lock clean help
 
 help:
 	@echo "make run    - the pipeline on the offline sample lake (creates .venv on first use)"
@@ -21,6 +34,8 @@ help:
 	@echo "make test   - the whole test suite"
 	@echo "make bench  - speed and memory benchmarks"
 	@echo "make sample - write the synthetic lake to .local/sample-lake (SCALE=small|full|x10)"
+	@echo "make fetch-lake DIR=... - download the real lake's ten objects (unsigned, needs internet)"
+	@echo "make run LAKE=DIR [START=YYYY-MM-DD DAYS=N] - the pipeline on a local copy of the real lake"
 	@echo "make lock   - re-resolve requirements.txt and rewrite constraints.txt"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
@@ -33,10 +48,10 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m covid_lake.offline_run --scale $(SCALE)
+	$(PY) -m covid_lake.offline_run $(SOURCE_ARGS) $(if $(START),--start $(START)) $(if $(DAYS),--days $(DAYS))
 
 airflow: $(STAMP)
-	$(PY) -m covid_lake.local_airflow --scale $(SCALE) $(AIRFLOW_ARGS)
+	$(PY) -m covid_lake.local_airflow $(SOURCE_ARGS) $(AIRFLOW_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -46,6 +61,9 @@ bench: $(STAMP)
 
 sample: $(STAMP)
 	$(PY) -m local_aws.sample_lake .local/sample-lake --scale $(SCALE)
+
+fetch-lake: $(STAMP)
+	$(PY) -m covid_lake.fetch_lake "$(DIR)" $(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL))
 
 lock:
 	rm -rf .local/lock-venv && $(PYTHON) -m venv .local/lock-venv

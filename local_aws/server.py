@@ -118,12 +118,17 @@ class LocalAWS:
         state_dir: Path | str = DEFAULT_STATE_DIR,
         sample_scale: str | None = "small",
         sample_seed: int = seeding.DEFAULT_SAMPLE_SEED,
+        lake_dir: Path | str | None = None,
     ) -> None:
+        if lake_dir is not None and sample_scale is not None:
+            raise ValueError("seed covid19-lake from a sample scale or from a lake directory, not both")
         self.host = host
         self.port = port
         self.state_dir = Path(state_dir).resolve()
         self.sample_scale = sample_scale
         self.sample_seed = sample_seed
+        self.lake_dir = None if lake_dir is None else Path(lake_dir).expanduser().resolve()
+        self.lake_sync: seeding.LakeSync | None = None
         self.store = StateStore(self.state_dir)
         self.restored: dict[str, int] = {}
         self.seeded = 0
@@ -134,6 +139,9 @@ class LocalAWS:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "LocalAWS":
+        """Raises seeding.LakeDirError (before touching any state) for an unusable lake_dir."""
+        if self.lake_dir is not None:
+            seeding.lake_files(self.lake_dir)
         install_extensions()
         request_log = logging.getLogger("werkzeug")
         if request_log.level == logging.NOTSET:
@@ -141,8 +149,13 @@ class LocalAWS:
             request_log.setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.restored = self.store.restore()
-        if self.sample_scale is not None:
+        if self.lake_dir is not None:
+            # Every start: the bucket becomes exactly the directory's files.
+            self.lake_sync = seeding.sync_source_bucket(self.lake_dir)
+            self.seeded = len(self.lake_sync.put)
+        elif self.sample_scale is not None:
             self.seeded = seeding.seed_source_bucket(self.sample_scale, self.sample_seed)
+        seeding.make_source_bucket_public()
         self._server = _Server(self.host, self.port,
                                lambda app: _EmulatorApp(app, self.store, self._describe))
         self._server.start()
@@ -166,7 +179,8 @@ class LocalAWS:
 
     def _describe(self) -> dict[str, Any]:
         return {"endpoint": self.endpoint_url, "state_dir": str(self.state_dir),
-                "restored": self.restored, "seeded_objects": self.seeded}
+                "restored": self.restored, "seeded_objects": self.seeded,
+                **({"lake": self.lake_sync.describe()} if self.lake_sync else {})}
 
     def __enter__(self) -> "LocalAWS":
         return self.start()

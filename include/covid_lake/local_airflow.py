@@ -5,6 +5,10 @@ triggerer) on http://localhost:8080, sized for a small machine, with the same co
 Variables and pools as docker-compose.yaml (local_stack.py). State lives in .local/: the
 emulator's S3, catalog and warehouse in .local/aws, Airflow's metadata DB in .local/airflow,
 logs in .local/logs. Prints the login once the UI answers; Ctrl-C stops all of it.
+
+With --lake DIR (make airflow LAKE=DIR) the public bucket covid19-lake holds DIR's files (a copy of
+the real lake laid out like the bucket) instead of the synthetic sample, and the emulator's state
+lives in .local/aws-lake/<dir name>-<hash>/ (as for make run LAKE=DIR); the Airflow home is shared.
 """
 
 from __future__ import annotations
@@ -125,9 +129,16 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"local_aws endpoint (default {AWS_PORT})")
     p.add_argument("--local-dir", type=Path, default=LOCAL,
                    help="state and logs (default .local/)")
-    p.add_argument("--scale", choices=("small", "full", "x10"), default="small",
+    p.add_argument("--scale", choices=("small", "full", "x10"), default=None,
                    help="sample lake seeded on the emulator's first start (default small)")
+    p.add_argument("--lake", type=Path, metavar="DIR", default=None,
+                   help="instead of the sample: covid19-lake holds DIR's files (laid out like the "
+                        "bucket), synchronised on every start; state in <local-dir>/aws-lake/")
     args = p.parse_args(argv)
+    if args.lake is not None and args.scale is not None:
+        p.error("--lake and --scale are alternatives (make airflow LAKE=... or SCALE=...); give one")
+    if args.lake is None:
+        args.scale = "small"
     local_dir = args.local_dir.resolve()
     # A busy port would otherwise make another server's health page look like ours.
     for port, flag in ((args.port, "--port"), (args.aws_port, "--aws-port")):
@@ -145,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    with Emulator(args.aws_port, args.scale, local_dir) as emu:
-        print(f"== local_aws at {emu.endpoint} (state: {local_dir / 'aws'})", flush=True)
+    with Emulator(args.aws_port, args.scale, local_dir, lake=args.lake) as emu:
+        source = f", covid19-lake = the files of {emu.lake}" if emu.lake is not None else ""
+        print(f"== local_aws at {emu.endpoint} (state: {emu.state_dir}{source})", flush=True)
         env = stack_env(emu.endpoint, local_dir, args.port)
         print(f"== Airflow home {env['AIRFLOW_HOME']}: metadata DB and pools", flush=True)
         prepare_airflow(env)

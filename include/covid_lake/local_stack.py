@@ -9,12 +9,14 @@ file `airflow pools import` reads everywhere.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 from covid_lake import settings
@@ -70,29 +72,57 @@ def prepare_airflow(env: dict[str, str]) -> None:
     airflow_cli("pools", "import", str(POOLS_FILE), env=env)
 
 
+def lake_state_dir(lake: Path | str, local_dir: Path = LOCAL) -> Path:
+    """The emulator state of runs on a lake directory: one per directory, apart from the sample's
+    (local_dir/aws), so their warehouses never mix: local_dir/aws-lake/<dir name>-<hash of its
+    absolute path>."""
+    path = Path(lake).expanduser().resolve()
+    return Path(local_dir) / "aws-lake" / f"{path.name}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
+
+
 class Emulator:
     """`python -m local_aws` in the background, in its own session so that a Ctrl-C meant for
-    the launcher reaches it only through __exit__ (state saved, then stopped)."""
+    the launcher reaches it only through __exit__ (state saved, then stopped).
 
-    def __init__(self, port: int, scale: str, local_dir: Path = LOCAL):
+    Its public bucket covid19-lake holds the sample lake of `scale` (state in local_dir/aws), or,
+    with `lake`, exactly that directory's files (state in lake_state_dir(lake, local_dir))."""
+
+    def __init__(self, port: int, scale: str | None, local_dir: Path = LOCAL,
+                 lake: Path | str | None = None):
         self.port, self.scale, self.local_dir = port, scale, Path(local_dir)
+        self.lake = None if lake is None else Path(lake).expanduser().resolve()
+        self.state_dir = (self.local_dir / "aws" if self.lake is None
+                          else lake_state_dir(self.lake, self.local_dir))
         self.proc: subprocess.Popen | None = None
         self.endpoint = ""
+        self.health: dict = {}
 
     def __enter__(self) -> "Emulator":
         (self.local_dir / "logs").mkdir(parents=True, exist_ok=True)
-        with open(self.local_dir / "logs" / "local_aws.log", "ab") as log:
+        log_path = self.local_dir / "logs" / "local_aws.log"
+        seed = (["--lake", str(self.lake)] if self.lake is not None
+                else ["--sample-scale", self.scale or "small"])
+        with open(log_path, "ab") as log:
+            log_start = log.tell()
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "local_aws", "--port", str(self.port),
-                 "--state-dir", str(self.local_dir / "aws"), "--sample-scale", self.scale],
+                 "--state-dir", str(self.state_dir), *seed],
                 cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
         line = self.proc.stdout.readline()
         m = _LISTENING.search(line)
         if not m:
-            self.proc.wait(timeout=30)
+            code = self.proc.wait(timeout=30)
+            with open(log_path, "rb") as log:
+                log.seek(log_start)
+                said = log.read().decode(errors="replace").strip()
+            if code == 2 and said:  # local_aws refused its arguments (a bad --lake directory)
+                print(said, file=sys.stderr, flush=True)
+                raise SystemExit(2)
             raise SystemExit(f"local_aws did not start (port {self.port} busy? see "
-                             f"{self.local_dir / 'logs' / 'local_aws.log'}): {line.strip()}")
+                             f"{log_path}): {line.strip()}\n{said[-2000:]}")
         self.endpoint = m.group(1)
+        with urllib.request.urlopen(f"{self.endpoint}/_local_aws/health", timeout=10) as resp:
+            self.health = json.load(resp)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,10 +1,16 @@
 """What `make run` runs: the covid_lake_daily DAG end to end on local_aws, no AWS account needed.
 
 1. starts the emulator (python -m local_aws) in the background, state in .local/aws; on first
-   start it seeds the public bucket covid19-lake with the synthetic sample lake;
+   start it seeds the public bucket covid19-lake with the synthetic sample lake. With
+   --lake DIR (make run LAKE=DIR) the bucket holds exactly DIR's files instead (a copy of the
+   real lake laid out like the bucket, see fetch_lake.py), synchronised on every start, and the
+   state lives apart in .local/aws-lake/<dir name>-<hash>/, so the sample's warehouse and each
+   lake's never mix;
 2. prepares an Airflow home in .local/airflow (metadata DB, the DAG's pools);
-3. runs `airflow dags test covid_lake_daily <date>` for a few consecutive dates, showing each
-   task as it finishes (full logs in .local/logs/);
+3. runs `airflow dags test covid_lake_daily <date>` for a few consecutive dates (--start,
+   --days: 2020-04-01 and 3 days on the sample; 2020-03-30 and 3 days with --lake, the last
+   days the real copy in ../shared/real-lake covers: JHU 2020-03-25..2020-04-01), showing each
+   task as it finishes (full logs in .local/logs/, for a lake in .local/logs/lake-<dir name>-<hash>/);
 4. prints a warehouse summary and where the warehouse lives, then stops the emulator cleanly.
 
 Running it twice gives the same numbers: every step is idempotent.
@@ -19,22 +25,31 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from covid_lake.local_stack import (AIRFLOW, AWS_PORT as PORT, LOCAL, ROOT, Emulator, airflow_env,
                                     prepare_airflow)
 
 DAG_ID = "covid_lake_daily"
+SAMPLE_START = dt.date(2020, 4, 1)
+# The real copy (../shared/real-lake) has JHU reports for 2020-03-25..2020-04-01; a day's run
+# also reads D-1 for day-over-day differences, so its last three days are 03-30..04-01. The
+# whole lake, fetched from the bucket, covers these days too.
+LAKE_START = dt.date(2020, 3, 30)
+DEFAULT_DAYS = 3
 _END_TASK = re.compile(r"\[DAG TEST\] end task task_id=(\S+) map_index=(-?\d+)")
 _RUN_STATE = re.compile(r"DagRun Finished: .*?run_duration=[\d.]+, state=(\w+)")
 
 
-def env_for(endpoint: str) -> dict[str, str]:
-    return airflow_env(endpoint, LOCAL / "airflow")
+def env_for(endpoint: str, local_dir: Path = LOCAL) -> dict[str, str]:
+    return airflow_env(endpoint, Path(local_dir) / "airflow")
 
 
-def run_date(day: dt.date, env: dict[str, str], index: int, total: int) -> float:
-    log_path = LOCAL / "logs" / f"{DAG_ID}-{day.isoformat()}.log"
-    print(f"[{index}/{total}] {DAG_ID} {day}  (log: {log_path.relative_to(ROOT)})", flush=True)
+def run_date(day: dt.date, env: dict[str, str], index: int, total: int,
+             log_dir: Path = LOCAL / "logs") -> float:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{DAG_ID}-{day.isoformat()}.log"
+    print(f"[{index}/{total}] {DAG_ID} {day}  (log: {_rel(log_path)})", flush=True)
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -59,7 +74,7 @@ def run_date(day: dt.date, env: dict[str, str], index: int, total: int) -> float
     return seconds
 
 
-def summary(endpoint: str) -> None:
+def summary(endpoint: str, state_dir: Path = LOCAL / "aws", lake: Path | None = None) -> None:
     import boto3
 
     from covid_lake import redshift_io, settings
@@ -75,39 +90,85 @@ def summary(endpoint: str) -> None:
     for row in redshift_io.query(client, redshift_io.sql_file("summary/top_states.sql"), target):
         print(f"   {row['date_key']}  {row['state_name']:22s} confirmed {row['confirmed']:>9}  "
               f"NYT cases {row['nyt_cases']}  tests positive {row['positive']}")
-    db = LOCAL / "aws" / "redshift" / f"workgroup-{s.redshift_workgroup}" / f"{s.redshift_database}.duckdb"
-    print(f"\n   The warehouse is the DuckDB file {db.relative_to(ROOT)} (the emulator's Redshift).")
+    db = state_dir / "redshift" / f"workgroup-{s.redshift_workgroup}" / f"{s.redshift_database}.duckdb"
+    print(f"\n   The warehouse is the DuckDB file {_rel(db)} (the emulator's Redshift).")
     print("   Query it like Redshift, through the Data API, while `python -m local_aws` runs:")
-    print("     .venv/bin/python -m local_aws &   # then:")
+    start = ".venv/bin/python -m local_aws"
+    if state_dir != LOCAL / "aws":
+        start += f" --state-dir {_rel(state_dir)}"
+    if lake is not None:
+        start += f" --lake {lake}"
+    print(f"     {start} &   # then:")
     print("     .venv/bin/python -m covid_lake.redshift_io 'select * from factcovid limit 5'")
     print("   or read it directly when the emulator is stopped:")
-    print(f"     .venv/bin/python -c \"import duckdb; duckdb.connect('{db.relative_to(ROOT)}', "
+    print(f"     .venv/bin/python -c \"import duckdb; duckdb.connect('{_rel(db)}', "
           "read_only=True).sql('select * from factcovid limit 5').show()\"")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _rel(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def _lake_report(health: dict) -> str:
+    lake = health.get("lake", {})
+    text = (f"{lake.get('objects', '?')} objects, {len(lake.get('put', []))} put, "
+            f"{len(lake.get('deleted', []))} deleted since the last start")
+    if lake.get("missing"):
+        text += "\n   MISSING (the DAG fails to land them): " + ", ".join(lake["missing"])
+    return text
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m covid_lake.offline_run", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--scale", choices=("small", "full", "x10"), default="small",
-                   help="sample lake seeded on the emulator's first start")
-    p.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2020, 4, 1))
-    p.add_argument("--days", type=int, default=3)
+    p.add_argument("--scale", choices=("small", "full", "x10"), default=None,
+                   help="sample lake seeded on the emulator's first start (default small)")
+    p.add_argument("--lake", type=Path, metavar="DIR", default=None,
+                   help="instead of the sample: seed covid19-lake with DIR's files (laid out like "
+                        "the bucket) on every start; state in .local/aws-lake/")
+    p.add_argument("--start", type=dt.date.fromisoformat, default=None,
+                   help=f"first run date (default {SAMPLE_START}; with --lake {LAKE_START})")
+    p.add_argument("--days", type=int, default=DEFAULT_DAYS,
+                   help=f"number of daily runs (default {DEFAULT_DAYS})")
     p.add_argument("--port", type=int, default=PORT)
+    p.add_argument("--local-dir", type=Path, default=LOCAL,
+                   help="state, Airflow home and logs (default .local/)")
     args = p.parse_args(argv)
+    args.local_dir = args.local_dir.resolve()
+    if args.lake is not None and args.scale is not None:
+        p.error(f"--lake and --scale are alternatives (make run LAKE=... or SCALE=...): --lake "
+                f"{args.lake} runs on that directory's files, --scale {args.scale} on the "
+                "synthetic sample; give one of them")
+    if args.days < 1:
+        p.error("--days must be at least 1")
+    if args.lake is None:
+        args.scale = args.scale or "small"
+    if args.start is None:
+        args.start = SAMPLE_START if args.lake is None else LAKE_START
+    return args
 
-    (LOCAL / "logs").mkdir(parents=True, exist_ok=True)
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     t0 = time.perf_counter()
-    with Emulator(args.port, args.scale) as emu:
-        print(f"== local_aws at {emu.endpoint} (state: .local/aws, sample scale {args.scale})")
-        env = env_for(emu.endpoint)
-        print("== Airflow home .local/airflow: metadata DB and pools")
+    local = args.local_dir
+    with Emulator(args.port, args.scale, local, lake=args.lake) as emu:
+        log_dir = local / "logs" if args.lake is None else local / "logs" / f"lake-{emu.state_dir.name}"
+        if args.lake is None:
+            print(f"== local_aws at {emu.endpoint} (state: {_rel(emu.state_dir)}, sample scale {args.scale})")
+        else:
+            print(f"== local_aws at {emu.endpoint} (state: {_rel(emu.state_dir)}, "
+                  f"covid19-lake = the files of {emu.lake}: {_lake_report(emu.health)})")
+        env = env_for(emu.endpoint, local)
+        print(f"== Airflow home {_rel(local / 'airflow')}: metadata DB and pools")
         prepare_airflow(env)
         days = [args.start + dt.timedelta(days=k) for k in range(args.days)]
         print(f"== {args.days} daily runs, {days[0]}..{days[-1]}")
         for i, day in enumerate(days, start=1):
-            run_date(day, env, i, len(days))
-        summary(emu.endpoint)
-    print(f"\nDone in {time.perf_counter() - t0:.0f} s; emulator stopped, state kept in .local/.")
+            run_date(day, env, i, len(days), log_dir)
+        summary(emu.endpoint, emu.state_dir, emu.lake)
+    print(f"\nDone in {time.perf_counter() - t0:.0f} s; emulator stopped, state kept in "
+          f"{_rel(emu.state_dir)}/.")
     return 0
 
 

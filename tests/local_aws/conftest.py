@@ -91,3 +91,24 @@ def emulator(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def s3(emulator: Emulator):
     return emulator.client("s3")
+
+
+# A real copy of the lake's ten objects, outside the repository (never copied into it): the
+# tests that read it do so in place, and skip when it is absent. COVID_LAKE_REAL_LAKE overrides.
+REAL_LAKE = Path(os.environ.get("COVID_LAKE_REAL_LAKE") or REPO.parent / "shared" / "real-lake")
+
+
+@pytest.fixture(scope="session")
+def real_lake() -> Path:
+    if not (REAL_LAKE / "enigma-jhu" / "csv" / "Enigma-JHU.csv.gz").is_file():
+        pytest.skip(f"no real lake copy at {REAL_LAKE} (set COVID_LAKE_REAL_LAKE to one)")
+    return REAL_LAKE
+
+
+def lake_objects(s3, bucket: str = "covid19-lake") -> dict[str, dict]:
+    """Every object of a bucket: key -> {"Size", "ETag"} (ETag without quotes)."""
+    out: dict[str, dict] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for o in page.get("Contents", []):
+            out[o["Key"]] = {"Size": o["Size"], "ETag": o["ETag"].strip('"')}
+    return out
