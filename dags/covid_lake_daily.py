@@ -30,14 +30,16 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 from covid_lake import settings
 from covid_lake.catalog import crawler_config
 from covid_lake.datasets import DATASETS
+from covid_lake.errors import fail_fast
 
 INCLUDE = Path(__file__).resolve().parents[1] / "include"
 AWS_CONN_ID = "aws_default"
 S = settings.templated()  # every setting as a Jinja template, resolved at run time
 POLL = settings.poll_interval()
 STAR_TABLES = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty")
+WAREHOUSE_TABLES = (*STAR_TABLES, "runaudit")  # runaudit: what each run left out (quality.py)
 WAREHOUSE = [Asset(name=f"covid_lake.{t}", uri=f"redshift://covid-lake:5439/dev/public/{t}")
-             for t in STAR_TABLES]
+             for t in WAREHOUSE_TABLES]
 PUBLISHED = "ti.xcom_pull(task_ids='transform_and_publish')"
 
 # Airflow pools (created by `make run` / `make airflow` / the compose init): one crawl and one
@@ -81,8 +83,9 @@ def covid_lake_daily():
     def resolve_run(**context) -> dict:
         from covid_lake import run_date
 
-        return {"run_date": run_date.from_context(context).isoformat(),
-                "full_refresh": bool(context["params"].get("full_refresh"))}
+        with fail_fast():
+            return {"run_date": run_date.from_context(context).isoformat(),
+                    "full_refresh": bool(context["params"].get("full_refresh"))}
 
     @task
     def ensure_bucket() -> bool:
@@ -95,7 +98,8 @@ def covid_lake_daily():
     def land(name: str) -> dict:
         from covid_lake import steps
 
-        return steps.land(_client("s3"), settings.load(), name)
+        with fail_fast():
+            return steps.land(_client("s3"), settings.load(), name)
 
     @task
     def prepare_catalog() -> dict:
@@ -113,8 +117,9 @@ def covid_lake_daily():
     def check_raw(profile_query_id: str) -> list[dict]:
         from covid_lake import steps
 
-        return steps.check_raw(_client("glue"), _client("athena"), settings.load(),
-                               profile_query_id)
+        with fail_fast():
+            return steps.check_raw(_client("glue"), _client("athena"), settings.load(),
+                                   profile_query_id)
 
     @task
     def extract(run: dict) -> dict:
@@ -124,12 +129,13 @@ def covid_lake_daily():
         return steps.extract(_client("athena"), settings.load(), day)
 
     @task
-    def transform_and_publish(query_ids: dict, run: dict) -> dict:
+    def transform_and_publish(query_ids: dict, run: dict, raw_profile: list[dict]) -> dict:
         from covid_lake import steps
 
-        return steps.transform_and_publish(_client("athena"), _client("s3"), settings.load(),
-                                           query_ids, dt.date.fromisoformat(run["run_date"]),
-                                           run["full_refresh"])
+        with fail_fast():
+            return steps.transform_and_publish(
+                _client("athena"), _client("s3"), settings.load(), query_ids,
+                dt.date.fromisoformat(run["run_date"]), run["full_refresh"], raw_profile)
 
     @task
     def stage_load_sql() -> list[str]:
@@ -141,7 +147,8 @@ def covid_lake_daily():
     def check_warehouse(published: dict) -> dict:
         from covid_lake import steps
 
-        return steps.check_warehouse(_client("redshift-data"), settings.load(), published)
+        with fail_fast():
+            return steps.check_warehouse(_client("redshift-data"), settings.load(), published)
 
     # prepare_catalog creates the crawler (race-free across concurrent runs); this keeps its
     # settings as declared, one run at a time.
@@ -158,7 +165,7 @@ def covid_lake_daily():
         aws_conn_id=AWS_CONN_ID, sleep_time=POLL, deferrable=True,
         trigger_rule="none_failed_min_one_success")
     create_tables = RedshiftDataOperator(
-        task_id="create_tables", sql=[f"redshift/{t}.sql" for t in STAR_TABLES],
+        task_id="create_tables", sql=[f"redshift/{t}.sql" for t in WAREHOUSE_TABLES],
         database=S.redshift_database, **settings.redshift_operator_target(),
         aws_conn_id=AWS_CONN_ID, poll_interval=POLL, wait_for_completion=True, deferrable=True)
     load = GlueJobOperator(
@@ -209,7 +216,7 @@ def covid_lake_daily():
     raw_ok = check_raw(profile.output)
     extracted = extract(run)
     raw_ok >> extracted
-    published = transform_and_publish(extracted, run)
+    published = transform_and_publish(extracted, run, raw_ok)
     chain(published, create_tables, stage_load_sql(), load, check_warehouse(published))
 
 

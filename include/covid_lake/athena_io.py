@@ -17,7 +17,7 @@ import pandas as pd
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql" / "athena"
 EXTRACTS = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_beds",
-            "countypopulation", "state_abv", "countrycode")
+            "countypopulation", "state_abv", "countrycode", "jhu_regions")
 # Daily sources: a run reads the days it builds (JHU also the day before, for differences).
 DAILY = {"enigma_jhu": 1, "us_county": 0, "us_states": 0, "states_daily": 0}
 

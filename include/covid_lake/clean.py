@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from covid_lake.datasets import DATASETS, dataset
+from covid_lake.errors import DataError
 
 
-class SourceDataError(ValueError):
+class SourceDataError(DataError):
     """A source file does not hold what the pipeline relies on."""
 
 
@@ -227,6 +228,26 @@ def clean_enigma_jhu(df: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+_JHU_REGION_COLUMNS = ("fips", "admin2", "province_state", "country_region", "last_update",
+                       "latitude", "longitude")
+
+
+def clean_jhu_regions(df: pd.DataFrame) -> pd.DataFrame:
+    """JHU's region columns over every report (extract jhu_regions.sql), cleaned as
+    clean_enigma_jhu cleans them; dimregion's coordinates come from here."""
+    name = "enigma_jhu"
+    df = normalise_columns(df, name, required=_JHU_REGION_COLUMNS)
+    out = pd.DataFrame(index=df.index)
+    out["fips"] = pad_fips(df["fips"], name, "fips")
+    for col in ("admin2", "province_state", "country_region"):
+        out[col] = to_text(df[col])
+    out["last_update"] = parse_jhu_timestamp(df["last_update"], name, "last_update")
+    out["date"] = out["last_update"].dt.normalize()
+    for col in ("latitude", "longitude"):
+        out[col] = to_float64(df[col], name, col)
+    return out.reset_index(drop=True)
+
+
 def clean_us_county(df: pd.DataFrame) -> pd.DataFrame:
     """NYT per county per day. fips is missing for 'Unknown' (any state), 'New York City',
     'Kansas City' and 'Joplin'; the star build reports those rows and never joins them."""
@@ -400,6 +421,7 @@ def clean_state_abv(df: pd.DataFrame) -> pd.DataFrame:
 
 CLEANERS: dict[str, Callable[..., pd.DataFrame]] = {
     "enigma_jhu": clean_enigma_jhu,
+    "jhu_regions": clean_jhu_regions,
     "us_county": clean_us_county,
     "us_states": clean_us_states,
     "states_daily": clean_states_daily,

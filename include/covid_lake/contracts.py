@@ -14,8 +14,10 @@ from functools import cached_property
 import pandas as pd
 import pandera.pandas as pa
 
+from covid_lake.errors import DataError
 
-class DataContractError(ValueError):
+
+class DataContractError(DataError):
     """A star table does not match its declared contract."""
 
 
@@ -216,15 +218,35 @@ FACT_COVID_COUNTY = TableContract(
 TABLES: dict[str, TableContract] = {
     t.name: t for t in (DIM_DATE, DIM_REGION, DIM_HOSPITAL, FACT_COVID, FACT_COVID_COUNTY)
 }
+
+# Not part of the star: what each run left out, resolved or published (covid_lake.quality).
+RUN_AUDIT = TableContract(
+    "runaudit",
+    (
+        Col("run_date_key", "int32", nullable=False),
+        Col("dataset", "str", nullable=False, length=40),
+        Col("reason", "str", nullable=False, length=200),
+        Col("kind", "str", nullable=False, length=6, isin=("scope", "quirk", "loaded")),
+        Col("row_count", "int64", nullable=False),
+        Col("of_rows", "int64", nullable=False),
+        Col("share", "float64"),
+        Col("limit_share", "float64"),
+    ),
+    key=("run_date_key", "dataset", "reason"),
+    is_fact=False,
+    description="one row per run date, dataset and rule: rows left out, resolved or published",
+)
+# Every table the warehouse holds: the star, then the audit table.
+WAREHOUSE_TABLES: dict[str, TableContract] = {**TABLES, RUN_AUDIT.name: RUN_AUDIT}
 FACT_TABLES = tuple(n for n, t in TABLES.items() if t.is_fact)
 DIMENSION_TABLES = tuple(n for n, t in TABLES.items() if not t.is_fact)
 
 
 def contract(table: str) -> TableContract:
     try:
-        return TABLES[table]
+        return WAREHOUSE_TABLES[table]
     except KeyError:
-        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES)}") from None
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(WAREHOUSE_TABLES)}") from None
 
 
 def validate(table: str, df: pd.DataFrame) -> pd.DataFrame:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from covid_lake.errors import DataError
 
-class RunDateError(ValueError):
+
+class RunDateError(DataError):
     pass
 
 

@@ -39,11 +39,17 @@ DEFAULTS: dict[str, str] = {
     "redshift_cluster_identifier": "",
     "redshift_database": "dev",
     "redshift_copy_role_arn": "arn:aws:iam::123456789012:role/covid-lake-redshift-copy",
+    # Data quality: the largest share of a dataset's rows a known source quirk may touch before
+    # the run fails (a fraction), and per-dataset overrides as JSON, e.g. {"countrycode": 0.2}.
+    "max_quirk_share": "0.10",
+    "quirk_limits": "{}",
 }
 
 # Settings infra/covid-lake.yaml does not output, and why: the same value serves both worlds.
 NOT_FROM_STACK: dict[str, str] = {
     "source_bucket": "the public AWS COVID-19 data lake (us-east-2), read in place, never provisioned",
+    "max_quirk_share": "a data-quality threshold, not a resource: the same on AWS and offline",
+    "quirk_limits": "per-dataset data-quality thresholds (JSON), not a resource",
 }
 
 
@@ -67,10 +73,27 @@ class Settings:
     redshift_cluster_identifier: str
     redshift_database: str
     redshift_copy_role_arn: str
+    max_quirk_share: str
+    quirk_limits: str
 
     @property
     def athena_output(self) -> str:
         return f"s3://{self.bucket}/{self.athena_output_prefix}/"
+
+    def quirk_limit(self, dataset: str) -> float:
+        """Largest share of `dataset`'s rows a known quirk may touch (settings max_quirk_share,
+        quirk_limits); a malformed value is a configuration error named here."""
+        import json
+
+        try:
+            limits = json.loads(self.quirk_limits or "{}")
+            value = float(limits.get(dataset, self.max_quirk_share))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValueError(f"settings {PREFIX}max_quirk_share={self.max_quirk_share!r} / "
+                             f"{PREFIX}quirk_limits={self.quirk_limits!r}: {exc}") from None
+        if not 0 <= value <= 1:
+            raise ValueError(f"quirk limit for {dataset} is {value}: a share between 0 and 1")
+        return value
 
     def redshift_target(self) -> dict[str, str]:
         """Data API target: a provisioned cluster when one is named, else the serverless workgroup."""

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from covid_lake import contracts
+from covid_lake import contracts, regions
 from covid_lake.clean import STATES_DAILY_MEASURES, SourceDataError
 from covid_lake.contracts import DataContractError
 
@@ -48,15 +48,8 @@ REQUIRED = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_be
             "countypopulation", "state_abv")
 JHU_MEASURES = ("confirmed", "deaths", "recovered", "active")
 
-# Territories COVID Tracking reports but state_abv (50 states + DC) does not list.
-TERRITORIES = pd.DataFrame(
-    {
-        "fips": ["60", "66", "69", "72", "78"],
-        "state_abbr": ["AS", "GU", "MP", "PR", "VI"],
-        "state_name": ["American Samoa", "Guam", "Northern Mariana Islands", "Puerto Rico",
-                       "Virgin Islands"],
-    }
-).astype("str")
+TERRITORIES = regions.TERRITORIES
+_PLACED = (regions.COUNTY, regions.STATE_OTHER, regions.STATE_LEVEL)
 
 
 @dataclass
@@ -66,7 +59,7 @@ class StarBuild:
     start: dt.date
     end: dt.date
     tables: dict[str, pd.DataFrame]
-    report: pd.DataFrame  # dataset, reason, rows
+    report: pd.DataFrame  # dataset, reason, kind, rows, of_rows (quality.REPORT_COLUMNS)
     non_us: pd.DataFrame  # country_region, alpha_3_code, rows, regions
 
     def __getitem__(self, table: str) -> pd.DataFrame:
@@ -140,33 +133,44 @@ def _nonempty_chunks(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in df.dtypes.items()})
 
 
-def latest_jhu_reports(jhu: pd.DataFrame) -> pd.DataFrame:
-    """One row per (fips, date): the report with the latest last_update (US rows with fips)."""
+def latest_jhu_reports(placed: pd.DataFrame) -> pd.DataFrame:
+    """One row per (region, date) of the JHU rows placed in a state (regions.classify_jhu): the
+    report with the latest last_update. The same region twice in one report (same last_update,
+    e.g. 'Dona Ana' and 'Doña Ana', both 35013) keeps the row with the larger counts."""
     # Only the columns needed: text columns are Arrow arrays and cost to filter and sort.
-    us = jhu.loc[jhu["fips"].notna() & jhu["date"].notna(),
-                 ["fips", "date", "last_update", *JHU_MEASURES]]
-    ordered = us.sort_values(["fips", "date", "last_update", *JHU_MEASURES],
+    keep = placed["placement"].isin(_PLACED) & placed["date"].notna()
+    us = placed.loc[keep, ["region", "placement", "state_fips", "county_fips", "date",
+                           "last_update", *JHU_MEASURES]]
+    ordered = us.sort_values(["region", "date", "last_update", *JHU_MEASURES],
                              na_position="first", kind="mergesort")
-    latest = ordered.drop_duplicates(["fips", "date"], keep="last")
-    out = latest[["date", "fips", *JHU_MEASURES]].copy()
-    out.insert(0, "date_key", date_key(out["date"]))
-    return out.drop(columns="date").reset_index(drop=True)
+    latest = ordered.drop_duplicates(["region", "date"], keep="last")
+    out = latest.drop(columns=["date", "last_update"]).copy()
+    out.insert(0, "date_key", date_key(latest["date"]))
+    return out.reset_index(drop=True)
 
 
 def _jhu_state_day(latest: pd.DataFrame) -> pd.DataFrame:
-    counties = latest[latest["fips"].str.len() == 5]
-    summed = (counties.assign(fips=state_of_county(counties["fips"]))
-              .groupby(["date_key", "fips"], sort=False)[list(JHU_MEASURES)]
-              .sum(min_count=1).reset_index())
-    states = latest[latest["fips"].str.len() == 2]
-    # A state-level report is the state's own total: it replaces a sum of counties, never adds.
-    summed = _merge(summed, states[["date_key", "fips"]], on=["date_key", "fips"], how="left",
-                          indicator=True)
-    summed = summed[summed["_merge"] == "left_only"].drop(columns="_merge")
-    out = pd.concat([summed, states], ignore_index=True)
+    """A state's JHU measures: the sum of its counties and its other rows (Unassigned, Out of
+    <state>, unmatched); where JHU reports the state as one row (Puerto Rico, the territories),
+    that row is the total and nothing is added to it (the real lake never has both)."""
+    keys = ["date_key", "state_fips"]
+    level = latest[latest["placement"] == regions.STATE_LEVEL]
+    rest = latest[latest["placement"] != regions.STATE_LEVEL]
+    level_sum = _sum_by(level, keys)
+    rest_sum = _sum_by(rest, keys)
+    rest_sum = _merge(rest_sum, level_sum[keys], on=keys, how="left", indicator=True)
+    rest_sum = rest_sum[rest_sum["_merge"] == "left_only"].drop(columns="_merge")
+    out = pd.concat([rest_sum, level_sum], ignore_index=True).rename(columns={"state_fips": "fips"})
     for c in JHU_MEASURES:
         out[c] = out[c].astype("Int64")
     return out
+
+
+def _sum_by(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if not len(df):
+        return pd.DataFrame({**{k: pd.Series([], dtype=df[k].dtype) for k in keys},
+                             **{c: pd.Series([], dtype="Int64") for c in JHU_MEASURES}})
+    return df.groupby(keys, sort=False)[list(JHU_MEASURES)].sum(min_count=1).reset_index()
 
 
 def _county_diffs(jhu_counties: pd.DataFrame) -> pd.DataFrame:
@@ -196,7 +200,9 @@ def _finish(df: pd.DataFrame, table: str, k0: int, k1: int) -> pd.DataFrame:
 
 def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
                             k0: int, k1: int) -> pd.DataFrame:
-    jhu = _county_diffs(jhu_latest[jhu_latest["fips"].str.len() == 5])
+    counties = jhu_latest[jhu_latest["placement"] == regions.COUNTY]
+    jhu = _county_diffs(pd.concat([counties[["date_key"]], counties["county_fips"].rename("fips"),
+                                   counties[list(JHU_MEASURES)]], axis=1))
     nyt = nyt_county[nyt_county["fips"].notna()]
     nyt = pd.DataFrame({"date_key": date_key(nyt["date"]), "fips": nyt["fips"],
                         "nyt_cases": nyt["cases"], "nyt_deaths": nyt["deaths"]})
@@ -265,38 +271,62 @@ def _latest_by(df: pd.DataFrame, key: str, order: str, cols: list[str]) -> pd.Da
     return df.loc[newest.to_numpy(), cols].set_axis(newest.index)
 
 
-def build_dim_region(lake: Lake) -> pd.DataFrame:
-    """Every state and county any source knows, attributes from the best source that has them."""
+def _no_null_island(df: pd.DataFrame) -> pd.DataFrame:
+    """JHU writes unknown coordinates as 0,0 (cruise ships, Unassigned, some counties)."""
+    zero = df["latitude"].eq(0) & df["longitude"].eq(0)
+    return df.assign(latitude=df["latitude"].mask(zero), longitude=df["longitude"].mask(zero))
+
+
+def build_dim_region(lake: Lake, jhu: pd.DataFrame | None = None,
+                     geo: regions.Geography | None = None) -> pd.DataFrame:
+    """Every real state, territory and county any source knows, attributes from the best source
+    that has them. `jhu` is the classified JHU table (regions.classify_jhu): only rows placed
+    on a county or as a state's own row name a region; cruise ships, Unassigned and 'Out of'
+    rows never become one. Without `jhu`/`geo`, both come from the lake."""
+    if geo is None:
+        geo = regions.geography(lake["countypopulation"], lake["state_abv"], lake["us_states"])
+    if jhu is None:
+        jhu = regions.classify_jhu(lake.get("jhu_regions", lake["enigma_jhu"]), geo)
     pop = lake["countypopulation"]
-    jhu = lake["enigma_jhu"]
     nyt_c = lake["us_county"]
     nyt_s = lake["us_states"]
     sd = lake["states_daily"]
     hosp = lake["hospital_beds"]
     abv = lake["state_abv"]
 
-    jhu_latest = _latest_by(jhu, "fips", "last_update",
-                            ["admin2", "province_state", "latitude", "longitude"])
+    jhu = _no_null_island(jhu)
+    jhu_c = jhu[jhu["placement"] == regions.COUNTY].assign(fips=lambda d: d["county_fips"])
+    jhu_latest = _latest_by(jhu_c, "fips", "last_update", ["admin2", "province_state"])
+    located = jhu_c[jhu_c["latitude"].notna() & jhu_c["longitude"].notna()]
+    jhu_coords = _latest_by(located, "fips", "last_update", ["latitude", "longitude"])
+    jhu_s = jhu[jhu["placement"] == regions.STATE_LEVEL].assign(fips=lambda d: d["state_fips"])
+    jhu_state = _latest_by(jhu_s, "fips", "last_update", ["province_state", "latitude",
+                                                           "longitude"])
+    nyt_c = nyt_c[regions.is_county_fips(nyt_c["fips"], geo.states)]
     nyt_c_latest = _latest_by(nyt_c, "fips", "date", ["county", "state"])
-    hosp_county = _latest_by(hosp, "fips", "objectid",
-                             ["county_name", "state_name"])
+    hosp_c = hosp[regions.is_county_fips(hosp["fips"], geo.states)]
+    hosp_county = _latest_by(hosp_c, "fips", "objectid", ["county_name", "state_name"])
     _require_unique(pop, ["fips"], "countypopulation")
 
-    # Counties: countypopulation is the reference; others only add regions it lacks.
-    county_fips = pd.Index(pop["fips"]).union(jhu_latest.index[jhu_latest.index.str.len() == 5]) \
-        .union(nyt_c_latest.index).union(hosp_county.index)
+    # Counties: countypopulation is the reference; others only add regions it lacks, and name
+    # a county whose reference name has a byte the source could not decode ('Do\ufffda Ana').
+    county_fips = pd.Index(pop["fips"]).union(jhu_latest.index).union(nyt_c_latest.index) \
+        .union(hosp_county.index)
     counties = pd.DataFrame(index=county_fips.rename("fips"))
     p = pop.set_index("fips")
-    counties["county_name"] = (p["county_name"].reindex(counties.index)
-                               .fillna(jhu_latest["admin2"].reindex(counties.index))
+    ref_name = p["county_name"].reindex(counties.index)
+    ref_name = ref_name.mask(ref_name.str.contains("\ufffd", regex=False, na=False))
+    counties["county_name"] = (ref_name
                                .fillna(nyt_c_latest["county"].reindex(counties.index))
-                               .fillna(hosp_county["county_name"].reindex(counties.index)))
+                               .fillna(jhu_latest["admin2"].reindex(counties.index))
+                               .fillna(hosp_county["county_name"].reindex(counties.index))
+                               .fillna(p["county_name"].reindex(counties.index)))
     counties["pop_state_name"] = p["state_name"].reindex(counties.index)
-    counties["latitude"] = jhu_latest["latitude"].reindex(counties.index)
-    counties["longitude"] = jhu_latest["longitude"].reindex(counties.index)
+    counties["latitude"] = jhu_coords["latitude"].reindex(counties.index)
+    counties["longitude"] = jhu_coords["longitude"].reindex(counties.index)
     counties["population"] = p["population"].reindex(counties.index)
     counties = counties.reset_index()
-    counties["state_fips"] = state_of_county(counties["fips"])
+    counties["state_fips"] = counties["fips"].str[:2]
     counties["region_level"] = "county"
 
     # States: names and postal codes from every source that pairs them with a fips.
@@ -306,7 +336,7 @@ def build_dim_region(lake: Lake) -> pd.DataFrame:
         TERRITORIES.set_index("fips")["state_name"],
         hosp[hosp["state_fips"].notna()].drop_duplicates("state_fips")
             .set_index("state_fips")["state_name"],
-        jhu_latest.loc[jhu_latest.index.str.len() == 2, "province_state"],
+        jhu_state["province_state"],
     ])
     name_by_fips = name_by_fips[name_by_fips.notna()]
     name_by_fips = name_by_fips[~name_by_fips.index.duplicated(keep="first")]
@@ -331,9 +361,9 @@ def build_dim_region(lake: Lake) -> pd.DataFrame:
         abbr_by_name.reindex(states["state_name"]).set_axis(states.index))
     states["population"] = counties.groupby("state_fips")["population"].sum(min_count=1) \
         .reindex(states.index)
-    # Only a state-level source row (JHU Puerto Rico) gives a state coordinates.
-    states["latitude"] = jhu_latest["latitude"].reindex(states.index)
-    states["longitude"] = jhu_latest["longitude"].reindex(states.index)
+    # Only a state-level source row (JHU Puerto Rico, the territories) gives a state coordinates.
+    states["latitude"] = jhu_state["latitude"].reindex(states.index)
+    states["longitude"] = jhu_state["longitude"].reindex(states.index)
     states = states.reset_index()
     states["state_fips"] = states["fips"]
     states["county_name"] = pd.Series(np.nan, index=states.index, dtype="str")
@@ -379,38 +409,57 @@ def build_dim_hospital(hosp: pd.DataFrame) -> pd.DataFrame:
 # What could not be joined
 # ---------------------------------------------------------------------------------------------
 
-def _report(lake: Lake, lo: pd.Timestamp, hi: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows: list[tuple[str, str, int]] = []
+SCOPE, QUIRK = "scope", "quirk"  # left out by design / a defect of the source, measured
+_RULE_KIND = {"non_us": SCOPE, "no_state": SCOPE, "national": SCOPE, "unassigned": SCOPE,
+              "out_of": SCOPE, "state_level": SCOPE, "matched": QUIRK, "unmatched": QUIRK}
+
+
+def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
+            hi: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the build left out, resolved or changed, per dataset and rule, for the days lo..hi.
+    `of_rows` is the number of the dataset's rows the rule was applied to (its share is what
+    the run's limits in settings are compared with)."""
+    rows: list[tuple[str, str, str, int, int]] = []
+
+    def add(dataset: str, reason: str, kind: str, n: int, of: int) -> None:
+        if n:
+            rows.append((dataset, reason, kind, int(n), int(of)))
+
     jhu_all = lake["enigma_jhu"]
-    no_time = int(jhu_all["date"].isna().sum())
-    if no_time:
-        rows.append(("enigma_jhu", "no last_update: cannot be placed on a day (whole file)",
-                     no_time))
-    jhu = _window(jhu_all, lo, hi)
-    no_fips = jhu[jhu["fips"].isna()]
-    is_us = no_fips["country_region"].isin(["US", "United States"])
-    if (~is_us).any():
-        rows.append(("enigma_jhu", "non-US region (no fips)", int((~is_us).sum())))
-    if is_us.any():
-        rows.append(("enigma_jhu", "US region without fips", int(is_us.sum())))
+    add("enigma_jhu", "no last_update: cannot be placed on a day (whole file)", QUIRK,
+        jhu_all["date"].isna().sum(), len(jhu_all))
+    day = _window(jhu, lo, hi)
+    n_day = len(day)
+    for rule, n in day.loc[day["rule"] != "", "rule"].value_counts(sort=False).sort_index().items():
+        add("enigma_jhu", regions.JHU_RULES[rule], _RULE_KIND[rule], n, n_day)
+    placed = day[day["placement"].isin(_PLACED)]
+    same = placed.duplicated(["region", "date"])
+    twice = placed.duplicated(["region", "date", "last_update"])
+    add("enigma_jhu", "same region twice in one report (e.g. 'Dona Ana' / 'Doña Ana' 35013): "
+        "kept the row with the larger counts", QUIRK, twice.sum(), n_day)
+    add("enigma_jhu", "earlier report of a region on the same day: the latest one is used", SCOPE,
+        (same & ~twice).sum(), n_day)
+    add("enigma_jhu", "active 0 on a US row (JHU does not compute it for the US): loaded as NULL",
+        SCOPE, day["active_not_computed"].sum(), n_day)
 
     nyt = _window(lake["us_county"], lo, hi)
-    nyt = nyt[nyt["fips"].isna()]
-    for county, n in nyt.groupby(nyt["county"].fillna("(missing)"), sort=True).size().items():
-        rows.append(("us_county", f"no county fips: {county}", int(n)))
+    no_fips = nyt[nyt["fips"].isna()]
+    for county, n in no_fips.groupby(no_fips["county"].fillna("(missing)"), sort=True).size().items():
+        add("us_county", f"no county fips: {county}", SCOPE, n, len(nyt))
     for name in ("us_states", "states_daily"):
         df = _window(lake[name], lo, hi)
-        n = int(df["fips"].isna().sum())
-        if n:
-            rows.append((name, "no state fips", n))
+        add(name, "no state fips", QUIRK, df["fips"].isna().sum(), len(df))
     hosp = lake["hospital_beds"]
-    n = int(hosp["fips"].isna().sum())
-    if n:
-        rows.append(("hospital_beds", "no county fips (county_fips left empty)", n))
-    report = pd.DataFrame(rows, columns=["dataset", "reason", "rows"])
-    report["rows"] = report["rows"].astype("int64")
+    add("hospital_beds", "no county fips (county_fips left empty)", QUIRK, hosp["fips"].isna().sum(),
+        len(hosp))
+    pop = lake["countypopulation"]
+    add("countypopulation", "county name with an undecodable byte (U+FFFD): another source's "
+        "name used where one has the county", QUIRK, pop["county_name"].str.contains("\ufffd", regex=False,
+                                                                    na=False).sum(), len(pop))
+    report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    report = report.astype({"rows": "int64", "of_rows": "int64"})
 
-    non = jhu[jhu["fips"].isna() & ~jhu["country_region"].isin(["US", "United States"])]
+    non = day[day["placement"] == regions.NON_US]
     non_us = (non.assign(region=non["combined_key"].fillna(non["province_state"]))
               .groupby(non["country_region"].fillna("(missing)"), sort=True)
               .agg(rows=("date", "size"), regions=("region", "nunique"))
@@ -421,6 +470,9 @@ def _report(lake: Lake, lo: pd.Timestamp, hi: pd.Timestamp) -> tuple[pd.DataFram
         alpha3 = codes["alpha_3_code"].reindex(non_us["country_region"].str.lower())
         non_us.insert(1, "alpha_3_code", alpha3.to_numpy())
     return report, non_us
+
+
+REPORT_COLUMNS = ("dataset", "reason", "kind", "rows", "of_rows")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,6 +496,14 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> None:
                 )
 
 
+def _active_computed(jhu: pd.DataFrame) -> pd.DataFrame:
+    """JHU does not compute Active for US rows and writes 0 on every one of them (23,485 of
+    23,485 in the real file, whatever confirmed - deaths - recovered is): a US row's 0 is
+    loaded as NULL, "not reported", rather than as a false zero."""
+    bad = (jhu["placement"].isin(_PLACED) & jhu["active"].eq(0)).fillna(False).astype(bool)
+    return jhu.assign(active=jhu["active"].mask(bad), active_not_computed=bad)
+
+
 def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> StarBuild:
     missing = [n for n in REQUIRED if n not in lake]
     if missing:
@@ -454,10 +514,14 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
     hi = pd.Timestamp(end)
     k0, k1 = _key_of(start), _key_of(end)
 
-    jhu_latest = latest_jhu_reports(_window(lake["enigma_jhu"], lo, hi))
+    geo = regions.geography(lake["countypopulation"], lake["state_abv"], lake["us_states"])
+    jhu = _active_computed(regions.classify_jhu(_window(lake["enigma_jhu"], lo, hi), geo))
+    jhu_latest = latest_jhu_reports(jhu)
+    # A daily run's extract has only its days of JHU; jhu_regions has every report's regions.
+    jhu_regions = regions.classify_jhu(lake.get("jhu_regions", lake["enigma_jhu"]), geo)
     tables = {
         "dimdate": build_dim_date(start, end),
-        "dimregion": build_dim_region(lake),
+        "dimregion": build_dim_region(lake, jhu_regions, geo),
         "dimhospital": build_dim_hospital(lake["hospital_beds"]),
         "factcovid": build_fact_covid(jhu_latest, _window(lake["us_states"], lo, hi),
                                       _window(lake["states_daily"], lo, hi), k0, k1),
@@ -468,7 +532,7 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
         for name, df in tables.items():
             contracts.validate(name, df)
         _check_references(tables)
-    report, non_us = _report(lake, pd.Timestamp(start), hi)
+    report, non_us = _report(lake, jhu, pd.Timestamp(start), hi)
     return StarBuild(start, end, tables, report, non_us)
 
 

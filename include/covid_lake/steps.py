@@ -7,6 +7,7 @@ run the same in a task, in a test against local_aws and on AWS.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,15 @@ from botocore.exceptions import ClientError
 from covid_lake import athena_io, raw_contract
 from covid_lake.catalog import CSV_CLASSIFIER, crawler_config
 from covid_lake.datasets import DATASETS, dataset
+from covid_lake.errors import DataError
 from covid_lake.settings import Settings
 
+log = logging.getLogger(__name__)
 SOURCE_ETAG = "source-etag"  # metadata on our copy: the source object's ETag when copied
+
+class SourceMissingError(DataError):
+    """A source object is not in the lake bucket: a retry finds it missing again."""
+
 
 def _missing(exc: ClientError) -> bool:
     return exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound", "NoSuchBucket",
@@ -44,8 +51,10 @@ def land(s3, settings: Settings, name: str) -> dict[str, Any]:
     try:
         src = s3.head_object(Bucket=settings.source_bucket, Key=ds.key)
     except ClientError as exc:
-        raise FileNotFoundError(f"dataset {name}: source s3://{settings.source_bucket}/{ds.key} "
-                                f"is not readable ({exc.response['Error']['Code']})") from None
+        if not _missing(exc):
+            raise  # throttling, 5xx, ...: the task's retries are for these
+        raise SourceMissingError(f"dataset {name}: source s3://{settings.source_bucket}/{ds.key} "
+                                 f"does not exist ({exc.response['Error']['Code']})") from None
     key = ds.raw_key(settings.raw_prefix)
     try:
         ours = s3.head_object(Bucket=settings.bucket, Key=key)
@@ -92,13 +101,23 @@ def prepare_catalog(glue, settings: Settings) -> dict[str, Any]:
 
 
 def check_raw(glue, athena, settings: Settings, profile_query_id: str) -> list[dict]:
-    """Fail, naming dataset and column, when a raw table is not what the pipeline reads."""
+    """Fail, naming dataset and column, when a raw table is not what the pipeline reads
+    (a DataError: no retries); measure the raw files' quirks (duplicate keys) against their
+    limits. Returns the profile, one row per dataset, for the run's report."""
+    from covid_lake import quality
+
     for d in DATASETS:
         table = glue.get_table(DatabaseName=settings.glue_database, Name=d.name)["Table"]
         raw_contract.check_columns(d.name, table["StorageDescriptor"]["Columns"])
     rows = athena_io.results_frame(athena, profile_query_id).to_dict("records")
     raw_contract.check_profile(rows)
-    return [{k: (int(v) if k != "dataset" else v) for k, v in r.items()} for r in rows]
+    profile = [{k: (int(v) if k != "dataset" else v) for k, v in r.items()} for r in rows]
+    found = quality.with_limits(quality.raw_findings(profile, raw_contract.keys()),
+                                settings.quirk_limit)
+    for line in quality.log_lines(found):
+        log.info("raw quirk: %s", line)
+    quality.check_limits(found)
+    return profile
 
 
 def extract(athena, settings: Settings, run_date: dt.date | None) -> dict[str, str]:
@@ -117,13 +136,14 @@ def _delete_prefix(s3, bucket: str, prefix: str) -> None:
 
 
 def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, str],
-                          run_date: dt.date, full_refresh: bool) -> dict[str, Any]:
+                          run_date: dt.date, full_refresh: bool,
+                          raw_profile: list[dict] | None = None) -> dict[str, Any]:
     """Build the star rows, validate them, and write Parquet to star/ (overwrite, never append).
 
     Facts go to star/<table>/date=YYYY-MM-DD/, dimensions to star/<table>/run_date=<run date>/:
     one object per run, so concurrent runs of a backfill never read each other's dimensions.
     """
-    from covid_lake import parquet_io, star
+    from covid_lake import parquet_io, quality, star
     from covid_lake.clean import clean_lake
 
     frames = {name: athena_io.results_frame(athena, qid, s3) for name, qid in query_ids.items()}
@@ -134,8 +154,16 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     else:
         start = end = run_date
         build = star.build_day(lake, run_date)
+    report = quality.with_limits(
+        quality.combine(quality.raw_findings(raw_profile or [], raw_contract.keys()), build.report),
+        settings.quirk_limit)
+    log.info("run %s, %s..%s: %d findings\n%s", run_date, start, end, len(report),
+             "\n".join(quality.log_lines(report)))
+    quality.check_limits(report)
+    counts = build.counts()
+    tables = {**build.tables, "runaudit": quality.audit_rows(report, counts, run_date)}
     with tempfile.TemporaryDirectory() as tmp:
-        written = parquet_io.write_star(build.tables, tmp, prefix="")
+        written = parquet_io.write_star(tables, tmp, prefix="")
         for table, paths in written.items():
             is_fact = table in ("factcovid", "factcovidcounty")
             if is_fact:
@@ -151,11 +179,9 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
                 if not is_fact:
                     rel = f"{table}/run_date={run_date.isoformat()}/{table}.parquet"
                 s3.upload_file(path, settings.bucket, f"{settings.star_prefix}/{rel}")
-    report = build.report.to_dict("records") if len(build.report) else []
     return {"run_date": run_date.isoformat(), "start_date": start.isoformat(),
-            "end_date": end.isoformat(), "counts": build.counts(),
-            "unjoinable": [{k: (int(v) if k == "rows" else str(v)) for k, v in r.items()}
-                           for r in report]}
+            "end_date": end.isoformat(), "counts": {**counts, "runaudit": len(tables["runaudit"])},
+            "report": quality.records(report)}
 
 
 def stage_load_sql(s3, settings: Settings, folder: Path) -> list[str]:
@@ -182,7 +208,7 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=k) for k in range((end - start).days + 1)]
 
 
-class WarehouseCheckError(RuntimeError):
+class WarehouseCheckError(DataError):
     """The warehouse does not hold what the run published; the message has the numbers."""
 
 
@@ -198,9 +224,13 @@ def check_warehouse(client, settings: Settings, published: dict[str, Any]) -> di
         client, redshift_io.sql_file("checks/counts.sql"), target, params)}
     integrity = {r["check_name"]: int(r["bad_rows"]) for r in redshift_io.query(
         client, redshift_io.sql_file("checks/integrity.sql"), target, params)}
+    run_key = dt.date.fromisoformat(published["run_date"]).strftime("%Y%m%d")
+    counts["runaudit"] = int(redshift_io.query(
+        client, redshift_io.sql_file("checks/audit_count.sql"), target,
+        {"run_key": run_key})[0]["row_count"])
     want = published["counts"]
     problems = []
-    for table in ("factcovid", "factcovidcounty"):
+    for table in ("factcovid", "factcovidcounty", "runaudit"):
         if counts[table] != want.get(table, 0):
             problems.append(f"{table}: {counts[table]} rows in Redshift for {start}..{end}, "
                             f"{want.get(table, 0)} published")

@@ -33,7 +33,8 @@ RETRIES = Config(retries={"mode": "standard", "max_attempts": 3})
 
 FACTS = ("factcovid", "factcovidcounty")
 DIMENSIONS = {"dimdate": "date_key", "dimregion": "fips", "dimhospital": "hospital_id"}
-ORDER = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty")
+AUDIT = "runaudit"  # the run's data-quality report, replaced per run date
+ORDER = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty", AUDIT)
 
 _S3_URI = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[A-Za-z0-9._=\-/]*)?")
 _ROLE = re.compile(r"arn:aws[a-z\-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_\-/]+")
@@ -78,7 +79,13 @@ def statements(run_date: dt.date, start: dt.date, end: dt.date, star_uri: str, i
     out: list[str] = []
     for table in ORDER:
         rows = counts.get(table, 0)
-        if table in FACTS:
+        if table == AUDIT:
+            if rows:
+                source = f"{star_uri}/{table}/run_date={run_date.isoformat()}/"
+                out += [s.format(table=table, source=source, iam_role=iam_role,
+                                 run_key=run_date.strftime("%Y%m%d"))
+                        for s in split_sql(templates[AUDIT])]
+        elif table in FACTS:
             if not rows:
                 template, source = templates["fact_empty"], ""
             elif start == end:
@@ -139,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
     s3 = boto3.client("s3", config=RETRIES)
     templates = {n: _read_s3(s3, f"{sql_uri}/{n}.sql")
-                 for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion")}
+                 for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion", AUDIT)}
     sqls = statements(run_date, start, end, star_uri, iam_role, counts, templates)
     print(f"loading {start}..{end} (run {run_date}): {len(sqls)} statements in one transaction; "
           f"rows {counts}")

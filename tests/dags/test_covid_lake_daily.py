@@ -7,54 +7,18 @@ import contextlib
 import gzip
 import io
 import json
-import re
 import urllib.request
 from pathlib import Path
 
-import boto3
 import pandas as pd
 import pytest
 
 from covid_lake import redshift_io
 from covid_lake.datasets import BY_NAME
 from tests.local_aws.conftest import start_emulator
+from tests.support.pipeline import ROOT, Pipeline
 
-ROOT = Path(__file__).resolve().parents[2]
 DAY1, DAY2 = "2020-04-01", "2020-04-02"
-TARGET = {"WorkgroupName": "covid-lake", "Database": "dev"}
-KEYS = {"dimdate": "date_key", "dimregion": "fips", "dimhospital": "hospital_id",
-        "factcovid": "date_key, fips", "factcovidcounty": "date_key, fips"}
-_RUN_STATE = re.compile(r"DagRun Finished: .*?state=(\w+)")
-
-
-class Pipeline:
-    def __init__(self, airflow, emulator):
-        self.airflow, self.emulator = airflow, emulator
-        conn = {"conn_type": "aws", "login": "local", "password": "local",
-                "extra": {"region_name": "us-east-1", "endpoint_url": emulator.endpoint_url}}
-        self.env = {"AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn)}
-
-    def run(self, day: str) -> tuple[str, str]:
-        return self.run_conf(day)
-
-    def run_conf(self, day: str, **conf) -> tuple[str, str]:
-        done = self.airflow.run("dags", "test", "covid_lake_daily", day, "--conf",
-                                json.dumps({"run_date": day, **conf}), dags_folder=ROOT / "dags",
-                                **self.env)
-        log = done.stdout + done.stderr
-        states = _RUN_STATE.findall(log)
-        return (states[-1] if states else "none"), log
-
-    def client(self, service: str):
-        return boto3.client(service, endpoint_url=self.emulator.endpoint_url,
-                            region_name="us-east-1", aws_access_key_id="local",
-                            aws_secret_access_key="local")
-
-    def query(self, sql: str) -> list[dict]:
-        return redshift_io.query(self.client("redshift-data"), sql, TARGET)
-
-    def snapshot(self) -> dict[str, list[dict]]:
-        return {t: self.query(f"SELECT * FROM {t} ORDER BY {k}") for t, k in KEYS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +32,16 @@ def pipeline(airflow, tmp_path_factory):
     emu.stop()
 
 
-def jhu_state_confirmed(lake: Path, state_fips: str, day: str) -> int:
-    """Independent of the pipeline: the state's counties, latest JHU report of the day, summed."""
+def jhu_state_confirmed(lake: Path, state: str, day: str) -> int:
+    """Independent of the pipeline: every US row of the state (counties, Unassigned, Out of),
+    the latest report of each region that day, summed."""
     raw = gzip.decompress((lake / BY_NAME["enigma_jhu"].key).read_bytes()).decode()
     jhu = pd.read_csv(io.StringIO(raw), dtype=str)
-    jhu = jhu[jhu["fips"].str.len().eq(5) & jhu["fips"].str.startswith(state_fips, na=False)]
+    jhu = jhu[(jhu["country_region"] == "US") & (jhu["province_state"] == state)]
     jhu["ts"] = pd.to_datetime(jhu["last_update"], format="mixed")
     jhu = jhu[jhu["ts"].dt.date.astype(str) == day]
-    latest = jhu.sort_values("ts").drop_duplicates("fips", keep="last")
+    region = jhu["admin2"].fillna("") + "|" + jhu["fips"].fillna("")
+    latest = jhu.assign(region=region).sort_values("ts").drop_duplicates("region", keep="last")
     return int(latest["confirmed"].astype(int).sum())
 
 
@@ -90,14 +56,14 @@ def two_days(pipeline):
 def test_two_dates_build_the_star_schema(two_days, small_lake):
     fact = pd.DataFrame(two_days["factcovid"])
     assert sorted(fact["date_key"].unique()) == [20200401, 20200402]
-    # One row per state per day; the small lake has 7 jurisdictions.
-    assert len(fact) == 14 and not fact.duplicated(["date_key", "fips"]).any()
+    # One row per state per day; the small lake has 11 jurisdictions.
+    assert len(fact) == 22 and not fact.duplicated(["date_key", "fips"]).any()
     county = pd.DataFrame(two_days["factcovidcounty"])
     assert not county.duplicated(["date_key", "fips"]).any() and len(county) > 0
     assert set(fact["fips"]) <= {r["fips"] for r in two_days["dimregion"]}
     assert [r["date_key"] for r in two_days["dimdate"]] == [20200401, 20200402]
     wa = fact[(fact["fips"] == "53") & (fact["date_key"] == 20200402)].iloc[0]
-    assert int(wa["confirmed"]) == jhu_state_confirmed(small_lake, "53", DAY2)
+    assert int(wa["confirmed"]) == jhu_state_confirmed(small_lake, "Washington", DAY2)
 
 
 def test_rerunning_a_date_changes_nothing(two_days, pipeline):
@@ -142,7 +108,7 @@ def test_failed_load_leaves_the_warehouse_as_it_was_and_a_retry_succeeds(two_day
     assert day3_runs.count("SUCCEEDED") == 1 and "FAILED" in day3_runs
     after = pipeline.snapshot()
     assert {r["date_key"] for r in after["dimdate"]} == {20200401, 20200402, 20200403}
-    assert len([r for r in after["factcovid"] if r["date_key"] == 20200403]) == 7
+    assert len([r for r in after["factcovid"] if r["date_key"] == 20200403]) == 11
 
 
 def test_a_source_missing_a_used_column_fails_the_profile_naming_it(pipeline):

@@ -102,9 +102,10 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
     import load_redshift
 
     templates = {n: (SQL / "redshift" / "load" / f"{n}.sql").read_text()
-                 for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion")}
+                 for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion",
+                           "runaudit")}
     counts = {"dimdate": 1, "dimregion": 42, "dimhospital": 120, "factcovid": 7,
-              "factcovidcounty": 26}
+              "factcovidcounty": 26, "runaudit": 12}
     day = dt.date(2020, 4, 1)
     daily = load_redshift.statements(day, day, day, "s3://bkt/star",
                                      "arn:aws:iam::123456789012:role/r", counts, templates)
@@ -116,6 +117,8 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
     # dimregion has its own merge (a run's NULL keeps the loaded value), the others the generic one
     assert any(s.startswith("UPDATE stage_dimregion SET") for s in daily)
     assert not any(s.startswith("UPDATE stage_dimhospital") for s in daily)
+    # the run's audit rows replace its earlier ones, in the same transaction
+    assert "DELETE FROM runaudit WHERE run_date_key = 20200401" in daily
     with pytest.raises(load_redshift.LoadError, match="not a valid iam_role"):
         load_redshift.main(["--run_date", "2020-04-01", "--star_uri", "s3://bkt/star",
                             "--sql_uri", "s3://bkt/sql", "--iam_role", "AKIA-not-a-role",

@@ -269,7 +269,7 @@ def test_a_7_day_backfill_runs_3_at_a_time(stack, page):
 def test_the_warehouse_equals_the_same_dates_run_one_after_another(stack, airflow, tmp_path_factory):
     """Every run the stack made (the scheduled one for yesterday, the UI's, the backfill's),
     replayed one at a time on a fresh emulator with `airflow dags test`."""
-    from tests.dags.test_covid_lake_daily import Pipeline
+    from tests.support.pipeline import Pipeline
     from tests.local_aws.conftest import Emulator, start_emulator
 
     runs = stack.wait_runs(lambda r: True, 9, timeout=600)  # + the scheduled run, + the UI's

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from covid_lake import star
+from covid_lake import regions, star
 from covid_lake.clean import SourceDataError, clean_lake
 from covid_lake.contracts import DataContractError, validate
 
@@ -93,7 +93,7 @@ def test_new_york_city_is_reported_not_joined(day):
 
 def test_non_us_rows_are_counted_per_country(day):
     rep = day.report.set_index("reason")["rows"]
-    assert rep["non-US region (no fips)"] == 2  # on the day built; Anhui's 03-31 row is not
+    assert rep[regions.JHU_RULES["non_us"]] == 2  # on the day built; Anhui's 03-31 row is not
     non_us = day.non_us.set_index("country_region")
     assert non_us.loc["China", "rows"] == 1 and non_us.loc["China", "alpha_3_code"] == "CHN"
     assert non_us.loc["Korea, South", "rows"] == 1
@@ -217,12 +217,15 @@ def test_a_fact_fips_missing_from_dimregion_is_a_contract_error(hand_lake):
 
 
 def test_a_state_level_report_replaces_its_counties_sum():
-    latest = pd.DataFrame({"date_key": [K, K, K], "fips": ["72", "72001", "01001"],
-                           "confirmed": [286, 5, 12], "deaths": [11, 0, 1],
-                           "recovered": [None, None, None], "active": [275, 5, None]})
-    latest = latest.astype({"fips": "str", **{c: "Int64" for c in star.JHU_MEASURES}})
+    latest = pd.DataFrame({"date_key": [K, K, K, K],
+                           "placement": ["state_level", "county", "county", "state_other"],
+                           "state_fips": ["72", "72", "01", "01"],
+                           "confirmed": [286, 5, 12, 3], "deaths": [11, 0, 1, 0],
+                           "recovered": [None, None, None, None], "active": [275, 5, None, None]})
+    latest = latest.astype({"state_fips": "str", **{c: "Int64" for c in star.JHU_MEASURES}})
     out = star._jhu_state_day(latest).set_index("fips")
-    assert out.loc["72", "confirmed"] == 286 and out.loc["01", "confirmed"] == 12
+    # Puerto Rico's own row is its total; Alabama is its county plus its Unassigned row
+    assert out.loc["72", "confirmed"] == 286 and out.loc["01", "confirmed"] == 15
     assert pd.isna(out.loc["01", "active"]) and pd.isna(out.loc["72", "recovered"])
     assert len(out) == 2
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pandas as pd
 import pytest
 
-from covid_lake import parquet_io, star
+from covid_lake import parquet_io, regions, star
 from covid_lake.contracts import TABLES, validate
 
 
@@ -36,10 +35,11 @@ def test_small_sample_keys_references_and_report(small_star):
     b = small_star
     _check_keys_and_references(b)
     reasons = set(b.report["reason"])
-    assert {"non-US region (no fips)", "no county fips: New York City",
+    non_us = regions.JHU_RULES["non_us"]
+    assert {non_us, "no county fips: New York City",
             "no county fips: Unknown", "no county fips: Kansas City",
             "no county fips: Joplin"} <= reasons
-    assert b.non_us["rows"].sum() == b.report.set_index("reason")["rows"]["non-US region (no fips)"]
+    assert b.non_us["rows"].sum() == b.report.set_index("reason")["rows"][non_us]
     # factCovid: at most one row per state per day, Puerto Rico included, no county in it
     fc = b["factcovid"]
     assert (fc["fips"].str.len() == 2).all() and "72" in set(fc["fips"])
@@ -71,20 +71,23 @@ def test_small_sample_day_equals_range_slice(small_sample, small_star):
 
 
 def test_small_sample_jhu_state_sums(small_sample, small_star):
-    """factCovid's JHU confirmed equals the latest report of each region, summed, recomputed here
-    the slow obvious way for a few state-days."""
+    """factCovid's JHU confirmed equals the latest report of each of the state's regions (its
+    counties, Unassigned and Out of rows, by province_state), summed, recomputed here the slow
+    obvious way for a few state-days."""
     jhu = small_sample["lake"]["enigma_jhu"]
-    jhu = jhu[jhu["fips"].notna()]
+    jhu = jhu[jhu["country_region"] == "US"]
+    names = small_star["dimregion"].set_index("fips")["state_name"]
     fc = small_star["factcovid"].set_index(["date_key", "fips"])
-    sample = fc[fc["confirmed"].notna()].sample(5, random_state=1)
+    sample = fc[fc["confirmed"].notna()].sample(8, random_state=1)
     for (k, fips), row in sample.iterrows():
         day = pd.Timestamp(str(k))
-        rows = jhu[(jhu["date"] == day) & (star.state_of_county(jhu["fips"]) == fips)]
+        rows = jhu[(jhu["date"] == day) & (jhu["province_state"] == names[fips])]
         latest = {}
         for r in rows.itertuples():
-            if r.fips not in latest or r.last_update > latest[r.fips].last_update:
-                latest[r.fips] = r
-        assert row["confirmed"] == sum(r.confirmed for r in latest.values())
+            region = (r.admin2, r.fips)
+            if region not in latest or r.last_update > latest[region].last_update:
+                latest[region] = r
+        assert row["confirmed"] == sum(r.confirmed for r in latest.values()), (k, fips)
 
 
 def test_small_sample_parquet(small_star, tmp_path):
@@ -96,9 +99,7 @@ def test_small_sample_parquet(small_star, tmp_path):
 @pytest.mark.slow
 def test_full_sample_tutorial_signatures_are_impossible(full_sample):
     lake = full_sample["lake"]
-    t0 = time.perf_counter()
     b = star.build_full_history(lake)
-    elapsed = time.perf_counter() - t0
     _check_keys_and_references(b)
     fc = b["factcovid"]
     states = b["dimregion"][b["dimregion"]["region_level"] == "state"]
@@ -114,11 +115,8 @@ def test_full_sample_tutorial_signatures_are_impossible(full_sample):
     assert len(b["dimdate"]) == b["dimdate"]["date_key"].nunique() == 420
     assert len(b["dimhospital"]) == 6637
     # nothing joined on a missing key: the non-US rows are all reported
-    assert b.report.set_index("reason")["rows"]["non-US region (no fips)"] == 24_440
-    assert elapsed < 20, f"full history took {elapsed:.1f} s"
-    t0 = time.perf_counter()
-    star.build_day(lake, "2020-04-15")
-    assert time.perf_counter() - t0 < 1.0
+    assert b.report.set_index("reason")["rows"][regions.JHU_RULES["non_us"]] == 22_157
+    # Speed is measured by `make bench` (benchmarks/cases.py), not asserted here.
 
 
 def test_lake_dir_to_parquet_entry_point(small_sample, tmp_path):
