@@ -191,7 +191,7 @@ def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, f
     import load_redshift
 
     cfg = settings.load(lambda key, default: default)
-    tables = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty")
+    tables = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty", "runaudit")
     with tempfile.TemporaryDirectory() as state:
         aws = LocalAWS(port=0, state_dir=state, sample_scale=scale).start()
         try:

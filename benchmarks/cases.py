@@ -160,12 +160,13 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
 
             target = cfg.redshift_target()
             ddl = [sql_file(f"{t}.sql") for t in ("dimdate", "dimregion", "dimhospital",
-                                                   "factcovid", "factcovidcounty")]
+                                                   "factcovid", "factcovidcounty", "runaudit")]
             sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include" / "scripts"))
             import load_redshift
 
             templates = {n: sql_file(f"load/{n}.sql")
-                         for n in ("fact", "fact_range", "fact_empty", "dimension")}
+                         for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion",
+                                   "runaudit")}
             d = dt.date.fromisoformat(day)
             sqls = ddl + load_redshift.statements(d, d, d, f"s3://{cfg.bucket}/{cfg.star_prefix}",
                                                   cfg.redshift_copy_role_arn,

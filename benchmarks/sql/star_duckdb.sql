@@ -1,28 +1,60 @@
 -- The star schema as plain DuckDB SQL over the raw files: the obvious alternative to the pandas
 -- build, for `make bench` only. benchmarks/cases.py registers the raw files as views raw_<dataset>
--- (every column text), so this file only transforms. Same rules as covid_lake.star: latest JHU
--- report per region per day, no join on a null fips, full keys everywhere.
+-- (every column text), so this file only transforms. The rules of covid_lake.star, but for
+-- matching counties without fips by name: latest JHU report per region per day, a state's JHU
+-- figure from all of its rows, no join on a null fips, full keys everywhere.
 
+CREATE OR REPLACE TABLE state_names AS
+SELECT DISTINCT lower(State) AS name, left(lpad(Id2, 5, '0'), 2) AS fips FROM raw_countypopulation
+UNION
+SELECT lower(name), fips FROM (VALUES ('American Samoa', '60'), ('Guam', '66'),
+    ('Northern Mariana Islands', '69'), ('Puerto Rico', '72'), ('Virgin Islands', '78')) AS t(name, fips);
+
+-- Every US JHU row placed in its state (from its code, else its province's name): counties,
+-- Unassigned / Out of rows (state total only) and state-level rows; cruise ships and the
+-- 'Recovered' row have no state. Counties without fips are not matched by name here (the pandas
+-- build does): they count in their state's total only.
 CREATE OR REPLACE TABLE jhu_latest AS
 WITH parsed AS (
     SELECT
-        CASE WHEN length(fips) <= 2 THEN lpad(fips, 2, '0') ELSE lpad(fips, 5, '0') END AS fips,
+        CASE WHEN fips IS NULL THEN NULL
+             WHEN length(fips) <= 2 THEN lpad(fips, 2, '0') ELSE lpad(fips, 5, '0') END AS code,
+        lower(coalesce(admin2, '')) AS admin2, lower(province_state) AS province,
         coalesce(try_strptime(last_update, '%Y-%m-%d %H:%M:%S'),
+                 try_strptime(last_update, '%Y-%m-%dT%H:%M:%S'),
                  try_strptime(last_update, '%m/%d/%y %H:%M')) AS ts,
         CAST(confirmed AS BIGINT) AS confirmed,
         CAST(deaths AS BIGINT) AS deaths,
         CAST(recovered AS BIGINT) AS recovered,
-        CAST(active AS BIGINT) AS active
+        nullif(CAST(active AS BIGINT), 0) AS active  -- JHU writes 0 on every US row
     FROM raw_enigma_jhu
-    WHERE fips IS NOT NULL
+    WHERE country_region = 'US'
+), placed AS (
+    SELECT parsed.*,
+           CASE WHEN code LIKE '80%' OR code LIKE '90%' THEN substr(code, 4, 2)
+                WHEN code IS NOT NULL THEN left(code, 2)
+                ELSE (SELECT fips FROM state_names WHERE name = parsed.province) END AS state_fips
+    FROM parsed
+), known AS (
+    SELECT placed.*,
+           CASE WHEN length(code) = 5 AND code NOT LIKE '%000' AND code NOT LIKE '80%'
+                     AND code NOT LIKE '90%' THEN code END AS county_fips,
+           admin2 = '' AND coalesce(code, '') NOT LIKE '80%' AND coalesce(code, '') NOT LIKE '90%'
+               AS state_level
+    FROM placed
+    WHERE state_fips IN (SELECT fips FROM state_names) AND province <> 'recovered'
 )
-SELECT fips, CAST(strftime(ts, '%Y%m%d') AS INTEGER) AS date_key, confirmed, deaths, recovered, active
-FROM parsed
-QUALIFY row_number() OVER (PARTITION BY fips, CAST(ts AS DATE) ORDER BY ts DESC) = 1;
+SELECT county_fips, state_fips, state_level, CAST(strftime(ts, '%Y%m%d') AS INTEGER) AS date_key,
+       confirmed, deaths, recovered, active
+FROM known
+QUALIFY row_number() OVER (PARTITION BY coalesce(county_fips, state_fips || '|' || admin2),
+                                        CAST(ts AS DATE)
+                           ORDER BY ts DESC, confirmed DESC) = 1;
 
 CREATE OR REPLACE TABLE factcovidcounty AS
 WITH jhu AS (
-    SELECT * FROM jhu_latest WHERE length(fips) = 5
+    SELECT date_key, county_fips AS fips, confirmed, deaths, recovered, active
+    FROM jhu_latest WHERE county_fips IS NOT NULL
 ), nyt AS (
     SELECT CAST(strftime(CAST(date AS DATE), '%Y%m%d') AS INTEGER) AS date_key,
            lpad(fips, 5, '0') AS fips,
@@ -53,8 +85,12 @@ WITH tracking AS (
            CAST(totalTestResults AS BIGINT) AS total_test_results
     FROM raw_states_daily
 ), jhu AS (
-    SELECT date_key, left(fips, 2) AS fips, sum(confirmed) AS jhu_confirmed,
-           sum(deaths) AS jhu_deaths, sum(recovered) AS jhu_recovered, sum(active) AS jhu_active
+    -- A state-level row is the state's total; otherwise its rows are summed.
+    SELECT date_key, state_fips AS fips,
+           coalesce(max(confirmed) FILTER (state_level), sum(confirmed)) AS jhu_confirmed,
+           coalesce(max(deaths) FILTER (state_level), sum(deaths)) AS jhu_deaths,
+           coalesce(max(recovered) FILTER (state_level), sum(recovered)) AS jhu_recovered,
+           coalesce(max(active) FILTER (state_level), sum(active)) AS jhu_active
     FROM jhu_latest
     GROUP BY ALL
 ), nyt AS (

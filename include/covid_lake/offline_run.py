@@ -90,6 +90,13 @@ def summary(endpoint: str, state_dir: Path = LOCAL / "aws", lake: Path | None = 
     for row in redshift_io.query(client, redshift_io.sql_file("summary/top_states.sql"), target):
         print(f"   {row['date_key']}  {row['state_name']:22s} confirmed {row['confirmed']:>9}  "
               f"NYT cases {row['nyt_cases']}  tests positive {row['positive']}")
+    audit = redshift_io.query(client, redshift_io.sql_file("summary/audit.sql"), target)
+    if audit:
+        print(f"\n   left out or resolved on {audit[0]['run_date_key']} (table runaudit; "
+              "quirk = a source defect, measured against its limit):")
+        for row in audit:
+            print(f"   {row['dataset']:16s} {row['kind']:5s} {int(row['row_count']):>6,d} of "
+                  f"{int(row['of_rows']):>7,d}  {row['reason']}")
     db = state_dir / "redshift" / f"workgroup-{s.redshift_workgroup}" / f"{s.redshift_database}.duckdb"
     print(f"\n   The warehouse is the DuckDB file {_rel(db)} (the emulator's Redshift).")
     print("   Query it like Redshift, through the Data API, while `python -m local_aws` runs:")

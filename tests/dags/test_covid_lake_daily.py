@@ -123,7 +123,9 @@ def test_a_source_missing_a_used_column_fails_the_profile_naming_it(pipeline):
         s3.put_object(Bucket="covid19-lake", Key=key, Body=original)
     assert state == "failed"
     assert "dataset us_states: column 'cases' is missing" in log
-    assert "task_id=check_raw" in log
+    # A data error fails at once: one attempt, no retries with backoff (errors.fail_fast).
+    assert log.count("[DAG TEST] starting task_id=check_raw ") == 1
+    assert "AirflowFailException: RawContractError: dataset us_states" in log
 
 
 def test_full_refresh_loads_every_date_of_the_sources(pipeline, small_lake):

@@ -4,3 +4,4 @@ UNION ALL SELECT 'dimregion', count(*) FROM dimregion
 UNION ALL SELECT 'dimhospital', count(*) FROM dimhospital
 UNION ALL SELECT 'factcovid', count(*) FROM factcovid
 UNION ALL SELECT 'factcovidcounty', count(*) FROM factcovidcounty
+UNION ALL SELECT 'runaudit', count(*) FROM runaudit
