@@ -9,8 +9,7 @@ every JHU row in exactly one `Placement`, so the star build sums and joins only 
 real region, and every row left out is counted under a named rule.
 
 The reference geography is the lake's own: counties and their states from countypopulation
-(3,220 counties, 50 states + DC + Puerto Rico), names and postal codes from state_abv, the four
-territories it lacks from `TERRITORIES`.
+(3,220 counties, 50 states + DC + Puerto Rico), the four territories it lacks from `TERRITORIES`.
 """
 
 from __future__ import annotations
@@ -57,8 +56,8 @@ _SUFFIXES = re.compile(
 
 
 def fold(name: str) -> str:
-    """'Doña Ana' -> 'donaana', 'LaSalle Parish' and 'La Salle' keep their own spelling here;
-    accents and everything but letters and digits go. U+FFFD (a byte the source could not
+    """'Doña Ana' -> 'donaana', 'La Salle' -> 'lasalle': lower case, accents and everything but
+    letters and digits gone (suffixes stay: see _stem). U+FFFD (a byte the source could not
     decode, as in countypopulation's 'Do\ufffda Ana') is kept as '?' for `_matches`."""
     s = unicodedata.normalize("NFKD", str(name).replace("\ufffd", "?"))
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
@@ -96,8 +95,11 @@ def _matches(ref: str, key: str) -> bool:
     return re.fullmatch(re.escape(ref).replace(r"\?", "."), key) is not None
 
 
-def geography(countypopulation: pd.DataFrame, state_abv: pd.DataFrame,
+def geography(countypopulation: pd.DataFrame,
               nyt_states: pd.DataFrame | None = None) -> Geography:
+    """State names -> fips from countypopulation (50 states, DC, Puerto Rico), TERRITORIES and
+    NYT's us_states; counties from countypopulation. (state_abv pairs names with postal codes,
+    not fips, so it cannot place a row.)"""
     pop = countypopulation
     names: dict[str, str] = {}
     for name, fips in zip(TERRITORIES["state_name"], TERRITORIES["fips"]):
@@ -118,7 +120,6 @@ def geography(countypopulation: pd.DataFrame, state_abv: pd.DataFrame,
     counties["full"] = counties["county_name"].map(fold)
     counties["stem"] = counties["county_name"].map(_stem)
     states = frozenset(names.values()) | frozenset(counties["state_fips"])
-    del state_abv  # names come with postal codes only; fips need the tables above
     return Geography(names, states, counties.reset_index(drop=True))
 
 

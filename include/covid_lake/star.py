@@ -284,7 +284,7 @@ def build_dim_region(lake: Lake, jhu: pd.DataFrame | None = None,
     on a county or as a state's own row name a region; cruise ships, Unassigned and 'Out of'
     rows never become one. Without `jhu`/`geo`, both come from the lake."""
     if geo is None:
-        geo = regions.geography(lake["countypopulation"], lake["state_abv"], lake["us_states"])
+        geo = regions.geography(lake["countypopulation"], lake["us_states"])
     if jhu is None:
         jhu = regions.classify_jhu(lake.get("jhu_regions", lake["enigma_jhu"]), geo)
     pop = lake["countypopulation"]
@@ -514,7 +514,7 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
     hi = pd.Timestamp(end)
     k0, k1 = _key_of(start), _key_of(end)
 
-    geo = regions.geography(lake["countypopulation"], lake["state_abv"], lake["us_states"])
+    geo = regions.geography(lake["countypopulation"], lake["us_states"])
     jhu = _active_computed(regions.classify_jhu(_window(lake["enigma_jhu"], lo, hi), geo))
     jhu_latest = latest_jhu_reports(jhu)
     # A daily run's extract has only its days of JHU; jhu_regions has every report's regions.

@@ -91,7 +91,7 @@ def geo():
                         "state_name": ["Alabama", "New Mexico", "Texas", "Louisiana", "Virginia",
                                        "Virginia"],
                         "population": [1, 2, 3, 4, 5, 6]}).astype({"fips": "str"})
-    return regions.geography(pop, pd.DataFrame({"state_name": [], "state_abbr": []}))
+    return regions.geography(pop)
 
 
 CASES = [  # fips, admin2, province_state, country -> placement, rule, state, county
@@ -135,6 +135,6 @@ def test_an_ambiguous_county_name_matches_nothing():
     assert g.county_by_name("51", "Manassas Park") == "51685"
     two = pd.DataFrame({"fips": ["51059", "51600"], "county_name": ["Fairfax", "Fairfax city"],
                         "state_name": ["Virginia", "Virginia"], "population": [1, 2]})
-    g2 = regions.geography(two, pd.DataFrame({"state_name": [], "state_abbr": []}))
+    g2 = regions.geography(two)
     assert g2.county_by_name("51", "Fairfax") == "51059"  # exact name first
     assert g2.county_by_name("51", "Fairfax City") == "51600"
