@@ -4,27 +4,31 @@ Inputs are the frames `clean.py` returns, keyed by dataset name (a `Lake`). Two 
 `build_day(lake, day)` for a daily run and `build_range(lake, start, end)` for a backfill; both go
 through `_build`, so building D alone and taking D out of a range give identical fact rows.
 
-Decisions (see also the module comments below):
-- JHU: a report's day is the calendar day of its last_update (UTC, as JHU publishes it).
-  Several reports per region per day; the one with the latest last_update wins (file order
-  is not trusted; ties broken by the larger counts so the choice is deterministic). A state's JHU
-  measures are the sum of its counties' reports; a state-level report (only Puerto Rico has one)
-  is used as is. Sums skip missing values and are missing only when every region lacks the measure.
-- Rows without a usable fips are never joined: non-US JHU regions, US JHU rows without fips, NYT
-  'Unknown' / 'New York City' / 'Kansas City' / 'Joplin', territory hospitals. They are counted
-  in `StarBuild.report` (non-US rows also per country in `StarBuild.non_us`).
+Decisions (README "The star schema" has them for users; see also the comments below):
+- JHU: a report's day is the calendar day of its last_update (UTC, as JHU publishes it). Every
+  row is placed first (regions.classify_jhu): on a county, in its state's total only
+  (Unassigned, Out of <state>, a county-like row no county name matches), as a state's own row
+  (Puerto Rico, the territories), or nowhere (non-US, cruise ships, the national 'Recovered'
+  row). Per region and day the report with the latest last_update wins (file order is not
+  trusted); the same region twice in one report keeps the row with the larger counts.
+- A state's JHU measures are the sum of all its placed rows; a state reported as one row is that
+  row. Sums skip missing values and are missing only when every region lacks the measure.
+  JHU's Active is 0 on every US row (not computed): loaded as NULL.
+- Rows without a usable fips are never joined on NULL: they are placed as above or counted in
+  `StarBuild.report` per dataset and rule, with their kind ('scope': left out by design;
+  'quirk': a source defect, measured against a limit by covid_lake.quality); non-US rows also
+  per country in `StarBuild.non_us`.
 - NYT 'New York City' has no county fips and is dropped from factCovidCounty (splitting it over
   the five boroughs would invent numbers); the boroughs keep their JHU measures, and the city is
   inside NYT's New York state total in factCovid.
 - new_confirmed / new_deaths: JHU's count on D minus the same county's count on D-1; missing when
   either day is missing; negative when a cumulative count drops (a correction, kept visible).
-- Dimensions are whole reference tables: dimRegion holds every region known to any source of the
-  lake it is given (so, from one lake, the same object whichever day is built; a daily Athena
-  extract of D-1..D gives the reference regions plus those D's rows name); dimDate holds the
-  built days. A county only a source
-  knows (not in countypopulation, e.g. JHU's 'Out of AL' 80001) gets that source's name and no
-  population, so every fact fips resolves. States: names from state_abv (by postal code) else
-  NYT / countypopulation / TERRITORIES; postal codes from states_daily else state_abv by name.
+- Dimensions are whole reference tables: dimRegion holds every real state, territory and county
+  any source of the lake knows (never a cruise ship or an 'Out of' code); a county's coordinates
+  come from its latest JHU report that has them, read from `jhu_regions` (every report) when the
+  lake has it, so every daily run gives the same dimRegion. States: names from state_abv (by
+  postal code) else NYT / countypopulation / TERRITORIES; postal codes from states_daily else
+  state_abv by name. dimDate holds the built days.
 - Missing last_update (JHU) is quarantined: the row cannot be placed on a day; it is counted in
   every report. An unparseable last_update is an error raised by the cleaner (clean.py).
 """
@@ -92,13 +96,6 @@ def date_key(dates: pd.Series) -> pd.Series:
 
 def _key_of(day: dt.date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
-
-
-def state_of_county(fips: pd.Series) -> pd.Series:
-    """State fips of a county fips. JHU's 'Out of <state>' (80xxx) and 'Unassigned' (90xxx)
-    regions carry the state in their last two digits, not their first two."""
-    head = fips.str[:2]
-    return head.where(~head.isin(["80", "90"]), fips.str[3:5]).astype("str")
 
 
 def _require_unique(df: pd.DataFrame, keys: list[str], dataset: str) -> None:

@@ -23,6 +23,7 @@ from covid_lake.settings import Settings
 log = logging.getLogger(__name__)
 SOURCE_ETAG = "source-etag"  # metadata on our copy: the source object's ETag when copied
 
+
 class SourceMissingError(DataError):
     """A source object is not in the lake bucket: a retry finds it missing again."""
 

@@ -230,11 +230,6 @@ def test_a_state_level_report_replaces_its_counties_sum():
     assert len(out) == 2
 
 
-def test_out_of_state_jhu_regions_belong_to_their_state():
-    s = pd.Series(["01001", "80001", "90036", "72"], dtype="str")
-    assert list(star.state_of_county(s)) == ["01", "01", "36", "72"]
-
-
 def test_missing_datasets_are_named(hand_lake):
     lake = dict(hand_lake)
     del lake["states_daily"]
