@@ -4,7 +4,7 @@ One process serves moto's ThreadedMotoServer (default http://127.0.0.1:5050, see
 with the services the pipeline uses made to really run:
 
     persistence.py    S3 objects and the Glue catalog survive restarts (state dir .local/aws)
-    seeding.py        s3://covid19-lake filled from sample_lake.py on first start
+    seeding.py        s3://covid19-lake: the sample (first start) or a --lake DIR (every start)
     athena.py         queries run in DuckDB (athena_sql.py, athena_ddl.py, glue_catalog.py)
     redshift_data.py  statements run in DuckDB files (redshift_sql.py translates the dialect)
     glue_crawler.py   crawls read the S3 objects and write catalog tables
