@@ -215,17 +215,25 @@ def clean_enigma_jhu(df: pd.DataFrame) -> pd.DataFrame:
     """
     name = "enigma_jhu"
     df = normalise_columns(df, name)
+    out = _jhu_region_columns(df)
+    out.insert(4, "combined_key", to_text(df["combined_key"]))
+    for col in ("confirmed", "deaths", "recovered", "active"):
+        out[col] = to_int64(df[col], name, col)
+    return out.reset_index(drop=True)
+
+
+def _jhu_region_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Where and when a JHU row reports: fips, names, last_update, its day, coordinates."""
+    name = "enigma_jhu"
     out = pd.DataFrame(index=df.index)
     out["fips"] = pad_fips(df["fips"], name, "fips")
-    for col in ("admin2", "province_state", "country_region", "combined_key"):
+    for col in ("admin2", "province_state", "country_region"):
         out[col] = to_text(df[col])
     out["last_update"] = parse_jhu_timestamp(df["last_update"], name, "last_update")
     out["date"] = out["last_update"].dt.normalize()
     for col in ("latitude", "longitude"):
         out[col] = to_float64(df[col], name, col)
-    for col in ("confirmed", "deaths", "recovered", "active"):
-        out[col] = to_int64(df[col], name, col)
-    return out.reset_index(drop=True)
+    return out
 
 
 _JHU_REGION_COLUMNS = ("fips", "admin2", "province_state", "country_region", "last_update",
@@ -235,17 +243,8 @@ _JHU_REGION_COLUMNS = ("fips", "admin2", "province_state", "country_region", "la
 def clean_jhu_regions(df: pd.DataFrame) -> pd.DataFrame:
     """JHU's region columns over every report (extract jhu_regions.sql), cleaned as
     clean_enigma_jhu cleans them; dimregion's coordinates come from here."""
-    name = "enigma_jhu"
-    df = normalise_columns(df, name, required=_JHU_REGION_COLUMNS)
-    out = pd.DataFrame(index=df.index)
-    out["fips"] = pad_fips(df["fips"], name, "fips")
-    for col in ("admin2", "province_state", "country_region"):
-        out[col] = to_text(df[col])
-    out["last_update"] = parse_jhu_timestamp(df["last_update"], name, "last_update")
-    out["date"] = out["last_update"].dt.normalize()
-    for col in ("latitude", "longitude"):
-        out[col] = to_float64(df[col], name, col)
-    return out.reset_index(drop=True)
+    df = normalise_columns(df, "enigma_jhu", required=_JHU_REGION_COLUMNS)
+    return _jhu_region_columns(df).reset_index(drop=True)
 
 
 def clean_us_county(df: pd.DataFrame) -> pd.DataFrame:
