@@ -53,8 +53,12 @@ run: $(STAMP)
 airflow: $(STAMP)
 	$(PY) -m covid_lake.local_airflow $(SOURCE_ARGS) $(AIRFLOW_ARGS)
 
+# Test files are spread over TEST_WORKERS processes (pytest-xdist); a file's tests stay together,
+# so module fixtures (an emulator, a warehouse) are built once. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run

@@ -74,6 +74,10 @@ def _client(service: str):
                           description="Date to process (YYYY-MM-DD); empty: the run's own date"),
         "full_refresh": Param(False, type="boolean",
                               description="Rebuild every date of the sources in this run"),
+        "raw_versions": Param({}, type="object",
+                              description="Run on earlier raw copies instead of the sources: "
+                                          '{"<dataset>": "<S3 version id>"}, the version ids '
+                                          "a land task logged (after a bad source was published)"),
     },
     tags=["covid-lake"],
     doc_md=__doc__,
@@ -83,9 +87,12 @@ def covid_lake_daily():
     def resolve_run(**context) -> dict:
         from covid_lake import run_date
 
+        from covid_lake import steps
+
         with fail_fast():
             return {"run_date": run_date.from_context(context).isoformat(),
-                    "full_refresh": bool(context["params"].get("full_refresh"))}
+                    "full_refresh": bool(context["params"].get("full_refresh")),
+                    "raw_versions": steps.pinned_versions(context["params"].get("raw_versions"))}
 
     @task
     def ensure_bucket() -> bool:
@@ -95,11 +102,12 @@ def covid_lake_daily():
         return steps.ensure_bucket(s3, settings.load().bucket, s3.meta.region_name)
 
     @task(map_index_template="{{ task.op_kwargs['name'] }}")
-    def land(name: str) -> dict:
+    def land(name: str, **context) -> dict:
         from covid_lake import steps
 
         with fail_fast():
-            return steps.land(_client("s3"), settings.load(), name)
+            pinned = steps.pinned_versions(context["params"].get("raw_versions")).get(name)
+            return steps.land(_client("s3"), settings.load(), name, pinned_version=pinned)
 
     @task
     def prepare_catalog() -> dict:

@@ -187,8 +187,18 @@ def parse_jhu_timestamp(values: pd.Series, name: str = "enigma_jhu",
 
     Missing values stay NaT (the star build quarantines and counts those rows). A value present
     but in no known format is an error: a new format in the feed must be added here, not silently
-    dropped, because dropping a report changes which report is the latest of its day.
+    dropped, because dropping a report changes which report is the latest of its day. (Row
+    validation, covid_lake.validate, quarantines such rows first, with jhu_timestamps.)
     """
+    out = jhu_timestamps(values)
+    s = _text(values) if not pd.api.types.is_datetime64_any_dtype(values) else out
+    _bad(name, column, values, s.notna() & out.isna(), "are timestamps in no known format")
+    return out
+
+
+def jhu_timestamps(values: pd.Series) -> pd.Series:
+    """parse_jhu_timestamp without the error: NaT where a value is in no known format (or is a
+    date that does not exist, such as 2020-02-30)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values.dt.tz_convert(None) if getattr(values.dt, "tz", None) is not None else values
         return out.astype("datetime64[ns]")
@@ -200,7 +210,6 @@ def parse_jhu_timestamp(values: pd.Series, name: str = "enigma_jhu",
         if not todo.any():
             break
         out[todo] = pd.to_datetime(s[todo], format=fmt, errors="coerce")
-    _bad(name, column, values, s.notna() & out.isna(), "are timestamps in no known format")
     return out
 
 

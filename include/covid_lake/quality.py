@@ -1,12 +1,16 @@
 """A run's data-quality report: what each rule did to how many rows, the limits, the audit rows.
 
 Two kinds of findings, never mixed:
-- stops (raise a DataError, the run fails at once): a dataset missing or empty, a column the
-  pipeline reads missing or of another type family, keys that cannot be built (raw_contract);
+- stops (raise a DataError, the run fails at once): a damaged source file (source_files), a
+  dataset missing or empty, a column the pipeline reads missing or of another type family, keys
+  that cannot be built (raw_contract);
 - measured (reported, never fatal by themselves): rows left out by design ("scope": non-US
-  regions, cruise ships, NYT 'Unknown'...) and known source quirks ("quirk": duplicate keys,
-  a county without its fips, an undecodable byte...). A quirk is fatal only above its limit:
-  more than `max_quirk_share` of the dataset's rows (settings; per dataset in `quirk_limits`).
+  regions, cruise ships, NYT 'Unknown'...), known source quirks ("quirk": duplicate keys,
+  a county without its fips, an undecodable byte...) and rows row validation quarantined
+  ("reject": a negative cumulative count, an impossible date, a fips of another state; see
+  covid_lake.validate). Either is fatal only above its limit: more than `max_quirk_share` /
+  `max_reject_share` of the dataset's rows (settings; per dataset in `quirk_limits` /
+  `reject_limits`).
 
 The report goes to the task log, the run's XCom and the warehouse table `runaudit`
 (one row per run date, dataset and rule, plus the rows published per star table).
@@ -15,13 +19,14 @@ The report goes to the task log, the run's XCom and the warehouse table `runaudi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
 from covid_lake.errors import QuirkLimitError
 
-SCOPE, QUIRK, LOADED = "scope", "quirk", "loaded"
+SCOPE, QUIRK, REJECT, LOADED = "scope", "quirk", "reject", "loaded"
+LIMITED = (QUIRK, REJECT)  # the kinds with a limit
 COLUMNS = ("dataset", "reason", "kind", "rows", "of_rows")
 
 
@@ -47,23 +52,29 @@ def combine(*reports: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["dataset", "kind", "reason"], kind="mergesort").reset_index(drop=True)
 
 
-def with_limits(report: pd.DataFrame, limit: Callable[[str], float]) -> pd.DataFrame:
-    """Adds share (rows / of_rows) and limit_share (quirks only) to each finding."""
+def with_limits(report: pd.DataFrame,
+                limit: Callable[[str], float] | Mapping[str, Callable[[str], float]]
+                ) -> pd.DataFrame:
+    """Adds share (rows / of_rows) and limit_share to each finding. `limit`: dataset -> share
+    for quirks, or {kind: dataset -> share} for quirks and rejected rows."""
+    limits = limit if isinstance(limit, Mapping) else {QUIRK: limit}
     out = report.copy()
     out["share"] = (out["rows"] / out["of_rows"].where(out["of_rows"] > 0)).astype("float64")
-    out["limit_share"] = [limit(d) if k == QUIRK else float("nan")
+    out["limit_share"] = [limits[k](d) if k in limits else float("nan")
                           for d, k in zip(out["dataset"], out["kind"])]
     return out
 
 
 def check_limits(report: pd.DataFrame) -> None:
-    """Fail, naming dataset, rule and figures, when a quirk is above its limit."""
-    over = report[(report["kind"] == QUIRK) & (report["share"] > report["limit_share"])]
+    """Fail, naming dataset, rule and figures, when a quirk or the quarantined rows of a
+    dataset are above their limit."""
+    over = report[report["kind"].isin(LIMITED) & (report["share"] > report["limit_share"])]
     if len(over):
         lines = [f"dataset {r.dataset}: {r.reason}: {r.rows} of {r.of_rows} rows "
                  f"({r.share:.1%}) > limit {r.limit_share:.1%}" for r in over.itertuples()]
-        raise QuirkLimitError("source quirks above their limits (settings covid_lake_"
-                              "max_quirk_share / covid_lake_quirk_limits): " + "; ".join(lines))
+        raise QuirkLimitError("data-quality findings above their limits (settings covid_lake_"
+                              "max_quirk_share / quirk_limits for quirks, max_reject_share / "
+                              "reject_limits for quarantined rows): " + "; ".join(lines))
 
 
 def audit_rows(report: pd.DataFrame, counts: dict[str, int], run_date: dt.date) -> pd.DataFrame:

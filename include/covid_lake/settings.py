@@ -43,6 +43,10 @@ DEFAULTS: dict[str, str] = {
     # the run fails (a fraction), and per-dataset overrides as JSON, e.g. {"countrycode": 0.2}.
     "max_quirk_share": "0.10",
     "quirk_limits": "{}",
+    # ... and the largest share of a dataset's extracted rows that row validation may quarantine
+    # (covid_lake.validate), with per-dataset overrides as JSON, e.g. {"us_county": 0.01}.
+    "max_reject_share": "0.05",
+    "reject_limits": "{}",
 }
 
 # Settings infra/covid-lake.yaml does not output, and why: the same value serves both worlds.
@@ -50,7 +54,23 @@ NOT_FROM_STACK: dict[str, str] = {
     "source_bucket": "the public AWS COVID-19 data lake (us-east-2), read in place, never provisioned",
     "max_quirk_share": "a data-quality threshold, not a resource: the same on AWS and offline",
     "quirk_limits": "per-dataset data-quality thresholds (JSON), not a resource",
+    "max_reject_share": "a data-quality threshold, not a resource: the same on AWS and offline",
+    "reject_limits": "per-dataset data-quality thresholds (JSON), not a resource",
 }
+
+
+def _share(dataset: str, what: str, default_name: str, default: str, limits_name: str,
+           limits: str) -> float:
+    import json
+
+    try:
+        value = float(json.loads(limits or "{}").get(dataset, default))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"settings {PREFIX}{default_name}={default!r} / "
+                         f"{PREFIX}{limits_name}={limits!r}: {exc}") from None
+    if not 0 <= value <= 1:
+        raise ValueError(f"{what} limit for {dataset} is {value}: a share between 0 and 1")
+    return value
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,8 @@ class Settings:
     redshift_copy_role_arn: str
     max_quirk_share: str
     quirk_limits: str
+    max_reject_share: str
+    reject_limits: str
 
     @property
     def athena_output(self) -> str:
@@ -83,17 +105,14 @@ class Settings:
     def quirk_limit(self, dataset: str) -> float:
         """Largest share of `dataset`'s rows a known quirk may touch (settings max_quirk_share,
         quirk_limits); a malformed value is a configuration error named here."""
-        import json
+        return _share(dataset, "quirk", "max_quirk_share", self.max_quirk_share,
+                      "quirk_limits", self.quirk_limits)
 
-        try:
-            limits = json.loads(self.quirk_limits or "{}")
-            value = float(limits.get(dataset, self.max_quirk_share))
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise ValueError(f"settings {PREFIX}max_quirk_share={self.max_quirk_share!r} / "
-                             f"{PREFIX}quirk_limits={self.quirk_limits!r}: {exc}") from None
-        if not 0 <= value <= 1:
-            raise ValueError(f"quirk limit for {dataset} is {value}: a share between 0 and 1")
-        return value
+    def reject_limit(self, dataset: str) -> float:
+        """Largest share of `dataset`'s extracted rows row validation may quarantine before the
+        run fails (settings max_reject_share, reject_limits)."""
+        return _share(dataset, "reject", "max_reject_share", self.max_reject_share,
+                      "reject_limits", self.reject_limits)
 
     def redshift_target(self) -> dict[str, str]:
         """Data API target: a provisioned cluster when one is named, else the serverless workgroup."""

@@ -22,6 +22,7 @@ from covid_lake.settings import Settings
 
 log = logging.getLogger(__name__)
 SOURCE_ETAG = "source-etag"  # metadata on our copy: the source object's ETag when copied
+PREVIOUS_VERSION = "previous-version-id"  # metadata on our copy: the version it replaced
 
 
 class SourceMissingError(DataError):
@@ -34,21 +35,50 @@ def _missing(exc: ClientError) -> bool:
 
 
 def ensure_bucket(s3, bucket: str, region: str) -> bool:
-    """Create our bucket when missing; True when it was created."""
+    """Create our bucket when missing, and make sure it is versioned (the CloudFormation stack
+    versions it on AWS; local_aws's bucket is versioned here), so that re-landing a changed
+    source never loses the previous raw copy. True when the bucket was created."""
+    created = False
     try:
         s3.head_bucket(Bucket=bucket)
-        return False
     except ClientError as exc:
         if not _missing(exc):
             raise
-    extra = {} if region == "us-east-1" else {
-        "CreateBucketConfiguration": {"LocationConstraint": region}}
-    return _create(s3.create_bucket, Bucket=bucket, **extra)
+        extra = {} if region == "us-east-1" else {
+            "CreateBucketConfiguration": {"LocationConstraint": region}}
+        created = _create(s3.create_bucket, Bucket=bucket, **extra)
+    if s3.get_bucket_versioning(Bucket=bucket).get("Status") != "Enabled":
+        log.info("bucket %s: turning versioning on (raw landing keeps every version)", bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    return created
 
 
-def land(s3, settings: Settings, name: str) -> dict[str, Any]:
-    """Copy one source object server-side to raw/<dataset>/<file>, unless its ETag is unchanged."""
+def _head(s3, bucket: str, key: str) -> dict | None:
+    try:
+        return s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if not _missing(exc):
+            raise
+        return None
+
+
+def land(s3, settings: Settings, name: str, pinned_version: str | None = None) -> dict[str, Any]:
+    """Copy one source object server-side to raw/<dataset>/<file>, unless its ETag is unchanged.
+
+    A changed source is read and checked first (source_files: compression, encoding, CSV/JSON
+    shape, header): a damaged one fails here, naming dataset, key and problem, and our raw copy
+    stays as it was. Our bucket is versioned: the copy it replaces stays as a previous version,
+    whose id the result records (and the new object's metadata), so that a run can be repeated
+    on it: `pinned_version` makes that version of our raw copy the current one instead of
+    landing the source (the DAG param raw_versions).
+    """
+    from covid_lake import source_files
+
     ds = dataset(name)
+    key = ds.raw_key(settings.raw_prefix)
+    ours = _head(s3, settings.bucket, key)
+    if pinned_version:
+        return _restore(s3, settings, name, key, ours, pinned_version)
     try:
         src = s3.head_object(Bucket=settings.source_bucket, Key=ds.key)
     except ClientError as exc:
@@ -56,18 +86,70 @@ def land(s3, settings: Settings, name: str) -> dict[str, Any]:
             raise  # throttling, 5xx, ...: the task's retries are for these
         raise SourceMissingError(f"dataset {name}: source s3://{settings.source_bucket}/{ds.key} "
                                  f"does not exist ({exc.response['Error']['Code']})") from None
-    key = ds.raw_key(settings.raw_prefix)
+    result = {"dataset": name, "etag": src["ETag"], "key": key}
+    if ours is not None and ours.get("Metadata", {}).get(SOURCE_ETAG) == src["ETag"]:
+        return {**result, "copied": False, "version_id": ours.get("VersionId")}
+    body = s3.get_object(Bucket=settings.source_bucket, Key=ds.key, IfMatch=src["ETag"])["Body"]
+    stats = source_files.check(ds, f"s3://{settings.source_bucket}/{ds.key}",
+                               body.iter_chunks(1 << 20))
+    previous = ours.get("VersionId") if ours is not None else None
+    meta = {SOURCE_ETAG: src["ETag"], **({PREVIOUS_VERSION: previous} if previous else {})}
+    copied = s3.copy_object(Bucket=settings.bucket, Key=key,
+                            CopySource={"Bucket": settings.source_bucket, "Key": ds.key},
+                            MetadataDirective="REPLACE", Metadata=meta)
+    log.info("landed %s: %s bytes, %s records -> s3://%s/%s version %s%s", name,
+             f"{stats.bytes:,}", f"{stats.records:,}", settings.bucket, key,
+             copied.get("VersionId"),
+             f" (the copy it replaced is version {previous}: param raw_versions="
+             f'{{"{name}": "{previous}"}} re-runs on it)' if previous else "")
+    return {**result, "copied": True, "version_id": copied.get("VersionId"),
+            "previous_version_id": previous, "bytes": stats.bytes, "records": stats.records}
+
+
+class RawVersionError(DataError):
+    """The param raw_versions names an unknown dataset, or a version that does not exist."""
+
+
+def pinned_versions(param: Any) -> dict[str, str]:
+    """The DAG param raw_versions, checked: {dataset name: version id}."""
+    if not param:
+        return {}
+    if not isinstance(param, dict):
+        raise RawVersionError(f"param raw_versions must be an object {{dataset: version id}}, "
+                              f"got {type(param).__name__}")
+    unknown = sorted(set(param) - {d.name for d in DATASETS})
+    if unknown:
+        raise RawVersionError(f"param raw_versions names unknown datasets {unknown}; known: "
+                              f"{', '.join(d.name for d in DATASETS)}")
+    bad = sorted(k for k, v in param.items() if not isinstance(v, str) or not v)
+    if bad:
+        raise RawVersionError(f"param raw_versions: the version ids of {bad} are not strings")
+    return dict(param)
+
+
+def _restore(s3, settings: Settings, name: str, key: str, ours: dict | None,
+             version: str) -> dict[str, Any]:
+    """Make `version` of our raw copy the current one (a copy onto itself: history is kept)."""
+    result = {"dataset": name, "key": key, "pinned_version": version}
     try:
-        ours = s3.head_object(Bucket=settings.bucket, Key=key)
-        if ours.get("Metadata", {}).get(SOURCE_ETAG) == src["ETag"]:
-            return {"dataset": name, "copied": False, "etag": src["ETag"]}
+        old = s3.head_object(Bucket=settings.bucket, Key=key, VersionId=version)
     except ClientError as exc:
-        if not _missing(exc):
+        code = exc.response["Error"]["Code"]
+        if code not in ("404", "400", "NoSuchVersion", "NoSuchKey", "InvalidArgument"):
             raise
-    s3.copy_object(Bucket=settings.bucket, Key=key,
-                   CopySource={"Bucket": settings.source_bucket, "Key": ds.key},
-                   MetadataDirective="REPLACE", Metadata={SOURCE_ETAG: src["ETag"]})
-    return {"dataset": name, "copied": True, "etag": src["ETag"]}
+        raise RawVersionError(f"dataset {name}: param raw_versions names version {version!r} "
+                              f"of s3://{settings.bucket}/{key}, which does not exist "
+                              f"({code})") from None
+    etag = old.get("Metadata", {}).get(SOURCE_ETAG)
+    if ours is not None and ours["ETag"] == old["ETag"]:  # restored by an earlier run already
+        return {**result, "copied": False, "version_id": ours.get("VersionId"), "etag": etag}
+    copied = s3.copy_object(Bucket=settings.bucket, Key=key,
+                            CopySource={"Bucket": settings.bucket, "Key": key, "VersionId": version},
+                            MetadataDirective="COPY")
+    log.info("restored %s: version %s of s3://%s/%s is current again (as version %s)", name,
+             version, settings.bucket, key, copied.get("VersionId"))
+    return {**result, "copied": True, "version_id": copied.get("VersionId"),
+            "previous_version_id": ours.get("VersionId") if ours else None, "etag": etag}
 
 
 def _create(call, **kwargs) -> bool:
@@ -144,11 +226,13 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     Facts go to star/<table>/date=YYYY-MM-DD/, dimensions to star/<table>/run_date=<run date>/:
     one object per run, so concurrent runs of a backfill never read each other's dimensions.
     """
-    from covid_lake import parquet_io, quality, star
+    from covid_lake import parquet_io, quality, star, validate
     from covid_lake.clean import clean_lake
 
     frames = {name: athena_io.results_frame(athena, qid, s3) for name, qid in query_ids.items()}
-    lake = clean_lake(frames)
+    checked = validate.split(frames, today=dt.datetime.now(dt.timezone.utc).date())
+    quarantined = write_quarantine(s3, settings, run_date, checked.rejected)
+    lake = clean_lake(checked.frames)
     if full_refresh:
         start, end = star.lake_span(lake)
         build = star.build_range(lake, start, end)
@@ -156,8 +240,9 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
         start = end = run_date
         build = star.build_day(lake, run_date)
     report = quality.with_limits(
-        quality.combine(quality.raw_findings(raw_profile or [], raw_contract.keys()), build.report),
-        settings.quirk_limit)
+        quality.combine(quality.raw_findings(raw_profile or [], raw_contract.keys()),
+                        checked.report, build.report),
+        {quality.QUIRK: settings.quirk_limit, quality.REJECT: settings.reject_limit})
     log.info("run %s, %s..%s: %d findings\n%s", run_date, start, end, len(report),
              "\n".join(quality.log_lines(report)))
     quality.check_limits(report)
@@ -182,7 +267,33 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
                 s3.upload_file(path, settings.bucket, f"{settings.star_prefix}/{rel}")
     return {"run_date": run_date.isoformat(), "start_date": start.isoformat(),
             "end_date": end.isoformat(), "counts": {**counts, "runaudit": len(tables["runaudit"])},
-            "report": quality.records(report)}
+            "report": quality.records(report), "quarantined": quarantined}
+
+
+QUARANTINE_PREFIX = "quarantine"  # s3://<bucket>/quarantine/<dataset>/run_date=D/
+
+
+def write_quarantine(s3, settings: Settings, run_date: dt.date,
+                     rejected: dict[str, Any]) -> dict[str, str]:
+    """Replace the run date's quarantine: one CSV per extract with rejected rows (their values as
+    extracted, plus reject_reasons); a rerun that rejects nothing leaves nothing behind.
+    Returns {extract: s3 uri}."""
+    from covid_lake import athena_io
+
+    written = {}
+    for name in dict.fromkeys((*athena_io.EXTRACTS, *rejected)):
+        prefix = f"{QUARANTINE_PREFIX}/{name}/run_date={run_date.isoformat()}/"
+        _delete_prefix(s3, settings.bucket, prefix)
+        rows = rejected.get(name)
+        if rows is None or not len(rows):
+            continue
+        key = f"{prefix}rejected.csv"
+        s3.put_object(Bucket=settings.bucket, Key=key,
+                      Body=rows.to_csv(index=False).encode("utf-8"), ContentType="text/csv")
+        written[name] = f"s3://{settings.bucket}/{key}"
+        log.warning("dataset %s: %d row(s) rejected and quarantined at %s", name, len(rows),
+                    written[name])
+    return written
 
 
 def stage_load_sql(s3, settings: Settings, folder: Path) -> list[str]:

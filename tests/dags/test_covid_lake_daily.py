@@ -8,13 +8,14 @@ import gzip
 import io
 import json
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from covid_lake import redshift_io
-from covid_lake.datasets import BY_NAME
+from covid_lake.datasets import BY_NAME, DATASETS
 from tests.local_aws.conftest import start_emulator
 from tests.support.pipeline import ROOT, Pipeline
 
@@ -111,21 +112,138 @@ def test_failed_load_leaves_the_warehouse_as_it_was_and_a_retry_succeeds(two_day
     assert len([r for r in after["factcovid"] if r["date_key"] == 20200403]) == 11
 
 
-def test_a_source_missing_a_used_column_fails_the_profile_naming_it(pipeline):
+@contextlib.contextmanager
+def published(pipeline: Pipeline, **damaged: Callable[[bytes], bytes]):
+    """Upstream publishes damaged copies of some source objects; the good ones come back after."""
     s3 = pipeline.client("s3")
-    key = BY_NAME["us_states"].key
-    original = s3.get_object(Bucket="covid19-lake", Key=key)["Body"].read()
-    broken = pd.read_csv(io.BytesIO(original), dtype=str).drop(columns=["cases"])
-    s3.put_object(Bucket="covid19-lake", Key=key, Body=broken.to_csv(index=False).encode())
+    originals = {}
+    for name, damage in damaged.items():
+        key = BY_NAME[name].key
+        originals[key] = s3.get_object(Bucket="covid19-lake", Key=key)["Body"].read()
+        s3.put_object(Bucket="covid19-lake", Key=key, Body=damage(originals[key]))
     try:
-        state, log = pipeline.run(DAY1)
+        yield
     finally:
-        s3.put_object(Bucket="covid19-lake", Key=key, Body=original)
+        for key, body in originals.items():
+            s3.put_object(Bucket="covid19-lake", Key=key, Body=body)
+
+
+def _drop_cases(data: bytes) -> bytes:
+    return pd.read_csv(io.BytesIO(data), dtype=str).drop(columns=["cases"]).to_csv(
+        index=False).encode()
+
+
+def _bad_byte_on_line_97(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    lines[96] = lines[96].replace(b",", b"\xff,", 1)
+    return b"\n".join(lines)
+
+
+def _raw_versions(pipeline: Pipeline) -> dict[str, str]:
+    s3 = pipeline.client("s3")
+    return {d.name: s3.head_object(Bucket="covid-lake", Key=d.raw_key())["VersionId"]
+            for d in DATASETS}
+
+
+@pytest.mark.parametrize("name, damage, problem", [
+    ("us_states", _drop_cases, "has a changed header: column(s) ['cases'] missing"),
+    ("enigma_jhu", lambda data: data[: len(data) // 2], "is a truncated gzip file"),
+    ("us_county", _bad_byte_on_line_97, "is not UTF-8: byte 0xff at line 97"),
+], ids=["header-changed", "truncated-gzip", "not-utf8"])
+def test_a_damaged_source_fails_at_landing_naming_it_and_changes_nothing(
+        two_days, pipeline, name, damage, problem):
+    before, raw_before = pipeline.snapshot(), _raw_versions(pipeline)
+    with published(pipeline, **{name: damage}):
+        state, log = pipeline.run(DAY2)
     assert state == "failed"
-    assert "dataset us_states: column 'cases' is missing" in log
-    # A data error fails at once: one attempt, no retries with backoff (errors.fail_fast).
-    assert log.count("[DAG TEST] starting task_id=check_raw ") == 1
-    assert "AirflowFailException: RawContractError: dataset us_states" in log
+    key = BY_NAME[name].key
+    assert (f"AirflowFailException: SourceFileError: dataset {name}: source object "
+            f"s3://covid19-lake/{key} {problem}") in log
+    # A data error fails at once (errors.fail_fast): one attempt, no retries with backoff; the
+    # crawler and Athena never see the file.
+    index = [d.name for d in DATASETS].index(name)
+    assert log.count(f"[DAG TEST] starting task_id=land map_index={index} ") == 1
+    assert "starting task_id=crawl " not in log and "starting task_id=profile " not in log
+    assert _raw_versions(pipeline) == raw_before  # our raw copy was not replaced
+    assert pipeline.snapshot() == before
+
+
+def _one_row(name: str, match: dict[str, str], column: str, value: str) -> Callable[[bytes], bytes]:
+    def damage(data: bytes) -> bytes:
+        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        hit = pd.Series(True, index=df.index)
+        for col, want in match.items():
+            hit &= df[col] == want
+        assert hit.sum() == 1, (name, match)
+        df.loc[hit, column] = value
+        return df.to_csv(index=False).encode()
+    return damage
+
+
+def test_invalid_rows_are_quarantined_named_and_left_out_and_a_clean_rerun_restores(
+        two_days, pipeline):
+    """Three hostile rows on DAY2: a negative cumulative count (NYT Washington), an impossible
+    date (NYT New York's row), Texas's COVID Tracking row under California's code. The run
+    loads everything else, says what it left out, and a rerun after the sources are fixed
+    gives back the clean warehouse."""
+    before = pipeline.snapshot()
+    day2 = DAY2.replace("-", "")
+    s3 = pipeline.client("s3")
+    with published(pipeline,
+                   us_states=lambda d: _one_row("us_states", {"date": DAY2, "state": "New York"},
+                                                "date", "2020-02-30")(
+                       _one_row("us_states", {"date": DAY2, "state": "Washington"},
+                                "cases", "-5")(d)),
+                   states_daily=_one_row("states_daily", {"date": day2, "state": "TX"},
+                                         "fips", "06")):
+        # 1 row of the sample's 11 per dataset is 9%: above the default limit (5%), the run
+        # fails naming the counts, the warehouse as it was, the rejected rows in quarantine.
+        state, log = pipeline.run(DAY2)
+        assert state == "failed"
+        assert ("QuirkLimitError: data-quality findings above their limits (settings "
+                "covid_lake_max_quirk_share / quirk_limits for quirks, max_reject_share / "
+                "reject_limits for quarantined rows): dataset states_daily: fips: not the fips "
+                "of the row's state code: 1 of 11 rows (9.1%) > limit 5.0%") in log
+        assert log.count("[DAG TEST] starting task_id=transform_and_publish ") == 1
+        assert pipeline.snapshot() == before
+        assert s3.list_objects_v2(Bucket="covid-lake", Prefix=f"quarantine/us_states/"
+                                  f"run_date={DAY2}/")["KeyCount"] == 1
+        # With the limit raised for this run (an Airflow Variable from the environment), it loads.
+        state, log = pipeline.run_conf(DAY2, env={"AIRFLOW_VAR_COVID_LAKE_MAX_REJECT_SHARE": "0.1"})
+    assert state == "success", log[-6000:]
+    after = pipeline.snapshot()
+    fact = {(r["date_key"], r["fips"]): r for r in after["factcovid"]}
+    old = {(r["date_key"], r["fips"]): r for r in before["factcovid"]}
+    key = int(day2)
+    assert fact[(key, "53")]["nyt_cases"] is None and old[(key, "53")]["nyt_cases"] is not None
+    assert fact[(key, "36")]["nyt_cases"] is None
+    assert fact[(key, "48")]["positive"] is None and old[(key, "48")]["positive"] is not None
+    assert fact[(key, "06")]["positive"] == old[(key, "06")]["positive"]  # not Texas's figure
+    for k in old:  # nothing else changed
+        if k not in ((key, "53"), (key, "36"), (key, "48")):
+            assert fact[k] == old[k], k
+    quarantine = pd.read_csv(s3.get_object(
+        Bucket="covid-lake",
+        Key=f"quarantine/us_states/run_date={DAY2}/rejected.csv")["Body"])
+    assert sorted(quarantine["reject_reasons"]) == [
+        "cases: negative (a cumulative count never is)",
+        "date: not a real calendar date (YYYY-MM-DD)"]
+    audit = pipeline.query("SELECT dataset, reason, row_count FROM runaudit "
+                           "WHERE run_date_key = :k AND kind = 'reject' ORDER BY 1, 2",
+                           {"k": str(key)})
+    assert [(r["dataset"], r["reason"], int(r["row_count"])) for r in audit] == [
+        ("states_daily", "fips: not the fips of the row's state code", 1),
+        ("us_states", "cases: negative (a cumulative count never is)", 1),
+        ("us_states", "date: not a real calendar date (YYYY-MM-DD)", 1)]
+    assert "dataset us_states: 2 row(s) rejected and quarantined at s3://covid-lake/" \
+           "quarantine/us_states/run_date=2020-04-02/rejected.csv" in log
+
+    # The sources are fixed upstream: the rerun lands them again and equals a clean run.
+    state, log = pipeline.run(DAY2)
+    assert state == "success", log[-6000:]
+    assert pipeline.snapshot() == before
+    listed = s3.list_objects_v2(Bucket="covid-lake", Prefix="quarantine/")
+    assert [o["Key"] for o in listed.get("Contents", []) if f"run_date={DAY2}" in o["Key"]] == []
 
 
 def test_full_refresh_loads_every_date_of_the_sources(pipeline, small_lake):

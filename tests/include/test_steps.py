@@ -36,3 +36,64 @@ def test_concurrent_runs_prepare_the_catalog_once_and_all_succeed(emulator):
     assert glue.get_classifier(Name=cfg.classifier_name)["Classifier"]["CsvClassifier"]
     # and later runs find everything in place
     assert steps.prepare_catalog(glue, cfg)["crawler_created"] is False
+
+
+def test_land_checks_a_changed_source_and_never_loses_a_raw_version(emulator, small_lake):
+    """A damaged source fails before it is copied, our copy untouched; a changed good source
+    replaces our copy as a new version, the previous one recorded; a pinned version comes back."""
+    from covid_lake.datasets import BY_NAME
+    from covid_lake.source_files import SourceFileError
+
+    cfg = settings_module.load(lambda key, default: default)
+    s3 = emulator.client("s3")
+    steps.ensure_bucket(s3, cfg.bucket, "us-east-1")
+    assert s3.get_bucket_versioning(Bucket=cfg.bucket)["Status"] == "Enabled"
+    if cfg.source_bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        s3.create_bucket(Bucket=cfg.source_bucket)
+    ds = BY_NAME["us_states"]
+    good = (small_lake / ds.key).read_bytes()
+    s3.put_object(Bucket=cfg.source_bucket, Key=ds.key, Body=good)
+
+    first = steps.land(s3, cfg, "us_states")
+    assert first["copied"] and first["previous_version_id"] is None
+    assert first["records"] == good.count(b"\n") - 1
+    assert steps.land(s3, cfg, "us_states")["copied"] is False
+
+    lines = good.split(b"\n")
+    lines[3] = lines[3] + b"\xff"
+    s3.put_object(Bucket=cfg.source_bucket, Key=ds.key, Body=b"\n".join(lines))
+    with pytest.raises(SourceFileError, match=r"^dataset us_states: source object "
+                                              rf"s3://{cfg.source_bucket}/{ds.key} is not UTF-8: "
+                                              r"byte 0xff at line 4 "):
+        steps.land(s3, cfg, "us_states")
+    raw_key = ds.raw_key(cfg.raw_prefix)
+    assert s3.head_object(Bucket=cfg.bucket, Key=raw_key)["VersionId"] == first["version_id"]
+
+    changed = good + lines[1] + b"\n"  # a good change: one more row
+    s3.put_object(Bucket=cfg.source_bucket, Key=ds.key, Body=changed)
+    second = steps.land(s3, cfg, "us_states")
+    assert second["copied"] and second["previous_version_id"] == first["version_id"]
+    head = s3.head_object(Bucket=cfg.bucket, Key=raw_key)
+    assert head["Metadata"]["previous-version-id"] == first["version_id"]
+    versions = s3.list_object_versions(Bucket=cfg.bucket, Prefix=raw_key)["Versions"]
+    assert {v["VersionId"] for v in versions} == {first["version_id"], second["version_id"]}
+
+    # Re-run on the earlier copy (param raw_versions): it becomes current, the source is not read.
+    pinned = steps.land(s3, cfg, "us_states", pinned_version=first["version_id"])
+    assert pinned["copied"] and pinned["previous_version_id"] == second["version_id"]
+    assert s3.get_object(Bucket=cfg.bucket, Key=raw_key)["Body"].read() == good
+    assert steps.land(s3, cfg, "us_states", pinned_version=first["version_id"])["copied"] is False
+    with pytest.raises(steps.RawVersionError, match="dataset us_states: param raw_versions names "
+                                                    "version 'nope'"):
+        steps.land(s3, cfg, "us_states", pinned_version="nope")
+    # Unpinned again: the source (changed) lands again.
+    assert steps.land(s3, cfg, "us_states")["copied"] is True
+
+
+def test_pinned_versions_are_checked():
+    assert steps.pinned_versions(None) == {}
+    assert steps.pinned_versions({"us_states": "v1"}) == {"us_states": "v1"}
+    with pytest.raises(steps.RawVersionError, match=r"unknown datasets \['us_state'\]"):
+        steps.pinned_versions({"us_state": "v1"})
+    with pytest.raises(steps.RawVersionError, match="are not strings"):
+        steps.pinned_versions({"us_states": 3})

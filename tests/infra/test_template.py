@@ -373,8 +373,10 @@ S3_ACTIONS = {"head_bucket": {"s3:ListBucket"}, "head_object": {"s3:GetObject"},
               "get_object": {"s3:GetObject"}, "put_object": {"s3:PutObject"},
               "upload_file": {"s3:PutObject"}, "copy_object": {"s3:GetObject", "s3:PutObject"},
               "list_objects_v2": {"s3:ListBucket"}, "delete_objects": {"s3:DeleteObject"},
-              # Not granted: the stack made the bucket, so head_bucket succeeds and this is skipped.
-              "create_bucket": set()}
+              "get_bucket_versioning": {"s3:GetBucketVersioning"},
+              # Not granted: the stack made the bucket, versioned, so head_bucket succeeds and
+              # get_bucket_versioning says Enabled, and these are skipped.
+              "create_bucket": set(), "put_bucket_versioning": set()}
 CALLERS = {  # file -> the client each variable name holds there
     "include/covid_lake/steps.py": {"s3": "s3", "glue": "glue", "athena": "athena",
                                     "client": "redshift-data"},

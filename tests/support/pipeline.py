@@ -28,10 +28,10 @@ class Pipeline:
     def run(self, day: str) -> tuple[str, str]:
         return self.run_conf(day)
 
-    def run_conf(self, day: str, **conf) -> tuple[str, str]:
+    def run_conf(self, day: str, env: dict[str, str] | None = None, **conf) -> tuple[str, str]:
         done = self.airflow.run("dags", "test", "covid_lake_daily", day, "--conf",
                                 json.dumps({"run_date": day, **conf}), dags_folder=ROOT / "dags",
-                                **self.env)
+                                **self.env, **(env or {}))
         log = done.stdout + done.stderr
         states = _RUN_STATE.findall(log)
         return (states[-1] if states else "none"), log
