@@ -58,6 +58,31 @@ def pandas_day(lake: str, day: str) -> dict:
     return {"seconds": time.perf_counter() - t0, "rows": build.counts()}
 
 
+def bad_input_checks(lake: str) -> dict:
+    """What a full refresh adds for bad input: every file checked as land reads it (source_files),
+    then every extracted row validated (validate.split); beside read + clean for scale."""
+    from covid_lake import source_files, validate
+    from covid_lake.clean import clean_lake, load_raw_from_dir
+    from covid_lake.datasets import DATASETS
+
+    t0 = time.perf_counter()
+    for ds in DATASETS:
+        with open(Path(lake) / ds.key, "rb") as f:
+            source_files.check(ds, ds.key, iter(lambda f=f: f.read(1 << 20), b""))
+    t1 = time.perf_counter()
+    raw = load_raw_from_dir(lake)
+    del raw["us_daily"], raw["us_total_latest"]
+    raw["jhu_regions"] = raw["enigma_jhu"][["fips", "admin2", "province_state", "country_region",
+                                            "last_update", "latitude", "longitude"]]
+    t2 = time.perf_counter()
+    checked = validate.split(raw, dt.date.today())
+    t3 = time.perf_counter()
+    clean_lake({n: f for n, f in checked.frames.items() if n != "jhu_regions"})
+    t4 = time.perf_counter()
+    return {"seconds": t3 - t0 - (t2 - t1), "files_s": t1 - t0, "validate_s": t3 - t2,
+            "read_s": t2 - t1, "clean_s": t4 - t3, "rejected": len(checked.report)}
+
+
 def duckdb_history(lake: str) -> dict:
     """The same star schema as DuckDB SQL over the same files (read + transform)."""
     import duckdb
@@ -229,7 +254,7 @@ def dag_runs(scale: str) -> dict:
 
 
 CASES = {f.__name__: f for f in (generate, pandas_history, pandas_day, duckdb_history, tutorial,
-                                 emulator, dag_runs)}
+                                 bad_input_checks, emulator, dag_runs)}
 
 if __name__ == "__main__":
     name, *args = sys.argv[1:]

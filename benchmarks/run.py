@@ -55,6 +55,11 @@ def main() -> int:
              "< 20 s, < 2048 MB" if scale == "full" else "< 12x full")
         print(f"{'':6s}read {r['read_s']:.2f} s, clean {r['clean_s']:.2f} s, "
               f"build+validate {r['build_s']:.2f} s; rows {r['rows']}")
+    res["bad"] = measure("bad_input_checks", lakes["full"])
+    r = res["bad"]
+    line("bad input: file checks + row validation, full", r, "small beside read + clean")
+    print(f"{'':6s}files {r['files_s']:.2f} s, validate {r['validate_s']:.2f} s (read "
+          f"{r['read_s']:.2f} s, clean {r['clean_s']:.2f} s); findings {r['rejected']}")
     res["duck"] = measure("duckdb_history", lakes["full"])
     line("star (DuckDB SQL): whole history, full", res["duck"])
     print(f"{'':6s}rows {res['duck']['rows']}")
