@@ -213,10 +213,9 @@ def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, f
             glue.start_crawler(Name=cfg.crawler_name)
             _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],
                   lambda c: c["State"] == "READY" and "LastCrawl" in c)
-            steps.stage_load_sql(s3, cfg, ROOT / "include" / "sql" / "redshift" / "load")
             script = ROOT / "include" / "scripts" / "load_redshift.py"
-            key = "artifacts/glue-scripts/load_redshift.py"
-            s3.upload_file(str(script), cfg.bucket, key)
+            steps.stage_load_job(s3, cfg, script, ROOT / "include" / "sql" / "redshift" / "load")
+            key = f"{cfg.scripts_prefix}/load_redshift.py"
             glue.create_job(Name=cfg.glue_job_name, Role=cfg.glue_job_role_arn, MaxCapacity=0.0625,
                             Command={"Name": "pythonshell", "PythonVersion": "3.9",
                                      "ScriptLocation": f"s3://{cfg.bucket}/{key}"})
@@ -234,8 +233,7 @@ def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, f
                 t0 = time.perf_counter()
                 run_id = glue.start_job_run(JobName=cfg.glue_job_name, Arguments={
                     "--run_date": published["run_date"], "--start_date": published["start_date"],
-                    "--end_date": published["end_date"], "--counts": json.dumps(published["counts"]),
-                    "--star_uri": f"s3://{cfg.bucket}/{cfg.star_prefix}",
+                    "--end_date": published["end_date"], "--plan": json.dumps(published["plan"]),
                     "--sql_uri": f"s3://{cfg.bucket}/{cfg.scripts_prefix}/sql/load",
                     "--iam_role": cfg.redshift_copy_role_arn, "--database": cfg.redshift_database,
                     "--workgroup": cfg.redshift_workgroup, "--poll_seconds": "0.05"})["JobRunId"]

@@ -193,9 +193,8 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
                          for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion",
                                    "runaudit")}
             d = dt.date.fromisoformat(day)
-            sqls = ddl + load_redshift.statements(d, d, d, f"s3://{cfg.bucket}/{cfg.star_prefix}",
-                                                  cfg.redshift_copy_role_arn,
-                                                  published["counts"], templates)
+            sqls = ddl + load_redshift.statements(published["plan"], d, d, d,
+                                                  cfg.redshift_copy_role_arn, templates)
             t0 = time.perf_counter()
             desc = load_redshift.run_batch(rs, sqls, target, 0.01, "bench")
             out["redshift_copy_one_day_s"] = time.perf_counter() - t0

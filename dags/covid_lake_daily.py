@@ -27,20 +27,22 @@ from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import Asset, Param, chain, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from covid_lake import settings
+from covid_lake import layout, settings
 from covid_lake.catalog import crawler_config
 from covid_lake.datasets import DATASETS
-from covid_lake.errors import fail_fast
+from covid_lake.errors import DAGRUN_TIMEOUT, LONG_WAIT, fail_fast, task_defaults
 
 INCLUDE = Path(__file__).resolve().parents[1] / "include"
 AWS_CONN_ID = "aws_default"
 S = settings.templated()  # every setting as a Jinja template, resolved at run time
 POLL = settings.poll_interval()
-STAR_TABLES = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty")
-WAREHOUSE_TABLES = (*STAR_TABLES, "runaudit")  # runaudit: what each run left out (quality.py)
-WAREHOUSE = [Asset(name=f"covid_lake.{t}", uri=f"redshift://covid-lake:5439/dev/public/{t}")
-             for t in WAREHOUSE_TABLES]
+# The warehouse tables as Assets (a report DAG can be scheduled on them); runaudit holds what
+# each run left out (quality.py). The URI names the default workgroup and database: an Asset's
+# identity must not change with a Variable read at parse time.
+WAREHOUSE = [Asset(name=f"covid_lake.{t}", uri=layout.asset_uri(t)) for t in layout.WAREHOUSE]
 PUBLISHED = "ti.xcom_pull(task_ids='transform_and_publish')"
+LOAD_SCRIPT = INCLUDE / "scripts" / "load_redshift.py"
+LOAD_SCRIPT_URI = f"s3://{S.bucket}/{S.scripts_prefix}/load_redshift.py"
 
 # Airflow pools (created by `make run` / `make airflow` / the compose init): one crawl and one
 # Redshift load at a time across concurrent runs and backfills.
@@ -63,12 +65,8 @@ def _client(service: str):
     catchup=False,  # history is loaded on purpose, with `airflow backfill create`
     max_active_runs=3,
     template_searchpath=[str(INCLUDE / "sql")],
-    default_args={
-        "retries": 3,
-        "retry_delay": dt.timedelta(seconds=5 if POLL == 1 else 60),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": dt.timedelta(minutes=10),
-    },
+    default_args={**task_defaults(POLL), "aws_conn_id": AWS_CONN_ID},  # errors.py: the policy
+    dagrun_timeout=DAGRUN_TIMEOUT,
     params={
         "run_date": Param(None, type=["null", "string"], format="date",
                           description="Date to process (YYYY-MM-DD); empty: the run's own date"),
@@ -83,7 +81,7 @@ def _client(service: str):
     doc_md=__doc__,
 )
 def covid_lake_daily():
-    @task
+    @task(multiple_outputs=False)
     def resolve_run(**context) -> dict:
         from covid_lake import run_date
 
@@ -101,7 +99,7 @@ def covid_lake_daily():
         s3 = _client("s3")
         return steps.ensure_bucket(s3, settings.load().bucket, s3.meta.region_name)
 
-    @task(map_index_template="{{ task.op_kwargs['name'] }}")
+    @task(multiple_outputs=False, map_index_template="{{ task.op_kwargs['name'] }}")
     def land(name: str, **context) -> dict:
         from covid_lake import steps
 
@@ -109,7 +107,7 @@ def covid_lake_daily():
             pinned = steps.pinned_versions(context["params"].get("raw_versions")).get(name)
             return steps.land(_client("s3"), settings.load(), name, pinned_version=pinned)
 
-    @task
+    @task(multiple_outputs=False)
     def prepare_catalog() -> dict:
         from covid_lake import steps
 
@@ -129,65 +127,74 @@ def covid_lake_daily():
             return steps.check_raw(_client("glue"), _client("athena"), settings.load(),
                                    profile_query_id)
 
-    @task
-    def extract(run: dict) -> dict:
+    @task(multiple_outputs=False)
+    def extract_queries(run: dict) -> list[str]:
         from covid_lake import steps
 
-        day = None if run["full_refresh"] else dt.date.fromisoformat(run["run_date"])
-        return steps.extract(_client("athena"), settings.load(), day)
+        return steps.extract_queries(
+            None if run["full_refresh"] else dt.date.fromisoformat(run["run_date"]))
 
-    @task
-    def transform_and_publish(query_ids: dict, run: dict, raw_profile: list[dict]) -> dict:
+    @task(multiple_outputs=False, execution_timeout=LONG_WAIT)
+    def transform_and_publish(query_ids: list[str], run: dict, raw_profile: list[dict]) -> dict:
         from covid_lake import steps
 
         with fail_fast():
             return steps.transform_and_publish(
-                _client("athena"), _client("s3"), settings.load(), query_ids,
+                _client("athena"), _client("s3"), settings.load(), list(query_ids),
                 dt.date.fromisoformat(run["run_date"]), run["full_refresh"], raw_profile)
 
     @task
-    def stage_load_sql() -> list[str]:
+    def stage_load_job() -> list[str]:
         from covid_lake import steps
 
-        return steps.stage_load_sql(_client("s3"), settings.load(), INCLUDE / "sql" / "redshift" / "load")
+        return steps.stage_load_job(_client("s3"), settings.load(), LOAD_SCRIPT,
+                                    INCLUDE / "sql" / "redshift" / "load")
 
-    @task(outlets=WAREHOUSE)
+    @task(multiple_outputs=False, outlets=WAREHOUSE)
     def check_warehouse(published: dict) -> dict:
         from covid_lake import steps
 
         with fail_fast():
             return steps.check_warehouse(_client("redshift-data"), settings.load(), published)
 
+    @task
+    def prune_snapshots() -> list[str]:
+        from covid_lake import steps
+
+        return steps.prune_snapshots(_client("s3"), settings.load())
+
     # prepare_catalog creates the crawler (race-free across concurrent runs); this keeps its
     # settings as declared, one run at a time.
     update_crawler = GlueCrawlerUpdateOperator(task_id="update_crawler", config=crawler_config(S),
-                                               aws_conn_id=AWS_CONN_ID, pool=CRAWLER_POOL)
+                                               pool=CRAWLER_POOL)
     crawl = GlueCrawlerRunOperator(
-        task_id="crawl", crawler_name=S.crawler_name, aws_conn_id=AWS_CONN_ID,
+        task_id="crawl", crawler_name=S.crawler_name,
         poll_interval=POLL, deferrable=True, fail_on_already_running=False,
-        pool=CRAWLER_POOL, trigger_rule="none_failed_min_one_success")
+        pool=CRAWLER_POOL, trigger_rule="none_failed_min_one_success", execution_timeout=LONG_WAIT)
     crawl_not_needed = EmptyOperator(task_id="crawl_not_needed")
     profile = AthenaOperator(
         task_id="profile", query="athena/profile.sql", database=S.glue_database,
         output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
-        aws_conn_id=AWS_CONN_ID, sleep_time=POLL, deferrable=True,
-        trigger_rule="none_failed_min_one_success")
+        sleep_time=POLL, deferrable=True, trigger_rule="none_failed_min_one_success")
+    # One query per extract, in parallel; no worker slot is held while Athena runs.
+    extract = AthenaOperator.partial(
+        task_id="extract", database=S.glue_database,
+        output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
+        sleep_time=POLL, deferrable=True,
+        map_index_template="{{ task.query.splitlines()[0].split()[-1] }}")
     create_tables = RedshiftDataOperator(
-        task_id="create_tables", sql=[f"redshift/{t}.sql" for t in WAREHOUSE_TABLES],
+        task_id="create_tables", sql=[f"redshift/{t}.sql" for t in layout.WAREHOUSE],
         database=S.redshift_database, **settings.redshift_operator_target(),
-        aws_conn_id=AWS_CONN_ID, poll_interval=POLL, wait_for_completion=True, deferrable=True)
+        poll_interval=POLL, wait_for_completion=True, deferrable=True)
     load = GlueJobOperator(
         task_id="load",
         job_name=S.glue_job_name,
-        script_location=str(INCLUDE / "scripts" / "load_redshift.py"),
-        s3_bucket=S.bucket,
+        script_location=LOAD_SCRIPT_URI,  # on S3 already (stage_load_job): nothing to upload
         iam_role_arn=S.glue_job_role_arn,
-        replace_script_file=True,
         update_config=True,
         create_job_kwargs={
             "Command": {"Name": "pythonshell", "PythonVersion": "3.9",
-                        # where the operator uploads script_location (its fixed prefix)
-                        "ScriptLocation": f"s3://{S.bucket}/artifacts/glue-scripts/load_redshift.py"},
+                        "ScriptLocation": LOAD_SCRIPT_URI},
             "MaxCapacity": 0.0625, "Timeout": 30,
             "ExecutionProperty": {"MaxConcurrentRuns": 1},
         },
@@ -195,21 +202,20 @@ def covid_lake_daily():
             "--run_date": "{{ %s['run_date'] }}" % PUBLISHED,
             "--start_date": "{{ %s['start_date'] }}" % PUBLISHED,
             "--end_date": "{{ %s['end_date'] }}" % PUBLISHED,
-            "--counts": "{{ %s['counts'] | tojson }}" % PUBLISHED,
-            "--star_uri": f"s3://{S.bucket}/{S.star_prefix}",
+            "--plan": "{{ %s['plan'] | tojson }}" % PUBLISHED,  # tables, sources: layout.py
             "--sql_uri": f"s3://{S.bucket}/{S.scripts_prefix}/sql/load",
             "--iam_role": S.redshift_copy_role_arn,
             "--database": S.redshift_database,
             "--workgroup": S.redshift_workgroup,
             "--cluster_identifier": S.redshift_cluster_identifier,
         },
-        aws_conn_id=AWS_CONN_ID,
         wait_for_completion=True,
         deferrable=True,
         job_poll_interval=POLL,
         waiter_delay=POLL,  # the deferred wait's own interval (default 60 s)
         durable=True,  # a retry re-attaches to a still-running job run instead of starting another
         pool=LOAD_POOL,
+        execution_timeout=LONG_WAIT,
     )
 
     run = resolve_run()
@@ -222,10 +228,12 @@ def covid_lake_daily():
     update_crawler >> crawl
     [crawl, crawl_not_needed] >> profile
     raw_ok = check_raw(profile.output)
-    extracted = extract(run)
-    raw_ok >> extracted
-    published = transform_and_publish(extracted, run, raw_ok)
-    chain(published, create_tables, stage_load_sql(), load, check_warehouse(published))
+    queries = extract_queries(run)
+    raw_ok >> queries
+    extracted = extract.expand(query=queries)
+    published = transform_and_publish(extracted.output, run, raw_ok)
+    chain(published, create_tables, stage_load_job(), load, check_warehouse(published),
+          prune_snapshots())
 
 
 covid_lake_daily()

@@ -75,7 +75,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from covid_lake.datasets import BY_NAME
+from covid_lake_sources import BY_NAME
 from local_aws.geography import (
     ANCHOR_POPULATION,
     JHU_TERRITORY_FIPS,

@@ -12,8 +12,8 @@ here lets the same DAG land the same keys offline. Two sources, one per emulator
   relative path, except names starting with '.' (temporary and bookkeeping files such as
   fetch_lake's). DIR must hold at least one of LAKE_KEYS.
 
-LAKE_KEYS repeats the pipeline's ten object keys (include/covid_lake/datasets.py) on purpose: the
-emulator does not import the pipeline; tests/local_aws/test_lake_seeding.py keeps them equal.
+LAKE_KEYS, the bucket and its region come from covid_lake_sources, the package the pipeline
+reads them from too (the emulator does not import the pipeline).
 """
 
 from __future__ import annotations
@@ -28,28 +28,16 @@ from pathlib import Path
 
 from moto.s3.models import FakeKey
 
+from covid_lake_sources import DATASETS, SOURCE_BUCKET, SOURCE_REGION
 from local_aws import s3_data
 
 log = logging.getLogger(__name__)
 
-SOURCE_BUCKET = "covid19-lake"
-SOURCE_REGION = "us-east-2"
 SAMPLE_SCALES = ("small", "full", "x10")
 DEFAULT_SAMPLE_SEED = 20200122  # any fixed value: the same seed gives byte-identical objects
 
-# The objects the pipeline reads from the bucket (same as covid_lake.datasets.DATASETS' keys).
-LAKE_KEYS: tuple[str, ...] = (
-    "enigma-jhu/csv/Enigma-JHU.csv.gz",
-    "enigma-nytimes-data-in-usa/csv/us_county/us_county.csv",
-    "enigma-nytimes-data-in-usa/csv/us_states/us_states.csv",
-    "rearc-covid-19-testing-data/csv/states_daily/states_daily.csv",
-    "rearc-covid-19-testing-data/csv/us_daily/us_daily.csv",
-    "rearc-covid-19-testing-data/csv/us-total-latest/us.csv",
-    "rearc-usa-hospital-beds/json/usa-hospital-beds.geojson",
-    "static-datasets/csv/countrycode/CountryCodeQS.csv",
-    "static-datasets/csv/CountyPopulation/County_Population.csv",
-    "static-datasets/csv/state-abv/states_abv.csv",
-)
+# The objects the pipeline reads from the bucket.
+LAKE_KEYS: tuple[str, ...] = tuple(d.key for d in DATASETS)
 
 
 # The real bucket lets anyone read it (unsigned requests, as `aws s3 cp --no-sign-request` and

@@ -78,3 +78,31 @@ def test_compose_stack_has_no_baked_in_secret_and_binds_the_emulator_to_localhos
 def test_pipeline_package_imports_without_airflow():
     code = "import covid_lake.datasets, sys; sys.exit('airflow' in sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT / "include")
+
+
+def _imports(folder: Path) -> dict[str, set[str]]:
+    """Top-level package names each .py file under folder imports (anywhere in the file)."""
+    import ast
+
+    out = {}
+    for path in sorted(folder.rglob("*.py")):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+        out[str(path.relative_to(ROOT))] = names
+    return out
+
+
+def test_dependencies_run_one_way():
+    """dags -> covid_lake -> covid_lake_sources <- local_aws: the pipeline never imports the
+    emulator, the emulator never imports the pipeline, the shared source list imports neither."""
+    pipeline = {**_imports(ROOT / "dags"), **_imports(ROOT / "include" / "covid_lake")}
+    assert {f for f, names in pipeline.items() if "local_aws" in names} == set()
+    emulator = _imports(ROOT / "local_aws")
+    assert {f for f, names in emulator.items() if names & {"covid_lake", "dags"}} == set()
+    sources = _imports(ROOT / "include" / "covid_lake_sources")
+    assert {f for f, names in sources.items()
+            if names & {"covid_lake", "local_aws", "dags", "airflow"}} == set()

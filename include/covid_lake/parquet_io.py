@@ -11,6 +11,7 @@ nulls, dates date32. Files hold exactly the contract's columns; the `date=` dire
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -21,7 +22,7 @@ import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from covid_lake import contracts
+from covid_lake import contracts, layout
 
 _ARROW = {
     "int32": pa.int32(),
@@ -98,7 +99,8 @@ def write_table(table: str, df: pd.DataFrame, root: str, filesystem=None,
     written: list[str] = []
     for a, b in zip(bounds[:-1], bounds[1:]):
         k = int(keys[a])
-        part = f"{out_dir}/date={k // 10000:04d}-{k // 100 % 100:02d}-{k % 100:02d}"
+        day = dt.date(k // 10000, k // 100 % 100, k % 100)
+        part = layout.fact_prefix(out_dir.rsplit("/", 1)[0], table, day).rstrip("/")
         # Replace the day's partition whole, so a rerun never leaves an older file beside it.
         fs.create_dir(part, recursive=True)
         fs.delete_dir_contents(part, missing_dir_ok=True)
@@ -124,7 +126,9 @@ def read_table(table: str, root: str, filesystem=None,
     if not contracts.contract(table).is_fact:
         return pq.read_table(f"{out_dir}/{table}.parquet", filesystem=fs, schema=schema)
     if dates is not None:
-        files = [f"{out_dir}/date={d}/part-0.parquet" for d in dates]
+        star = out_dir.rsplit("/", 1)[0]
+        files = [layout.fact_prefix(star, table, dt.date.fromisoformat(str(d))) + "part-0.parquet"
+                 for d in dates]
         return pads.dataset(files, filesystem=fs, format="parquet", schema=schema).to_table()
     data = pads.dataset(out_dir, filesystem=fs, format="parquet", schema=schema,
                         partitioning=pads.partitioning(PARTITION, flavor="hive"))

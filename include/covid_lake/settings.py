@@ -47,6 +47,8 @@ DEFAULTS: dict[str, str] = {
     # (covid_lake.validate), with per-dataset overrides as JSON, e.g. {"us_county": 0.01}.
     "max_reject_share": "0.05",
     "reject_limits": "{}",
+    # Dimension snapshots (star/<table>/run_date=D/) kept after a successful load: the newest N.
+    "keep_snapshots": "7",
 }
 
 # Settings infra/covid-lake.yaml does not output, and why: the same value serves both worlds.
@@ -56,6 +58,7 @@ NOT_FROM_STACK: dict[str, str] = {
     "quirk_limits": "per-dataset data-quality thresholds (JSON), not a resource",
     "max_reject_share": "a data-quality threshold, not a resource: the same on AWS and offline",
     "reject_limits": "per-dataset data-quality thresholds (JSON), not a resource",
+    "keep_snapshots": "a retention count, not a resource: the same on AWS and offline",
 }
 
 
@@ -97,6 +100,7 @@ class Settings:
     quirk_limits: str
     max_reject_share: str
     reject_limits: str
+    keep_snapshots: str
 
     @property
     def athena_output(self) -> str:

@@ -203,12 +203,21 @@ def check_raw(glue, athena, settings: Settings, profile_query_id: str) -> list[d
     return profile
 
 
+EXTRACT_MARK = "-- covid_lake extract "  # first line of each query: the map index's name
+
+
+def extract_queries(run_date: dt.date | None) -> list[str]:
+    """The extract queries of a run (run_date None: everything), in athena_io.EXTRACTS order;
+    the DAG runs them as mapped, deferrable AthenaOperator tasks, in parallel."""
+    return [f"{EXTRACT_MARK}{name}\n{athena_io.render(name, run_date)}"
+            for name in athena_io.EXTRACTS]
+
+
 def extract(athena, settings: Settings, run_date: dt.date | None) -> dict[str, str]:
-    """Run the extract queries (run_date None: everything); return {dataset: query id}."""
-    return {name: athena_io.run_query(athena, athena_io.render(name, run_date),
-                                      settings.glue_database, settings.athena_output,
-                                      settings.athena_workgroup)
-            for name in athena_io.EXTRACTS}
+    """The same queries run one after another here (benchmarks, tools): {dataset: query id}."""
+    return {name: athena_io.run_query(athena, sql, settings.glue_database,
+                                      settings.athena_output, settings.athena_workgroup)
+            for name, sql in zip(athena_io.EXTRACTS, extract_queries(run_date))}
 
 
 def _delete_prefix(s3, bucket: str, prefix: str) -> None:
@@ -218,7 +227,7 @@ def _delete_prefix(s3, bucket: str, prefix: str) -> None:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": keys})
 
 
-def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, str],
+def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, str] | list[str],
                           run_date: dt.date, full_refresh: bool,
                           raw_profile: list[dict] | None = None) -> dict[str, Any]:
     """Build the star rows, validate them, and write Parquet to star/ (overwrite, never append).
@@ -226,9 +235,11 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     Facts go to star/<table>/date=YYYY-MM-DD/, dimensions to star/<table>/run_date=<run date>/:
     one object per run, so concurrent runs of a backfill never read each other's dimensions.
     """
-    from covid_lake import parquet_io, quality, star, validate
+    from covid_lake import layout, parquet_io, quality, star, validate
     from covid_lake.clean import clean_lake
 
+    if not isinstance(query_ids, dict):  # the mapped extract's ids, in EXTRACTS order
+        query_ids = dict(zip(athena_io.EXTRACTS, query_ids, strict=True))
     frames = {name: athena_io.results_frame(athena, qid, s3) for name, qid in query_ids.items()}
     checked = validate.split(frames, today=dt.datetime.now(dt.timezone.utc).date())
     quarantined = write_quarantine(s3, settings, run_date, checked.rejected)
@@ -251,22 +262,24 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     with tempfile.TemporaryDirectory() as tmp:
         written = parquet_io.write_star(tables, tmp, prefix="")
         for table, paths in written.items():
-            is_fact = table in ("factcovid", "factcovidcounty")
+            is_fact = table in layout.FACTS
             if is_fact:
                 # Replace exactly the days this run built.
                 for day in _days(start, end):
                     _delete_prefix(s3, settings.bucket,
-                                   f"{settings.star_prefix}/{table}/date={day.isoformat()}/")
+                                   layout.fact_prefix(settings.star_prefix, table, day))
             else:
                 _delete_prefix(s3, settings.bucket,
-                               f"{settings.star_prefix}/{table}/run_date={run_date.isoformat()}/")
+                               layout.snapshot_prefix(settings.star_prefix, table, run_date))
             for path in paths:
-                rel = Path(path).relative_to(tmp).as_posix()
-                if not is_fact:
-                    rel = f"{table}/run_date={run_date.isoformat()}/{table}.parquet"
-                s3.upload_file(path, settings.bucket, f"{settings.star_prefix}/{rel}")
+                key = (f"{settings.star_prefix}/{Path(path).relative_to(tmp).as_posix()}" if is_fact
+                       else layout.snapshot_key(settings.star_prefix, table, run_date))
+                s3.upload_file(path, settings.bucket, key)
+    counts = {**counts, "runaudit": len(tables["runaudit"])}
     return {"run_date": run_date.isoformat(), "start_date": start.isoformat(),
-            "end_date": end.isoformat(), "counts": {**counts, "runaudit": len(tables["runaudit"])},
+            "end_date": end.isoformat(), "counts": counts,
+            "plan": layout.load_plan(f"s3://{settings.bucket}/{settings.star_prefix}", run_date,
+                                     start, end, counts),
             "report": quality.records(report), "quarantined": quarantined}
 
 
@@ -296,14 +309,17 @@ def write_quarantine(s3, settings: Settings, run_date: dt.date,
     return written
 
 
-def stage_load_sql(s3, settings: Settings, folder: Path) -> list[str]:
-    """Upload the load job's SQL templates beside its script (when changed): the job reads them."""
+def stage_load_job(s3, settings: Settings, script: Path, sql_folder: Path) -> list[str]:
+    """Upload the load job's script and its SQL templates (when changed) beside each other under
+    <scripts_prefix>/: the job is created with this script location, and reads the SQL there."""
     import hashlib
 
     written = []
-    for path in sorted(Path(folder).glob("*.sql")):
-        key = f"{settings.scripts_prefix}/sql/load/{path.name}"
-        body = path.read_bytes()
+    files = [(script, f"{settings.scripts_prefix}/{Path(script).name}")]
+    files += [(path, f"{settings.scripts_prefix}/sql/load/{path.name}")
+              for path in sorted(Path(sql_folder).glob("*.sql"))]
+    for path, key in files:
+        body = Path(path).read_bytes()
         try:
             if s3.head_object(Bucket=settings.bucket, Key=key)["ETag"].strip('"') == \
                     hashlib.md5(body).hexdigest():
@@ -314,6 +330,40 @@ def stage_load_sql(s3, settings: Settings, folder: Path) -> list[str]:
         s3.put_object(Bucket=settings.bucket, Key=key, Body=body)
         written.append(key)
     return written
+
+
+def prune_snapshots(s3, settings: Settings, now: dt.datetime | None = None) -> list[str]:
+    """After a successful load: delete the dimension and audit snapshots of older runs (their
+    rows are in Redshift). A run date's snapshot stays while it is among the newest
+    `keep_snapshots` run dates, or younger than the DAG's run timeout: a run of a backfill still
+    in flight may be about to load it. Returns the prefixes deleted."""
+    from covid_lake import layout
+    from covid_lake.errors import DAGRUN_TIMEOUT
+
+    try:
+        keep = int(settings.keep_snapshots)
+        if keep < 1:
+            raise ValueError("must be at least 1")
+    except ValueError as exc:
+        raise ValueError(f"setting covid_lake_keep_snapshots={settings.keep_snapshots!r}: "
+                         f"{exc}") from None
+    now = now or dt.datetime.now(dt.timezone.utc)
+    deleted = []
+    for table in (*layout.DIMENSIONS, layout.AUDIT):
+        base = f"{settings.star_prefix}/{table}/"
+        snapshots: dict[str, dt.datetime] = {}  # prefix -> newest object's LastModified
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=settings.bucket,
+                                                                 Prefix=base + "run_date="):
+            for o in page.get("Contents", []):
+                prefix = o["Key"][: o["Key"].index("/", len(base)) + 1]
+                snapshots[prefix] = max(snapshots.get(prefix, o["LastModified"]), o["LastModified"])
+        for prefix in sorted(snapshots)[:-keep]:
+            if now - snapshots[prefix] > DAGRUN_TIMEOUT:
+                _delete_prefix(s3, settings.bucket, prefix)
+                deleted.append(prefix)
+    if deleted:
+        log.info("pruned %d old snapshot(s), e.g. %s", len(deleted), deleted[0])
+    return deleted
 
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -1,19 +1,24 @@
 """Glue Python-shell job: load one run date's star tables into Redshift, all or nothing.
 
     load_redshift.py --run_date 2020-04-15 [--start_date D1 --end_date D2]
-                     --star_uri s3://bucket/star --sql_uri s3://bucket/scripts/sql/load
+                     --plan '[{"table": "dimdate", "template": "dimension", "source": "s3://...",
+                               "key": "date_key"}, ...]'
+                     --sql_uri s3://bucket/scripts/sql/load
                      --iam_role arn:aws:iam::...:role/... --database dev
-                     (--workgroup NAME | --cluster_identifier ID) --counts '{"factcovid": 56, ...}'
+                     (--workgroup NAME | --cluster_identifier ID) [--timeout_seconds 1500]
 
-Facts cover start_date..end_date (default: the run date; a full refresh gives the whole span);
-dimensions are the run's objects under star/<table>/run_date=<run date>/.
+The plan (covid_lake.layout.load_plan, made by the run that published the star) lists the
+tables in load order, each with its SQL template, the S3 prefix its COPY reads and its merge key:
+this script knows nothing of the star's layout. Facts cover start_date..end_date (default: the
+run date; a full refresh gives the whole span).
 
 For each table: COPY its Parquet for the run into a temp staging table, then replace the day's
 fact rows / the matching dimension keys, through the Redshift Data API in ONE
 BatchExecuteStatement, which Redshift runs as one transaction: a failure anywhere leaves the
-warehouse as it was. The SQL comes from include/sql/redshift/load/*.sql (uploaded by the DAG
-beside this script). Only boto3 is needed, so the script runs unchanged on AWS Glue and on
-local_aws; arguments are parsed with argparse (Glue and Airflow add their own, ignored here).
+warehouse as it was; a batch still running after --timeout_seconds is cancelled (rolled back).
+The SQL comes from include/sql/redshift/load/*.sql (uploaded by the DAG beside this script).
+Only boto3 is needed, so the script runs unchanged on AWS Glue and on local_aws; arguments are
+parsed with argparse (Glue and Airflow add their own, ignored here).
 """
 
 from __future__ import annotations
@@ -31,10 +36,9 @@ from botocore.config import Config
 # Explicit, so the number of attempts before the job fails (and Airflow retries it) is known.
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 3})
 
-FACTS = ("factcovid", "factcovidcounty")
-DIMENSIONS = {"dimdate": "date_key", "dimregion": "fips", "dimhospital": "hospital_id"}
-AUDIT = "runaudit"  # the run's data-quality report, replaced per run date
-ORDER = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty", AUDIT)
+TEMPLATES = ("fact", "fact_range", "fact_empty", "dimension", "dimregion", "runaudit")
+_TABLE = re.compile(r"[a-z_][a-z0-9_]{0,126}")
+_KEY = re.compile(r"[a-z_][a-z0-9_]*(, [a-z_][a-z0-9_]*)*")
 
 _S3_URI = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[A-Za-z0-9._=\-/]*)?")
 _ROLE = re.compile(r"arn:aws[a-z\-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_\-/]+")
@@ -55,14 +59,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--run_date", required=True)
     p.add_argument("--start_date", default="")
     p.add_argument("--end_date", default="")
-    p.add_argument("--star_uri", required=True)
+    p.add_argument("--plan", required=True, help="JSON: covid_lake.layout.load_plan")
     p.add_argument("--sql_uri", required=True)
     p.add_argument("--iam_role", required=True)
     p.add_argument("--database", required=True)
     p.add_argument("--workgroup", default="")
     p.add_argument("--cluster_identifier", default="")
-    p.add_argument("--counts", required=True, help="JSON: rows published per table")
     p.add_argument("--poll_seconds", type=float, default=1.0)
+    # Below the Glue job's own Timeout (30 min): the job fails with a message, not a kill.
+    p.add_argument("--timeout_seconds", type=float, default=1500.0)
     args, _ = p.parse_known_args(argv)
     return args
 
@@ -73,32 +78,33 @@ def split_sql(text: str) -> list[str]:
     return [s.strip() for s in body.split(";") if s.strip()]
 
 
-def statements(run_date: dt.date, start: dt.date, end: dt.date, star_uri: str, iam_role: str,
-               counts: dict[str, int], templates: dict[str, str]) -> list[str]:
-    keys = {"start_key": start.strftime("%Y%m%d"), "end_key": end.strftime("%Y%m%d")}
+def check_plan(plan: object) -> list[dict[str, str]]:
+    """The --plan argument, refused unless every entry is what the templates can take."""
+    if not isinstance(plan, list) or not plan:
+        raise LoadError("--plan must be a non-empty JSON list")
+    for step in plan:
+        if not isinstance(step, dict):
+            raise LoadError(f"--plan entry {step!r} is not an object")
+        if step.get("template") not in TEMPLATES:
+            raise LoadError(f"--plan entry {step!r}: template must be one of {TEMPLATES}")
+        if not _TABLE.fullmatch(str(step.get("table", ""))):
+            raise LoadError(f"--plan entry {step!r}: table is not a table name")
+        if step.get("source") and not _S3_URI.fullmatch(step["source"]):
+            raise LoadError(f"--plan entry {step!r}: source is not an s3:// prefix")
+        if step.get("key") and not _KEY.fullmatch(step["key"]):
+            raise LoadError(f"--plan entry {step!r}: key is not a column list")
+    return plan
+
+
+def statements(plan: list[dict[str, str]], run_date: dt.date, start: dt.date, end: dt.date,
+               iam_role: str, templates: dict[str, str]) -> list[str]:
+    values = {"start_key": start.strftime("%Y%m%d"), "end_key": end.strftime("%Y%m%d"),
+              "run_key": run_date.strftime("%Y%m%d"), "iam_role": iam_role}
     out: list[str] = []
-    for table in ORDER:
-        rows = counts.get(table, 0)
-        if table == AUDIT:
-            if rows:
-                source = f"{star_uri}/{table}/run_date={run_date.isoformat()}/"
-                out += [s.format(table=table, source=source, iam_role=iam_role,
-                                 run_key=run_date.strftime("%Y%m%d"))
-                        for s in split_sql(templates[AUDIT])]
-        elif table in FACTS:
-            if not rows:
-                template, source = templates["fact_empty"], ""
-            elif start == end:
-                template, source = templates["fact"], f"{star_uri}/{table}/date={start.isoformat()}/"
-            else:
-                template, source = templates["fact_range"], f"{star_uri}/{table}/"
-            out += [s.format(table=table, source=source, iam_role=iam_role, **keys)
-                    for s in split_sql(template)]
-        elif rows:
-            source = f"{star_uri}/{table}/run_date={run_date.isoformat()}/"
-            template = templates.get(table, templates["dimension"])  # a table's own merge wins
-            out += [s.format(table=table, key=DIMENSIONS[table], source=source, iam_role=iam_role)
-                    for s in split_sql(template)]
+    for step in plan:
+        out += [s.format(table=step["table"], source=step.get("source", ""),
+                         key=step.get("key", ""), **values)
+                for s in split_sql(templates[step["template"]])]
     return out
 
 
@@ -114,12 +120,18 @@ def _read_s3(s3, uri: str) -> str:
     return s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
 
 
-def run_batch(client, sqls: list[str], target: dict[str, str], poll: float, name: str) -> dict:
+def run_batch(client, sqls: list[str], target: dict[str, str], poll: float, name: str,
+              timeout: float = 1500.0) -> dict:
     started = client.batch_execute_statement(Sqls=sqls, StatementName=name, **target)
+    deadline = time.monotonic() + timeout
     while True:
         desc = client.describe_statement(Id=started["Id"])
         if desc["Status"] in ("FINISHED", "FAILED", "ABORTED"):
             return desc
+        if time.monotonic() > deadline:
+            client.cancel_statement(Id=started["Id"])
+            return {**desc, "Status": "ABORTED",
+                    "Error": f"still {desc['Status']} after {timeout:.0f} s: cancelled"}
         time.sleep(poll)
 
 
@@ -130,13 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     end = _date(args.end_date, "end_date") if args.end_date else start
     if end < start:
         raise LoadError(f"--end_date {end} is before --start_date {start}")
-    star_uri = _checked(args.star_uri.rstrip("/"), _S3_URI, "star_uri")
     sql_uri = _checked(args.sql_uri.rstrip("/"), _S3_URI, "sql_uri")
     iam_role = _checked(args.iam_role, _ROLE, "iam_role")
-    counts = {k: int(v) for k, v in json.loads(args.counts).items()}
-    unknown = set(counts) - set(ORDER)
-    if unknown:
-        raise LoadError(f"--counts names unknown tables: {sorted(unknown)}")
+    try:
+        plan = check_plan(json.loads(args.plan))
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"--plan is not JSON: {exc}") from None
     if not (args.workgroup or args.cluster_identifier):
         raise LoadError("give --cluster_identifier or --workgroup")
     # A named cluster wins: the workgroup always has a default, the cluster only when chosen.
@@ -145,13 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     target["Database"] = args.database
 
     s3 = boto3.client("s3", config=RETRIES)
-    templates = {n: _read_s3(s3, f"{sql_uri}/{n}.sql")
-                 for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion", AUDIT)}
-    sqls = statements(run_date, start, end, star_uri, iam_role, counts, templates)
+    templates = {n: _read_s3(s3, f"{sql_uri}/{n}.sql") for n in {s["template"] for s in plan}}
+    sqls = statements(plan, run_date, start, end, iam_role, templates)
     print(f"loading {start}..{end} (run {run_date}): {len(sqls)} statements in one transaction; "
-          f"rows {counts}")
+          f"tables {[s['table'] for s in plan]}")
     desc = run_batch(boto3.client("redshift-data", config=RETRIES), sqls, target, args.poll_seconds,
-                     f"covid-lake-load-{run_date.isoformat()}")
+                     f"covid-lake-load-{run_date.isoformat()}", args.timeout_seconds)
     if desc["Status"] != "FINISHED":
         failed = [s for s in desc.get("SubStatements", []) if s.get("Status") == "FAILED"]
         where = f" in: {failed[0].get('QueryString', '')[:300]}" if failed else ""

@@ -26,7 +26,10 @@ bag = DagBag(dag_folder=sys.argv[1])
 dag = bag.dags.get("covid_lake_daily")
 print(json.dumps({
     "errors": {k: str(v)[:500] for k, v in bag.import_errors.items()},
-    "tasks": {t.task_id: {"retries": t.retries, "pool": t.pool} for t in dag.tasks} if dag else {},
+    "tasks": {t.task_id: {"retries": t.retries, "pool": t.pool,
+                          "timeout": t.execution_timeout and t.execution_timeout.total_seconds(),
+                          "conn": getattr(t, "aws_conn_id", None)} for t in dag.tasks} if dag else {},
+    "dagrun_timeout": dag.dagrun_timeout.total_seconds() if dag and dag.dagrun_timeout else None,
     "pandas_loaded": "pandas" in sys.modules,
 }))
 """
@@ -66,6 +69,30 @@ def test_every_task_retries(parsed):
     assert no_retry == []
 
 
+def test_every_task_and_the_run_have_a_timeout(parsed):
+    """The failure policy (covid_lake.errors): a hung call fails its task, a hung run its run."""
+    from covid_lake.errors import DAGRUN_TIMEOUT, LONG_WAIT, TASK_TIMEOUT
+
+    timeouts = {t: v["timeout"] for t, v in parsed["tasks"].items()}
+    assert all(timeouts.values()), timeouts
+    assert {t for t, s in timeouts.items() if s == LONG_WAIT.total_seconds()} == {
+        "crawl", "transform_and_publish", "load"}
+    assert set(timeouts.values()) == {TASK_TIMEOUT.total_seconds(), LONG_WAIT.total_seconds()}
+    assert parsed["dagrun_timeout"] == DAGRUN_TIMEOUT.total_seconds()
+    # aws_conn_id once, in default_args: every AWS operator has it
+    assert {v["conn"] for v in parsed["tasks"].values() if v["conn"] is not None} == {"aws_default"}
+
+
+def test_airflow_lint_rules_pass():
+    """ruff's Airflow rules (AIR, preview ones included: Airflow 3 imports, explicit
+    multiple_outputs, ...) over the DAG and the pipeline package."""
+    ruff = Path(sys.executable).with_name("ruff")
+    done = subprocess.run([str(ruff), "check", "--no-cache", "--preview", "--select", "AIR",
+                           "--output-format", "concise", "dags", "include", "plugins"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_crawl_and_load_are_serialised_by_pools(parsed):
     from covid_lake.local_stack import pools
 
@@ -100,6 +127,7 @@ def test_sql_files_exist_and_render():
 def test_load_templates_give_one_transaction_within_the_data_api_limit():
     sys.path.insert(0, str(ROOT / "include" / "scripts"))
     import load_redshift
+    from covid_lake import layout
 
     templates = {n: (SQL / "redshift" / "load" / f"{n}.sql").read_text()
                  for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion",
@@ -107,10 +135,12 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
     counts = {"dimdate": 1, "dimregion": 42, "dimhospital": 120, "factcovid": 7,
               "factcovidcounty": 26, "runaudit": 12}
     day = dt.date(2020, 4, 1)
-    daily = load_redshift.statements(day, day, day, "s3://bkt/star",
-                                     "arn:aws:iam::123456789012:role/r", counts, templates)
-    full = load_redshift.statements(day, dt.date(2020, 1, 13), day, "s3://bkt/star",
-                                    "arn:aws:iam::123456789012:role/r", counts, templates)
+    star = "s3://bkt/star"
+    daily = load_redshift.statements(layout.load_plan(star, day, day, day, counts), day, day, day,
+                                     "arn:aws:iam::123456789012:role/r", templates)
+    first = dt.date(2020, 1, 13)
+    full = load_redshift.statements(layout.load_plan(star, day, first, day, counts), day, first,
+                                    day, "arn:aws:iam::123456789012:role/r", templates)
     assert len(daily) <= 40 and len(full) <= 40  # BatchExecuteStatement's limit
     assert not any("{" in s for s in daily + full)
     assert "DELETE FROM factcovid WHERE date_key BETWEEN 20200401 AND 20200401" in daily
@@ -119,7 +149,23 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
     assert not any(s.startswith("UPDATE stage_dimhospital") for s in daily)
     # the run's audit rows replace its earlier ones, in the same transaction
     assert "DELETE FROM runaudit WHERE run_date_key = 20200401" in daily
+    assert "COPY stage_factcovid FROM 's3://bkt/star/factcovid/date=2020-04-01/'" in " ".join(daily)
     with pytest.raises(load_redshift.LoadError, match="not a valid iam_role"):
-        load_redshift.main(["--run_date", "2020-04-01", "--star_uri", "s3://bkt/star",
+        load_redshift.main(["--run_date", "2020-04-01", "--plan", "[]",
                             "--sql_uri", "s3://bkt/sql", "--iam_role", "AKIA-not-a-role",
-                            "--database", "dev", "--workgroup", "w", "--counts", "{}"])
+                            "--database", "dev", "--workgroup", "w"])
+    # the plan is checked before anything is built from it
+    bad = [{"table": "dimdate; DROP TABLE x", "template": "dimension", "source": "", "key": ""}]
+    with pytest.raises(load_redshift.LoadError, match="table is not a table name"):
+        load_redshift.check_plan(bad)
+    with pytest.raises(load_redshift.LoadError, match="template must be one of"):
+        load_redshift.check_plan([{"table": "t", "template": "../x"}])
+
+
+def test_the_layout_names_every_warehouse_table_once():
+    from covid_lake import contracts, layout
+
+    assert set(layout.WAREHOUSE) == set(contracts.WAREHOUSE_TABLES)
+    assert set(layout.FACTS) == set(contracts.FACT_TABLES)
+    assert set(layout.DIMENSIONS) == set(contracts.DIMENSION_TABLES)
+    assert len(set(layout.WAREHOUSE)) == len(layout.WAREHOUSE)

@@ -97,3 +97,31 @@ def test_pinned_versions_are_checked():
         steps.pinned_versions({"us_state": "v1"})
     with pytest.raises(steps.RawVersionError, match="are not strings"):
         steps.pinned_versions({"us_states": 3})
+
+
+def test_old_snapshots_are_pruned_but_never_one_a_run_may_still_load(emulator):
+    import datetime as dt
+
+    cfg = settings_module.load(lambda key, default: default)
+    s3 = emulator.client("s3")
+    steps.ensure_bucket(s3, cfg.bucket, "us-east-1")
+    days = [f"2020-03-{d:02d}" for d in range(1, 11)]
+    for day in days:
+        for table in ("dimregion", "runaudit"):
+            s3.put_object(Bucket=cfg.bucket, Body=b"x",
+                          Key=f"{cfg.star_prefix}/{table}/run_date={day}/{table}.parquet")
+    fact = f"{cfg.star_prefix}/factcovid/date=2020-03-01/part-0.parquet"
+    s3.put_object(Bucket=cfg.bucket, Key=fact, Body=b"x")
+
+    def left(table):
+        listed = s3.list_objects_v2(Bucket=cfg.bucket, Prefix=f"{cfg.star_prefix}/{table}/")
+        return sorted(o["Key"].split("run_date=")[1][:10] for o in listed.get("Contents", []))
+
+    # Written just now: a run of a backfill may still be about to load any of them.
+    assert steps.prune_snapshots(s3, cfg) == []
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=4)
+    deleted = steps.prune_snapshots(s3, cfg, now=later)
+    assert len(deleted) == 2 * 3  # 10 run dates, the newest 7 kept, per table
+    assert left("dimregion") == left("runaudit") == days[3:]
+    assert s3.head_object(Bucket=cfg.bucket, Key=fact)  # facts are never snapshots
+    assert steps.prune_snapshots(s3, cfg, now=later) == []  # idempotent
