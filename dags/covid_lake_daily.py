@@ -83,9 +83,7 @@ def _client(service: str):
 def covid_lake_daily():
     @task(multiple_outputs=False)
     def resolve_run(**context) -> dict:
-        from covid_lake import run_date
-
-        from covid_lake import steps
+        from covid_lake import run_date, steps
 
         with fail_fast():
             return {"run_date": run_date.from_context(context).isoformat(),
