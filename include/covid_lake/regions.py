@@ -138,6 +138,13 @@ def is_county_fips(fips: pd.Series, states: frozenset[str]) -> pd.Series:
         False).astype(bool)
 
 
+def state_of_code(fips: pd.Series) -> pd.Series:
+    """The state a JHU code names: its first two digits, or for JHU's 'Out of' (80xxx) and
+    'Unassigned' (90xxx) codes the last two."""
+    head = fips.str[:2]
+    return head.where(~head.isin(["80", "90"]), fips.str[3:5])
+
+
 def classify_jhu(jhu: pd.DataFrame, geo: Geography) -> pd.DataFrame:
     """The cleaned JHU rows with where each goes: placement, rule, state_fips, county_fips and
     region (the key 'latest report per region per day' is taken on)."""
@@ -150,8 +157,7 @@ def classify_jhu(jhu: pd.DataFrame, geo: Geography) -> pd.DataFrame:
 
     # State from the code where it has one, else from the province's name.
     by_name = _per_value(province, lambda p: geo.state_fips_by_name.get(fold(p)))
-    head = fips.str[:2]
-    code_state = head.where(~head.isin(["80", "90"]), fips.str[3:5])
+    code_state = state_of_code(fips)
     state = code_state.where(fips.notna(), by_name)
     state = state.where(state.isin(list(geo.states)))
     county = fips.where(is_county_fips(fips, geo.states))

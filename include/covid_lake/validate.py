@@ -30,8 +30,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from covid_lake import quality, regions
-from covid_lake.clean import (STATES_DAILY_MEASURES, SourceDataError, clean_countypopulation,
-                              clean_state_abv, jhu_timestamps, normalise_columns)
+from covid_lake.clean import (STATES_DAILY_MEASURES, SourceDataError, _text,
+                              clean_countypopulation, clean_state_abv, jhu_timestamps,
+                              normalise_columns)
 
 FIRST_DATE = dt.date(2020, 1, 1)  # no source reports a COVID-19 figure before 2020
 REASON_COLUMN = "reject_reasons"
@@ -41,11 +42,6 @@ _ORDER = ("countypopulation", "state_abv", "countrycode", "hospital_beds", "us_s
           "us_county", "states_daily", "enigma_jhu", "jhu_regions")
 # Extract name -> the dataset whose columns it has (jhu_regions is a query over enigma_jhu).
 _SOURCE = {"jhu_regions": "enigma_jhu"}
-
-
-def _text(s: pd.Series) -> pd.Series:
-    out = s.astype("str").str.strip().where(s.notna())
-    return out.mask(out == "")
 
 
 def _number(s: pd.Series) -> pd.Series:
@@ -178,9 +174,7 @@ class _Reference:
     by_abbr: dict[str, str]  # postal code -> 2-digit fips
 
     def of_names(self, names: pd.Series) -> pd.Series:
-        codes, uniques = pd.factorize(_text(names))
-        mapped = [self.by_name.get(regions.fold(u)) for u in uniques] + [None]
-        return pd.Series([mapped[i] for i in codes], index=names.index, dtype="str")
+        return regions._per_value(_text(names), lambda n: self.by_name.get(regions.fold(n)))
 
 
 def _reference(countypopulation: pd.DataFrame | None, state_abv: pd.DataFrame | None) -> _Reference:
@@ -216,9 +210,7 @@ def _state_checks(name: str, ref: _Reference) -> list[pa.Check]:
 
     def jhu(df):
         fips = _padded(df["fips"], 5)
-        head = fips.str[:2]
-        code = head.where(~head.isin(["80", "90"]), fips.str[3:5])  # 'Out of' / 'Unassigned'
-        code = code.where(~fips.isin(["88888", "99999"]))  # cruise ships: no state
+        code = regions.state_of_code(fips).where(~fips.isin(["88888", "99999"]))  # ships
         return _same_state(code, ref.of_names(df["province_state"]))
 
     def hospital_beds(df):
