@@ -14,11 +14,13 @@ lives in .local/aws-lake/<dir name>-<hash>/ (as for make run LAKE=DIR); the Airf
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,10 +28,19 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from covid_lake.local_stack import (AIRFLOW, AWS_PORT, LOCAL, Emulator, airflow_env,
+from covid_lake.local_stack import (AIRFLOW, AWS_PORT, LOCAL, Emulator, airflow_cli, airflow_env,
                                     prepare_airflow)
 
 ADMIN = "admin"
+# The metadata DB is SQLite here. Four components write to it at once, and Airflow answers a
+# backfill creation that meets a lock with 503 "Backfill creation is not supported on SQLite
+# under concurrent access", then deletes the runs it made, which the scheduler may hold already
+# (apache/airflow#68699, #66726). Two settings keep writers from meeting a lock: WAL, where
+# readers never block the writer (https://www.sqlite.org/wal.html), and a 60 s busy timeout in
+# place of pysqlite's 5 s, so a writer waits for the other one instead of failing.
+# Airflow imports the dict by name ([database] sql_alchemy_connect_args).
+SQLITE_CONNECT_ARGS = {"timeout": 60}
+_CONNECT_ARGS_NAME = "covid_lake.local_airflow.SQLITE_CONNECT_ARGS"  # not __name__: run as __main__
 # standalone's LocalExecutor starts `parallelism` worker processes (default 32): on a 2-core
 # laptop 4 is plenty, enough for 3 concurrent runs of a backfill.
 PARALLELISM = 4
@@ -50,7 +61,22 @@ def stack_env(endpoint: str, local_dir: Path, port: int) -> dict[str, str]:
         AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=f"{ADMIN}:admin",
         AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(home / "passwords.json"),
         AIRFLOW__LOGGING__BASE_LOG_FOLDER=str(local_dir / "logs" / "airflow"),
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS=_CONNECT_ARGS_NAME,
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC=_CONNECT_ARGS_NAME,
     )
+
+
+def use_wal(env: dict[str, str]) -> str:
+    """The metadata DB in WAL mode, if it is SQLite (it stays so: the mode is kept in the file).
+    Returns the journal mode now in force ('' for another database)."""
+    conn = airflow_cli("config", "get-value", "database", "sql_alchemy_conn", env=env).stdout.strip()
+    if not conn.startswith("sqlite:///"):
+        return ""
+    with contextlib.closing(sqlite3.connect(conn.removeprefix("sqlite:///"), timeout=60)) as db:
+        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if mode != "wal":  # SQLite answers the mode it kept rather than raising
+        raise SystemExit(f"the metadata DB {conn} refused WAL mode (journal_mode={mode})")
+    return mode
 
 
 def _secret(path: Path) -> str:
@@ -162,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         env = stack_env(emu.endpoint, local_dir, args.port)
         print(f"== Airflow home {env['AIRFLOW_HOME']}: metadata DB and pools", flush=True)
         prepare_airflow(env)
+        use_wal(env)
         url = f"http://localhost:{args.port}"
         with open(log_path, "ab") as log:
             proc = subprocess.Popen([str(AIRFLOW), "standalone"],

@@ -39,6 +39,8 @@ UI_DAY = "2020-04-02"
 BACKFILL_DAYS = [f"2020-04-{d:02d}" for d in range(2, 7)]
 _LOGIN = re.compile(r"login: (\S+) / (\S+)")
 _ENDED = ("success", "failed")
+# Seconds without a scheduler heartbeat that mean it is gone (Airflow calls it unhealthy after 30).
+SCHEDULER_GONE = 120
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(CHROMIUM is None, reason="chromium missing: .ci/run installs it")]
@@ -100,15 +102,28 @@ class Stack:
         return self.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=100")["dag_runs"]
 
     def wait_runs(self, pick, count: int, timeout: float) -> list[dict]:
-        """Until `count` runs chosen by `pick` have ended."""
+        """Until `count` runs chosen by `pick` have ended. A scheduler that stopped heartbeating
+        fails the wait at once, naming it, instead of leaving the runs queued until the timeout."""
         deadline = time.monotonic() + timeout
+        sick_since = None
         while True:
             runs = [r for r in self.runs() if pick(r)]
             if len(runs) >= count and all(r["state"] in _ENDED for r in runs):
                 return runs
-            assert time.monotonic() < deadline, f"runs not done after {timeout:.0f} s: " + \
-                json.dumps([(r["dag_run_id"], r["state"]) for r in runs])
+            said = json.dumps([(r["dag_run_id"], r["state"]) for r in runs])
+            assert time.monotonic() < deadline, f"runs not done after {timeout:.0f} s: {said}"
+            scheduler = self.api("GET", "/api/v2/monitor/health")["scheduler"]
+            if scheduler["status"] == "healthy":
+                sick_since = None
+            else:
+                sick_since = sick_since or time.monotonic()
+                assert time.monotonic() - sick_since < SCHEDULER_GONE, (
+                    f"the scheduler stopped ({scheduler}); runs: {said}\n" + self.log_tail())
             time.sleep(3)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        log = self.local_dir / "logs" / "airflow-standalone.log"
+        return log.read_text(errors="replace")[-chars:] if log.exists() else "(no standalone log)"
 
     def stop(self, timeout: float = 120) -> int | None:
         if self.proc.poll() is None:
