@@ -48,10 +48,10 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m covid_lake.offline_run $(SOURCE_ARGS) $(if $(START),--start $(START)) $(if $(DAYS),--days $(DAYS))
+	$(PY) -m covid_lake_dev.offline_run $(SOURCE_ARGS) $(if $(START),--start $(START)) $(if $(DAYS),--days $(DAYS))
 
 airflow: $(STAMP)
-	$(PY) -m covid_lake.local_airflow $(SOURCE_ARGS) $(AIRFLOW_ARGS)
+	$(PY) -m covid_lake_dev.local_airflow $(SOURCE_ARGS) $(AIRFLOW_ARGS)
 
 # Test files are spread over TEST_WORKERS processes (pytest-xdist); a file's tests stay together,
 # so module fixtures (an emulator, a warehouse) are built once. TEST_WORKERS=0: one process.
@@ -67,7 +67,7 @@ sample: $(STAMP)
 	$(PY) -m local_aws.sample_lake .local/sample-lake --scale $(SCALE)
 
 fetch-lake: $(STAMP)
-	$(PY) -m covid_lake.fetch_lake "$(DIR)" $(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL))
+	$(PY) -m covid_lake_dev.fetch_lake "$(DIR)" $(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL))
 
 lock:
 	rm -rf .local/lock-venv && $(PYTHON) -m venv .local/lock-venv

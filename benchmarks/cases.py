@@ -218,7 +218,7 @@ def dag_runs(scale: str) -> dict:
     import subprocess
     import tempfile
 
-    from covid_lake import offline_run
+    from covid_lake_dev import offline_run
 
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -41,7 +41,7 @@ LAKE_KEYS: tuple[str, ...] = tuple(d.key for d in DATASETS)
 
 
 # The real bucket lets anyone read it (unsigned requests, as `aws s3 cp --no-sign-request` and
-# covid_lake.fetch_lake make). moto authorises an unsigned HEAD as "s3:HeadObject", so it is listed
+# covid_lake_dev.fetch_lake make). moto authorises an unsigned HEAD as "s3:HeadObject", so it is listed
 # next to the real actions. Bucket policies are not persisted: applied on every start.
 PUBLIC_READ_POLICY = json.dumps({
     "Version": "2012-10-17",
@@ -128,7 +128,7 @@ def _expected(root: Path) -> str:
     keys = "\n".join(f"  {root / key}" for key in LAKE_KEYS)
     return (f"A lake directory is laid out like the bucket s3://{SOURCE_BUCKET}, one file per object "
             f"key:\n{keys}\n"
-            f"Fetch them with `make fetch-lake DIR={root}` (python -m covid_lake.fetch_lake), or "
+            f"Fetch them with `make fetch-lake DIR={root}` (python -m covid_lake_dev.fetch_lake), or "
             f"`aws s3 cp s3://{SOURCE_BUCKET}/<key> {root}/<key> --no-sign-request` for each key.")
 
 

@@ -24,7 +24,7 @@ DAY1, DAY2 = "2020-04-01", "2020-04-02"
 
 @pytest.fixture(scope="module")
 def pipeline(airflow, tmp_path_factory):
-    from covid_lake.local_stack import POOLS_FILE
+    from covid_lake_dev.local_stack import POOLS_FILE
 
     done = airflow.run("pools", "import", str(POOLS_FILE), dags_folder=ROOT / "dags")
     assert done.returncode == 0, done.stderr[-2000:]

@@ -94,7 +94,7 @@ def test_airflow_lint_rules_pass():
 
 
 def test_crawl_and_load_are_serialised_by_pools(parsed):
-    from covid_lake.local_stack import pools
+    from covid_lake_dev.local_stack import pools
 
     assert parsed["tasks"]["crawl"]["pool"] == "covid_lake_crawler"
     assert parsed["tasks"]["load"]["pool"] == "covid_lake_redshift_load"

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not hand.available(), reason=hand.SKIP_REASON)
 
 @pytest.fixture(scope="module")
 def real(airflow, tmp_path_factory):
-    from covid_lake.local_stack import POOLS_FILE
+    from covid_lake_dev.local_stack import POOLS_FILE
 
     done = airflow.run("pools", "import", str(POOLS_FILE), dags_folder=ROOT / "dags")
     assert done.returncode == 0, done.stderr[-2000:]

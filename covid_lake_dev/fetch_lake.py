@@ -1,6 +1,6 @@
 """Download the lake's ten source objects from the public bucket into a directory laid out like it.
 
-    python -m covid_lake.fetch_lake DIR [--endpoint-url URL]      (make fetch-lake DIR=...)
+    python -m covid_lake_dev.fetch_lake DIR [--endpoint-url URL]      (make fetch-lake DIR=...)
 
 writes DIR/<key> for every key of datasets.DATASETS (DIR/enigma-jhu/csv/Enigma-JHU.csv.gz, ...),
 the layout `python -m local_aws --lake DIR` and `make run LAKE=DIR` read. The bucket
@@ -194,7 +194,7 @@ def fetch(out_dir: Path | str, endpoint_url: str | None = None, bucket: str = SO
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m covid_lake.fetch_lake", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m covid_lake_dev.fetch_lake", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out_dir", type=Path, metavar="DIR", help="where the objects go, at their keys")
     p.add_argument("--endpoint-url", default=None,

@@ -2,9 +2,9 @@
 
 local_aws (the offline AWS) plus `airflow standalone` (api-server, scheduler, dag-processor,
 triggerer) on http://localhost:8080, sized for a small machine, with the same connection,
-Variables and pools as docker-compose.yaml (local_stack.py). State lives in .local/: the
-emulator's S3, catalog and warehouse in .local/aws, Airflow's metadata DB in .local/airflow,
-logs in .local/logs. Prints the login once the UI answers; Ctrl-C stops all of it.
+Variables and pools as docker-compose.yaml (local_stack.py), and like it a PostgreSQL metadata DB
+(metadata_db.py). State lives in .local/: the emulator's S3, catalog and warehouse in .local/aws,
+the metadata DB in .local/postgres, Airflow's home in .local/airflow, logs in .local/logs. Prints the login once the UI answers; Ctrl-C stops all of it.
 
 With --lake DIR (make airflow LAKE=DIR) the public bucket covid19-lake holds DIR's files (a copy of
 the real lake laid out like the bucket) instead of the synthetic sample, and the emulator's state
@@ -20,7 +20,6 @@ import os
 import secrets
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -28,25 +27,17 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from covid_lake.local_stack import (AIRFLOW, AWS_PORT, LOCAL, Emulator, airflow_cli, airflow_env,
-                                    prepare_airflow)
+from covid_lake_dev.local_stack import (AIRFLOW, AWS_PORT, LOCAL, Emulator, airflow_env,
+                                        prepare_airflow)
+from covid_lake_dev.metadata_db import MetadataDB
 
 ADMIN = "admin"
-# The metadata DB is SQLite here. Four components write to it at once, and Airflow answers a
-# backfill creation that meets a lock with 503 "Backfill creation is not supported on SQLite
-# under concurrent access", then deletes the runs it made, which the scheduler may hold already
-# (apache/airflow#68699, #66726). Two settings keep writers from meeting a lock: WAL, where
-# readers never block the writer (https://www.sqlite.org/wal.html), and a 60 s busy timeout in
-# place of pysqlite's 5 s, so a writer waits for the other one instead of failing.
-# Airflow imports the dict by name ([database] sql_alchemy_connect_args).
-SQLITE_CONNECT_ARGS = {"timeout": 60}
-_CONNECT_ARGS_NAME = "covid_lake.local_airflow.SQLITE_CONNECT_ARGS"  # not __name__: run as __main__
 # standalone's LocalExecutor starts `parallelism` worker processes (default 32): on a 2-core
 # laptop 4 is plenty, enough for 3 concurrent runs of a backfill.
 PARALLELISM = 4
 
 
-def stack_env(endpoint: str, local_dir: Path, port: int) -> dict[str, str]:
+def stack_env(endpoint: str, local_dir: Path, port: int, db_uri: str) -> dict[str, str]:
     home = local_dir / "airflow"
     return airflow_env(
         endpoint, home,
@@ -61,22 +52,8 @@ def stack_env(endpoint: str, local_dir: Path, port: int) -> dict[str, str]:
         AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=f"{ADMIN}:admin",
         AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(home / "passwords.json"),
         AIRFLOW__LOGGING__BASE_LOG_FOLDER=str(local_dir / "logs" / "airflow"),
-        AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS=_CONNECT_ARGS_NAME,
-        AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC=_CONNECT_ARGS_NAME,
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=db_uri,
     )
-
-
-def use_wal(env: dict[str, str]) -> str:
-    """The metadata DB in WAL mode, if it is SQLite (it stays so: the mode is kept in the file).
-    Returns the journal mode now in force ('' for another database)."""
-    conn = airflow_cli("config", "get-value", "database", "sql_alchemy_conn", env=env).stdout.strip()
-    if not conn.startswith("sqlite:///"):
-        return ""
-    with contextlib.closing(sqlite3.connect(conn.removeprefix("sqlite:///"), timeout=60)) as db:
-        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-    if mode != "wal":  # SQLite answers the mode it kept rather than raising
-        raise SystemExit(f"the metadata DB {conn} refused WAL mode (journal_mode={mode})")
-    return mode
 
 
 def _secret(path: Path) -> str:
@@ -148,7 +125,7 @@ def _port_in_use(port: int) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m covid_lake.local_airflow", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m covid_lake_dev.local_airflow", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, default=8080, help="Airflow UI and API (default 8080)")
     p.add_argument("--aws-port", type=int, default=AWS_PORT,
@@ -182,13 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    with Emulator(args.aws_port, args.scale, local_dir, lake=args.lake) as emu:
+    with contextlib.ExitStack() as stack:
+        emu = stack.enter_context(Emulator(args.aws_port, args.scale, local_dir, lake=args.lake))
         source = f", covid19-lake = the files of {emu.lake}" if emu.lake is not None else ""
         print(f"== local_aws at {emu.endpoint} (state: {emu.state_dir}{source})", flush=True)
-        env = stack_env(emu.endpoint, local_dir, args.port)
-        print(f"== Airflow home {env['AIRFLOW_HOME']}: metadata DB and pools", flush=True)
+        db = stack.enter_context(MetadataDB(local_dir / "postgres"))
+        print(f"== PostgreSQL (Airflow's metadata DB) in {db.data_dir}", flush=True)
+        env = stack_env(emu.endpoint, local_dir, args.port, db.uri)
+        print(f"== Airflow home {env['AIRFLOW_HOME']}: metadata DB migrated, pools", flush=True)
         prepare_airflow(env)
-        use_wal(env)
         url = f"http://localhost:{args.port}"
         with open(log_path, "ab") as log:
             proc = subprocess.Popen([str(AIRFLOW), "standalone"],
@@ -210,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             print("\n== stopping Airflow", flush=True)
             stop(proc)
-            print("== stopping local_aws (state saved)", flush=True)
+            print("== stopping PostgreSQL and local_aws (state saved)", flush=True)
     print("stopped", flush=True)
     return 0
 

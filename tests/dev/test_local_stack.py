@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from covid_lake import local_airflow, local_stack
+from covid_lake_dev import local_airflow, local_stack
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
                     "airflow-triggerer", "airflow-init")
 SECRETS = {"_AIRFLOW_WWW_USER_PASSWORD": "not-a-real-password",
@@ -81,7 +81,7 @@ def test_secrets_come_from_env_and_nothing_starts_without_them(tmp_path):
 
 
 def test_compose_and_make_airflow_give_the_dag_the_same_connection_and_variables(compose, tmp_path):
-    ours = local_airflow.stack_env("http://127.0.0.1:5050", tmp_path, 8080)
+    ours = local_airflow.stack_env("http://127.0.0.1:5050", tmp_path, 8080, "postgresql+psycopg2://postgres@/airflow?host=/tmp")
     for service in AIRFLOW_SERVICES:
         env = _env(compose, service)
         # the one difference: the emulator's address as each stack reaches it

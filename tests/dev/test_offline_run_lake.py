@@ -9,9 +9,9 @@ import urllib.request
 
 import pytest
 
-from covid_lake import local_airflow, offline_run
+from covid_lake_dev import local_airflow, offline_run
 from covid_lake.datasets import DATASETS
-from covid_lake.local_stack import LOCAL, ROOT, Emulator, lake_state_dir
+from covid_lake_dev.local_stack import LOCAL, ROOT, Emulator, lake_state_dir
 
 
 def test_sample_defaults_are_unchanged():
@@ -67,10 +67,10 @@ def test_emulator_reports_a_bad_lake_and_exits_2(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("make_args, expected", [
-    ([], "-m covid_lake.offline_run --scale small"),
-    (["LAKE=/data/lake"], '-m covid_lake.offline_run --lake "/data/lake"'),
+    ([], "-m covid_lake_dev.offline_run --scale small"),
+    (["LAKE=/data/lake"], '-m covid_lake_dev.offline_run --lake "/data/lake"'),
     (["LAKE=/data/lake", "START=2020-03-31", "DAYS=2"],
-     '-m covid_lake.offline_run --lake "/data/lake" --start 2020-03-31 --days 2'),
+     '-m covid_lake_dev.offline_run --lake "/data/lake" --start 2020-03-31 --days 2'),
     (["LAKE=/data/lake", "SCALE=full"], '--lake "/data/lake" --scale full'),  # refused by offline_run
 ])
 def test_make_run_passes_the_options(make_args, expected):
@@ -87,6 +87,6 @@ def test_make_airflow_and_fetch_lake_pass_the_options():
         assert done.returncode == 0, done.stderr
         return " ".join(done.stdout.splitlines()[-1].split())
 
-    assert '-m covid_lake.local_airflow --lake "/data/lake"' in dry("airflow", "LAKE=/data/lake")
-    assert '-m covid_lake.fetch_lake "/data/lake"' in dry("fetch-lake", "DIR=/data/lake")
+    assert '-m covid_lake_dev.local_airflow --lake "/data/lake"' in dry("airflow", "LAKE=/data/lake")
+    assert '-m covid_lake_dev.fetch_lake "/data/lake"' in dry("fetch-lake", "DIR=/data/lake")
     assert "--endpoint-url http://127.0.0.1:9" in dry("fetch-lake", "DIR=/x", "ENDPOINT_URL=http://127.0.0.1:9")

@@ -3,7 +3,7 @@ Variables and pools Airflow gives the DAG.
 
 `make run` (offline_run), `make airflow` (local_airflow) and the tests use these functions;
 docker-compose.yaml declares the same values for its containers, and
-tests/test_local_stack.py keeps the two equal. Pools live in include/airflow_pools.json, the
+tests/dev/test_local_stack.py keeps the two equal. Pools live in include/airflow_pools.json, the
 file `airflow pools import` reads everywhere.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from covid_lake import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 LOCAL = ROOT / ".local"
 AWS_PORT = 5050  # local_aws's documented default (local_aws/server.py DEFAULT_PORT)
 POOLS_FILE = ROOT / "include" / "airflow_pools.json"

@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from covid_lake.local_stack import (AIRFLOW, AWS_PORT as PORT, LOCAL, ROOT, Emulator, airflow_env,
+from covid_lake_dev.local_stack import (AIRFLOW, AWS_PORT as PORT, LOCAL, ROOT, Emulator, airflow_env,
                                     prepare_airflow)
 
 DAG_ID = "covid_lake_daily"
@@ -126,7 +126,7 @@ def _lake_report(health: dict) -> str:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m covid_lake.offline_run", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m covid_lake_dev.offline_run", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", choices=("small", "full", "x10"), default=None,
                    help="sample lake seeded on the emulator's first start (default small)")

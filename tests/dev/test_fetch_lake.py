@@ -1,4 +1,4 @@
-"""`python -m covid_lake.fetch_lake DIR`: the ten objects over unsigned S3 requests, idempotent,
+"""`python -m covid_lake_dev.fetch_lake DIR`: the ten objects over unsigned S3 requests, idempotent,
 atomic, and a fast, clear failure without a connection.
 
 local_aws, seeded with the small sample, stands in for s3://covid19-lake (its bucket is public
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from covid_lake import fetch_lake
+from covid_lake_dev import fetch_lake
 from covid_lake.datasets import DATASETS, SOURCE_BUCKET
 from tests.local_aws.conftest import REPO, start_emulator
 
@@ -36,7 +36,7 @@ def _fetch(out: Path, endpoint: str, timeout: float = 120) -> subprocess.Complet
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(PYTHONPATH=f"{REPO}{os.pathsep}{REPO / 'include'}",
                AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
-    return subprocess.run([sys.executable, "-m", "covid_lake.fetch_lake", str(out),
+    return subprocess.run([sys.executable, "-m", "covid_lake_dev.fetch_lake", str(out),
                            "--endpoint-url", endpoint], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=timeout)
 

