@@ -1,5 +1,15 @@
-# The official image plus this project's pinned packages. include/ and local_aws/ are mounted
-# by docker-compose.yaml, so code changes need no rebuild.
-FROM apache/airflow:3.3.2
-COPY requirements.txt constraints.txt /opt/covid-lake/
-RUN pip install --no-cache-dir -r /opt/covid-lake/requirements.txt
+# Two images from the official one, each with this project installed editable (pyproject.toml):
+#   airflow    the Airflow services: runtime dependencies only (requirements.txt)
+#   local-aws  the offline AWS: the same plus the emulator's data planes (requirements-local-aws.txt)
+# docker-compose.yaml mounts dags/, plugins/, include/ and local_aws/ over the copied sources,
+# so code changes need no rebuild; a change of pins does.
+FROM apache/airflow:3.3.2 AS airflow
+COPY --chown=airflow:0 pyproject.toml README.md constraints.txt requirements.txt \
+     requirements-local-aws.txt requirements-dev.txt /opt/airflow/
+COPY --chown=airflow:0 include/ /opt/airflow/include/
+COPY --chown=airflow:0 local_aws/ /opt/airflow/local_aws/
+COPY --chown=airflow:0 covid_lake_dev/ /opt/airflow/covid_lake_dev/
+RUN pip install --no-cache-dir -c /opt/airflow/constraints.txt -e /opt/airflow
+
+FROM airflow AS local-aws
+RUN pip install --no-cache-dir -c /opt/airflow/constraints.txt -e "/opt/airflow[local-aws]"

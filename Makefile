@@ -38,13 +38,13 @@ help:
 	@echo "make run LAKE=DIR [START=YYYY-MM-DD DAYS=N] - the pipeline on a local copy of the real lake"
 	@echo "make lock   - re-resolve requirements.txt and rewrite constraints.txt"
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): pyproject.toml requirements.txt requirements-local-aws.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
-	@# The pipeline package (include/) and the emulator (local_aws/) import from anywhere in the venv.
-	@site=$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') && \
-	  printf '%s\n%s\n' "$(CURDIR)" "$(CURDIR)/include" > "$$site/covid_lake_paths.pth"
+	@# The project itself, editable: its packages import from anywhere in the venv, no PYTHONPATH.
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[local-aws,dev]'
+	@# (venvs made before pyproject.toml reached the packages through this file)
+	@rm -f "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/covid_lake_paths.pth"
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -72,7 +72,7 @@ fetch-lake: $(STAMP)
 lock:
 	rm -rf .local/lock-venv && $(PYTHON) -m venv .local/lock-venv
 	.local/lock-venv/bin/pip install --quiet --upgrade pip
-	cat requirements.txt requirements-dev.txt | grep -v '^-c' > .local/lock-venv/requirements.in
+	cat requirements.txt requirements-local-aws.txt requirements-dev.txt > .local/lock-venv/requirements.in
 	.local/lock-venv/bin/pip install --quiet -r .local/lock-venv/requirements.in
 	( echo "# Full resolved set for requirements*.txt (pip freeze of a fresh venv). Regenerate with 'make lock'."; \
 	  .local/lock-venv/bin/pip freeze ) > constraints.txt

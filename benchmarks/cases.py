@@ -189,9 +189,7 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
             sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include" / "scripts"))
             import load_redshift
 
-            templates = {n: sql_file(f"load/{n}.sql")
-                         for n in ("fact", "fact_range", "fact_empty", "dimension", "dimregion",
-                                   "runaudit")}
+            templates = {n: sql_file(f"load/{n}.sql") for n in load_redshift.needed(published["plan"])}
             d = dt.date.fromisoformat(day)
             sqls = ddl + load_redshift.statements(published["plan"], d, d, d,
                                                   cfg.redshift_copy_role_arn, templates)

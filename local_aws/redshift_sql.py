@@ -92,11 +92,17 @@ def split_statements(sql: str) -> list[str]:
     return [s.strip() for s in statements if s.strip()]
 
 
+_LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.S)
+
+
 def translate(statement: str, parameters: dict[str, str] | None = None) -> list[Command]:
     """One Redshift statement -> the DuckDB commands that do the same (usually exactly one)."""
-    first_word = statement.split(None, 1)[0].upper() if statement.strip() else ""
+    # Redshift is based on PostgreSQL (https://docs.aws.amazon.com/redshift/latest/dg/c_redshift-and-postgres-sql.html)
+    # and takes its -- and /* */ comments before any statement, COPY's included.
+    body = _LEADING_COMMENTS.sub("", statement, count=1)
+    first_word = body.split(None, 1)[0].upper() if body.strip() else ""
     if first_word == "COPY":
-        return [parse_copy(statement)]
+        return [parse_copy(body)]
     if first_word in _NOOP_COMMANDS:
         return [SqlCommand("", "noop")]
     try:

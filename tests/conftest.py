@@ -32,8 +32,6 @@ class AirflowRunner:
 
         self.home = Path(home)
         self.airflow = str(Path(sys.executable).with_name("airflow"))
-        root = Path(__file__).resolve().parents[1]
-        self.pythonpath = f"{root}:{root / 'include'}"
 
     def env(self, dags_folder, **extra: str) -> dict[str, str]:
         import os
@@ -41,8 +39,7 @@ class AirflowRunner:
         return {**os.environ, "AIRFLOW_HOME": str(self.home),
                 "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-                "PYTHONPATH": self.pythonpath, **extra}
+                "AIRFLOW__CORE__UNIT_TEST_MODE": "False", **extra}
 
     def run(self, *args: str, dags_folder, timeout: float = 600, **extra: str):
         import subprocess

@@ -72,7 +72,7 @@ def check_limits(report: pd.DataFrame) -> None:
     if len(over):
         lines = [f"dataset {r.dataset}: {r.reason}: {r.rows} of {r.of_rows} rows "
                  f"({r.share:.1%}) > limit {r.limit_share:.1%}" for r in over.itertuples()]
-        raise QuirkLimitError("data-quality findings above their limits (settings covid_lake_"
+        raise QuirkLimitError("data-quality findings above their limits (covid_lake_settings "
                               "max_quirk_share / quirk_limits for quirks, max_reject_share / "
                               "reject_limits for quarantined rows): " + "; ".join(lines))
 

@@ -1,7 +1,9 @@
 """The Redshift Data API for the pipeline's own queries (checks, summaries): run, wait, read rows.
 
-Plain boto3 (a `redshift-data` client is passed in); the SQL comes from include/sql/redshift/
-files and values travel as Data API parameters (:name), never pasted into the text.
+Plain boto3 (a `redshift-data` client is passed in; the Data API has no boto3 waiter, so the
+wait is this module's loop, and the rows come through boto3's get_statement_result paginator);
+the SQL comes from include/sql/redshift/ files and values travel as Data API parameters (:name),
+never pasted into the text.
 """
 
 from __future__ import annotations
@@ -40,16 +42,12 @@ def query(client, sql: str, target: dict[str, str], parameters: dict[str, object
         time.sleep(poll)
     if not desc.get("HasResultSet"):
         return []
-    rows, token, names = [], None, None
-    while True:
-        page = client.get_statement_result(Id=sid, **({"NextToken": token} if token else {}))
+    rows, names = [], None
+    for page in client.get_paginator("get_statement_result").paginate(Id=sid):
         names = names or [c["name"] for c in page["ColumnMetadata"]]
-        for record in page["Records"]:
-            rows.append({n: (None if cell.get("isNull") else next(iter(cell.values())))
-                         for n, cell in zip(names, record)})
-        token = page.get("NextToken")
-        if not token:
-            return rows
+        rows += [{n: (None if cell.get("isNull") else next(iter(cell.values())))
+                  for n, cell in zip(names, record)} for record in page["Records"]]
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,14 +1,17 @@
 """Where the pipeline reads and writes, and which AWS resources it uses.
 
-Every setting is the Airflow Variable `covid_lake_<name>`. Airflow also reads Variables from the
-environment (AIRFLOW_VAR_COVID_LAKE_<NAME>), so the UI, a .env file and docker-compose all set
-them the same way; the defaults below fit local_aws. Operators read a setting through the
-template `template(name)`, tasks through `load()`: both resolve at run time, so parsing the DAG
-touches neither the metadata database nor AWS.
+The settings are one Airflow Variable, `covid_lake_settings`: a JSON object whose keys are the
+names below (only those that differ from the defaults, which fit local_aws). One Variable, so a
+task reads all of them in one lookup (a Variable the worker does not find in its environment is
+a call to the API server), and any secrets backend can hold it. Airflow also reads it from the
+environment (AIRFLOW_VAR_COVID_LAKE_SETTINGS), so the UI, a .env file and docker-compose set it
+the same way. Operators read a setting through the template `template(name)`, tasks through
+`load()`: both resolve at run time, so parsing the DAG touches neither the metadata database
+nor AWS.
 
 On AWS the CloudFormation stack infra/covid-lake.yaml produces the settings: its output
 `stack_output(name)` (CovidLake + the name in CamelCase: bucket -> CovidLakeBucket) is the value
-of covid_lake_<name>, and infra/README.md turns the outputs into AIRFLOW_VAR_ lines. The stack
+of key <name>, and infra/README.md turns the outputs into the Variable's JSON. The stack
 produces every setting except those in NOT_FROM_STACK (tests/infra checks both directions).
 """
 
@@ -19,6 +22,8 @@ from dataclasses import dataclass, fields
 from typing import Callable
 
 PREFIX = "covid_lake_"
+VARIABLE = "covid_lake_settings"
+ENV_VAR = "AIRFLOW_VAR_" + VARIABLE.upper()  # where Airflow finds the Variable in the environment
 
 DEFAULTS: dict[str, str] = {
     "env": "local_aws",  # or "aws": only changes poll intervals and defaults, never code paths
@@ -69,8 +74,8 @@ def _share(dataset: str, what: str, default_name: str, default: str, limits_name
     try:
         value = float(json.loads(limits or "{}").get(dataset, default))
     except (ValueError, TypeError, AttributeError) as exc:
-        raise ValueError(f"settings {PREFIX}{default_name}={default!r} / "
-                         f"{PREFIX}{limits_name}={limits!r}: {exc}") from None
+        raise ValueError(f"{VARIABLE} {default_name}={default!r} / "
+                         f"{limits_name}={limits!r}: {exc}") from None
     if not 0 <= value <= 1:
         raise ValueError(f"{what} limit for {dataset} is {value}: a share between 0 and 1")
     return value
@@ -127,23 +132,43 @@ class Settings:
 
 
 def load(get: Callable[[str, str], str | None] | None = None) -> Settings:
-    """Resolve every setting; `get(key, default)` defaults to Airflow's Variable.get."""
+    """Resolve every setting from the one Variable; `get(key, default)` defaults to Airflow's
+    Variable.get."""
     if get is None:
         from airflow.sdk import Variable
 
         get = lambda key, default: Variable.get(key, default=default)  # noqa: E731
-    values = {f.name: get(PREFIX + f.name, DEFAULTS[f.name]) for f in fields(Settings)}
-    missing = [k for k, v in values.items() if v is None]
-    if missing:
-        raise ValueError(f"settings without a value: {', '.join(PREFIX + k for k in missing)}")
-    return Settings(**values)
+    return Settings(**{**DEFAULTS, **parse(get(VARIABLE, "{}"), VARIABLE)})
+
+
+def parse(text: str | None, where: str) -> dict[str, str]:
+    """The Variable's JSON -> {name: value as text}, refusing what is not a known setting."""
+    import json
+
+    try:
+        values = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{where} is not JSON ({exc}): {text[:200]!r}") from None
+    if not isinstance(values, dict):
+        raise ValueError(f"{where} must be a JSON object of settings, not {type(values).__name__}")
+    unknown = sorted(set(values) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"{where}: unknown settings {unknown}; known: {', '.join(DEFAULTS)}")
+    # the per-dataset limits may be given as objects ({"quirk_limits": {"countrycode": 0.2}})
+    values = {k: json.dumps(v) if k.endswith("_limits") and isinstance(v, dict) else v
+              for k, v in values.items()}
+    bad = sorted(k for k, v in values.items()
+                 if not isinstance(v, (str, int, float)) or isinstance(v, bool))
+    if bad:
+        raise ValueError(f"{where}: settings {bad} must be strings or numbers")
+    return {k: str(v) for k, v in values.items()}
 
 
 def template(name: str) -> str:
-    """Jinja expression for an operator's templated field: the Variable, else the default."""
+    """Jinja expression for an operator's templated field: the Variable's key, else the default."""
     if name not in DEFAULTS:
         raise KeyError(f"unknown setting {name!r}; known: {', '.join(DEFAULTS)}")
-    return "{{ var.value.get('%s%s', '%s') }}" % (PREFIX, name, DEFAULTS[name])
+    return "{{ var.json.get('%s', {}).get('%s', '%s') }}" % (VARIABLE, name, DEFAULTS[name])
 
 
 def templated() -> Settings:
@@ -151,9 +176,12 @@ def templated() -> Settings:
     return Settings(**{f.name: template(f.name) for f in fields(Settings)})
 
 
-def env_var(name: str) -> str:
-    """The environment variable Airflow reads the setting from: AIRFLOW_VAR_COVID_LAKE_<NAME>."""
-    return "AIRFLOW_VAR_" + (PREFIX + name).upper()
+def environment(**values: str) -> dict[str, str]:
+    """The environment variable that sets these settings (the others keep their defaults)."""
+    import json
+
+    parse(json.dumps(values), "settings")  # the same refusal as at run time
+    return {ENV_VAR: json.dumps(values)} if values else {}
 
 
 def stack_output(name: str) -> str:
@@ -162,7 +190,7 @@ def stack_output(name: str) -> str:
 
 
 def _parse_time(name: str) -> str:
-    return os.environ.get(env_var(name), DEFAULTS[name])
+    return parse(os.environ.get(ENV_VAR), ENV_VAR).get(name, DEFAULTS[name])
 
 
 def parse_time_env() -> str:
@@ -172,8 +200,8 @@ def parse_time_env() -> str:
 
 def redshift_operator_target() -> dict[str, str]:
     """RedshiftDataOperator takes exactly one of cluster_identifier / workgroup_name, so the kind
-    of target is chosen while parsing: a cluster when AIRFLOW_VAR_COVID_LAKE_REDSHIFT_CLUSTER_IDENTIFIER
-    is set, else the serverless workgroup. The name itself still resolves at run time."""
+    of target is chosen while parsing: a cluster when AIRFLOW_VAR_COVID_LAKE_SETTINGS names
+    redshift_cluster_identifier, else the serverless workgroup. The name itself still resolves at run time."""
     if _parse_time("redshift_cluster_identifier"):
         return {"cluster_identifier": template("redshift_cluster_identifier")}
     return {"workgroup_name": template("redshift_workgroup")}

@@ -345,7 +345,7 @@ def prune_snapshots(s3, settings: Settings, now: dt.datetime | None = None) -> l
         if keep < 1:
             raise ValueError("must be at least 1")
     except ValueError as exc:
-        raise ValueError(f"setting covid_lake_keep_snapshots={settings.keep_snapshots!r}: "
+        raise ValueError(f"covid_lake_settings keep_snapshots={settings.keep_snapshots!r}: "
                          f"{exc}") from None
     now = now or dt.datetime.now(dt.timezone.utc)
     deleted = []

@@ -16,7 +16,8 @@ For each table: COPY its Parquet for the run into a temp staging table, then rep
 fact rows / the matching dimension keys, through the Redshift Data API in ONE
 BatchExecuteStatement, which Redshift runs as one transaction: a failure anywhere leaves the
 warehouse as it was; a batch still running after --timeout_seconds is cancelled (rolled back).
-The SQL comes from include/sql/redshift/load/*.sql (uploaded by the DAG beside this script).
+The SQL comes from include/sql/redshift/load/*.sql, one statement a file (uploaded by the DAG
+beside this script); TEMPLATES lists each table's statements.
 Only boto3 is needed, so the script runs unchanged on AWS Glue and on local_aws; arguments are
 parsed with argparse (Glue and Airflow add their own, ignored here).
 """
@@ -36,7 +37,16 @@ from botocore.config import Config
 # Explicit, so the number of attempts before the job fails (and Airflow retries it) is known.
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 3})
 
-TEMPLATES = ("fact", "fact_range", "fact_empty", "dimension", "dimregion", "runaudit")
+# Each table's load: statements of include/sql/redshift/load/<name>.sql (one statement a file),
+# in this order. A list, not a file to split: BatchExecuteStatement takes a list.
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "fact": ("stage", "copy", "delete_days", "insert"),
+    "fact_range": ("stage", "copy", "trim_to_range", "delete_days", "insert"),
+    "fact_empty": ("delete_days",),
+    "dimension": ("stage", "copy", "delete_keys", "insert"),
+    "dimregion": ("stage", "copy", "keep_loaded_values", "delete_keys", "insert"),
+    "runaudit": ("stage", "copy", "delete_run", "insert"),
+}
 _TABLE = re.compile(r"[a-z_][a-z0-9_]{0,126}")
 _KEY = re.compile(r"[a-z_][a-z0-9_]*(, [a-z_][a-z0-9_]*)*")
 
@@ -72,10 +82,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def split_sql(text: str) -> list[str]:
-    """Statements of a template file (no ';' inside literals in these files)."""
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
-    return [s.strip() for s in body.split(";") if s.strip()]
+def statement(text: str) -> str:
+    """A statement file's SQL: its full-line comments are documentation, not sent."""
+    return "\n".join(line for line in text.splitlines()
+                     if not line.lstrip().startswith("--")).strip()
 
 
 def check_plan(plan: object) -> list[dict[str, str]]:
@@ -86,7 +96,7 @@ def check_plan(plan: object) -> list[dict[str, str]]:
         if not isinstance(step, dict):
             raise LoadError(f"--plan entry {step!r} is not an object")
         if step.get("template") not in TEMPLATES:
-            raise LoadError(f"--plan entry {step!r}: template must be one of {TEMPLATES}")
+            raise LoadError(f"--plan entry {step!r}: template must be one of {list(TEMPLATES)}")
         if not _TABLE.fullmatch(str(step.get("table", ""))):
             raise LoadError(f"--plan entry {step!r}: table is not a table name")
         if step.get("source") and not _S3_URI.fullmatch(step["source"]):
@@ -96,16 +106,20 @@ def check_plan(plan: object) -> list[dict[str, str]]:
     return plan
 
 
+def needed(plan: list[dict[str, str]]) -> list[str]:
+    """The statement files the plan's templates use."""
+    return sorted({name for step in plan for name in TEMPLATES[step["template"]]})
+
+
 def statements(plan: list[dict[str, str]], run_date: dt.date, start: dt.date, end: dt.date,
-               iam_role: str, templates: dict[str, str]) -> list[str]:
+               iam_role: str, sql: dict[str, str]) -> list[str]:
+    """The batch: for each table of the plan, its template's statements, filled in. `sql` maps a
+    statement name to its file's text."""
     values = {"start_key": start.strftime("%Y%m%d"), "end_key": end.strftime("%Y%m%d"),
               "run_key": run_date.strftime("%Y%m%d"), "iam_role": iam_role}
-    out: list[str] = []
-    for step in plan:
-        out += [s.format(table=step["table"], source=step.get("source", ""),
-                         key=step.get("key", ""), **values)
-                for s in split_sql(templates[step["template"]])]
-    return out
+    return [statement(sql[name]).format(table=step["table"], source=step.get("source", ""),
+                                        key=step.get("key", ""), **values)
+            for step in plan for name in TEMPLATES[step["template"]]]
 
 
 def _date(value: str, what: str) -> dt.date:
@@ -156,8 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     target["Database"] = args.database
 
     s3 = boto3.client("s3", config=RETRIES)
-    templates = {n: _read_s3(s3, f"{sql_uri}/{n}.sql") for n in {s["template"] for s in plan}}
-    sqls = statements(plan, run_date, start, end, iam_role, templates)
+    sql = {name: _read_s3(s3, f"{sql_uri}/{name}.sql") for name in needed(plan)}
+    sqls = statements(plan, run_date, start, end, iam_role, sql)
     print(f"loading {start}..{end} (run {run_date}): {len(sqls)} statements in one transaction; "
           f"tables {[s['table'] for s in plan]}")
     desc = run_batch(boto3.client("redshift-data", config=RETRIES), sqls, target, args.poll_seconds,

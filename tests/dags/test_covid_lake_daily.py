@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from covid_lake import redshift_io
+from covid_lake import redshift_io, settings
 from covid_lake.datasets import BY_NAME, DATASETS
 from tests.local_aws.conftest import start_emulator
 from tests.support.pipeline import ROOT, Pipeline
@@ -200,16 +200,16 @@ def test_invalid_rows_are_quarantined_named_and_left_out_and_a_clean_rerun_resto
         # fails naming the counts, the warehouse as it was, the rejected rows in quarantine.
         state, log = pipeline.run(DAY2)
         assert state == "failed"
-        assert ("QuirkLimitError: data-quality findings above their limits (settings "
-                "covid_lake_max_quirk_share / quirk_limits for quirks, max_reject_share / "
+        assert ("QuirkLimitError: data-quality findings above their limits (covid_lake_settings "
+                "max_quirk_share / quirk_limits for quirks, max_reject_share / "
                 "reject_limits for quarantined rows): dataset states_daily: fips: not the fips "
                 "of the row's state code: 1 of 11 rows (9.1%) > limit 5.0%") in log
         assert log.count("[DAG TEST] starting task_id=transform_and_publish ") == 1
         assert pipeline.snapshot() == before
         assert s3.list_objects_v2(Bucket="covid-lake", Prefix=f"quarantine/us_states/"
                                   f"run_date={DAY2}/")["KeyCount"] == 1
-        # With the limit raised for this run (an Airflow Variable from the environment), it loads.
-        state, log = pipeline.run_conf(DAY2, env={"AIRFLOW_VAR_COVID_LAKE_MAX_REJECT_SHARE": "0.1"})
+        # With the limit raised for this run (the settings Variable from the environment), it loads.
+        state, log = pipeline.run_conf(DAY2, env=settings.environment(max_reject_share="0.1"))
     assert state == "success", log[-6000:]
     after = pipeline.snapshot()
     fact = {(r["date_key"], r["fips"]): r for r in after["factcovid"]}

@@ -34,8 +34,7 @@ def source(tmp_path_factory):
 def _fetch(out: Path, endpoint: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """The command as users run it, with no AWS credentials anywhere: requests must be unsigned."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(PYTHONPATH=f"{REPO}{os.pathsep}{REPO / 'include'}",
-               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
     return subprocess.run([sys.executable, "-m", "covid_lake_dev.fetch_lake", str(out),
                            "--endpoint-url", endpoint], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=timeout)

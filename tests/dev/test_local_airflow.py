@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -10,7 +11,7 @@ import time
 import pytest
 
 from covid_lake_dev import local_airflow
-from covid_lake_dev.metadata_db import MetadataDB
+from covid_lake_dev.metadata_db import ROOT_DATA_PARENT, MetadataDB
 
 # A stand-in for standalone: exits on SIGINT, but its child (like a scheduler busy shutting
 # down) ignores SIGINT and would outlive it.
@@ -50,14 +51,24 @@ def test_the_metadata_db_is_a_private_postgres_that_airflow_uses_and_that_keeps_
            "    async with settings.AsyncSession() as s:\n"
            "        print((await s.execute(text('SELECT count(*) FROM marker'))).scalar())\n"
            "asyncio.run(main())\n")
-    with MetadataDB(tmp_path / "postgres") as db:
-        db.sql("CREATE TABLE marker (x int); INSERT INTO marker VALUES (1), (2)", "airflow")
-        env = local_airflow.stack_env("http://127.0.0.1:5050", tmp_path, 8080, db.uri)
-        assert "/" not in db.uri.split("?")[0].split("@")[1].strip("/"), "socket, not TCP"
-    with MetadataDB(tmp_path / "postgres") as db:  # the second start: same cluster, same rows
-        assert db.sql("SELECT count(*) FROM marker", "airflow") == "2"
-        done = subprocess.run([sys.executable, "-c", ask], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split()[:2] == ["airflow", "2"], done.stdout
-    # stopped: nothing answers on the socket any more
-    assert not (db.socket_dir / ".s.PGSQL.5432").exists()
+    db = MetadataDB(tmp_path / "postgres")
+    try:
+        with db:
+            db.sql("CREATE TABLE marker (x int); INSERT INTO marker VALUES (1), (2)", "airflow")
+            env = local_airflow.stack_env("http://127.0.0.1:5050", tmp_path, 8080, db.uri)
+            assert "/" not in db.uri.split("?")[0].split("@")[1].strip("/"), "socket, not TCP"
+        if os.geteuid() == 0:  # its own user must reach it whatever becomes of root's folders
+            assert db.data_dir.parent == ROOT_DATA_PARENT
+            tmp_path.chmod(0o700)
+        with MetadataDB(tmp_path / "postgres") as again:  # the same cluster, the same rows
+            assert again.data_dir == db.data_dir
+            assert again.sql("SELECT count(*) FROM marker", "airflow") == "2"
+            done = subprocess.run([sys.executable, "-c", ask], env=env, capture_output=True,
+                                  text=True)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert done.stdout.split()[:2] == ["airflow", "2"], done.stdout
+        # stopped: nothing answers on the socket any more
+        assert not (db.socket_dir / ".s.PGSQL.5432").exists()
+    finally:
+        if db.data_dir.parent == ROOT_DATA_PARENT:
+            shutil.rmtree(db.data_dir, ignore_errors=True)

@@ -37,6 +37,7 @@ UI_DAY = "2020-04-02"
 # minute a run, so the range is kept short); the UI's day among them.
 BACKFILL_DAYS = [f"2020-04-{d:02d}" for d in range(2, 7)]
 _LOGIN = re.compile(r"login: (\S+) / (\S+)")
+_METADATA_DB = re.compile(r"PostgreSQL \(Airflow's metadata DB\) in (\S+)")
 _ENDED = ("success", "failed")
 # Seconds without a scheduler heartbeat that mean it is gone (Airflow calls it unhealthy after 30).
 SCHEDULER_GONE = 120
@@ -301,7 +302,7 @@ def test_the_warehouse_equals_the_same_dates_run_one_after_another(stack, airflo
     assert got == want
 
 
-def test_ctrl_c_stops_airflow_and_local_aws(stack):
+def test_ctrl_c_stops_airflow_postgres_and_local_aws(stack):
     stack.stop(timeout=120)
     assert stack.proc.poll() is not None, "make airflow still running after Ctrl-C"
     assert "stopped" in "".join(stack.output[-5:]), "".join(stack.output[-20:])
@@ -316,12 +317,21 @@ def test_ctrl_c_stops_airflow_and_local_aws(stack):
     import psutil
 
     home = str(stack.local_dir / "airflow")
+    # PostgreSQL's folder is under local_dir, or (as root) in /var/tmp: printed at start
+    pg_dir = _METADATA_DB.search("".join(stack.output)).group(1)
     leftovers = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = " ".join(proc.info["cmdline"] or [])
+        if pg_dir in cmdline or str(stack.local_dir) in cmdline:
+            leftovers.append(proc.info)
+            continue
         try:
             env = proc.environ()
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
-        if env.get("AIRFLOW_HOME") == home or str(stack.local_dir) in " ".join(proc.info["cmdline"] or []):
+        if env.get("AIRFLOW_HOME") == home:
             leftovers.append(proc.info)
     assert leftovers == []
+    assert not Path(pg_dir, ".s.PGSQL.5432").exists(), "PostgreSQL's socket is still there"
+    if not pg_dir.startswith(str(stack.local_dir)):
+        shutil.rmtree(pg_dir, ignore_errors=True)

@@ -4,6 +4,7 @@ where each kind of JHU row goes (regions.classify_jhu)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -44,7 +45,7 @@ def test_empty_datasets_and_null_keys_stop_the_run(change, message):
 def test_a_quirk_above_its_limit_fails_naming_dataset_rule_and_figures():
     report = quality.frame([("us_states", "no state fips", "quirk", 30, 100),
                             ("enigma_jhu", "non-US region (out of scope)", "scope", 90, 100)])
-    s = settings.load(lambda key, default: {"covid_lake_quirk_limits": '{"us_states": 0.5}'}
+    s = settings.load(lambda key, default: {"covid_lake_settings": '{"quirk_limits": {"us_states": 0.5}}'}
                       .get(key, default))
     quality.check_limits(quality.with_limits(report, s.quirk_limit))  # 30% < 50%; scope never fails
     with pytest.raises(QuirkLimitError,
@@ -54,7 +55,8 @@ def test_a_quirk_above_its_limit_fails_naming_dataset_rule_and_figures():
 
 @pytest.mark.parametrize("limits", ['{"x": ', '{"x": 2}', '[1]'])
 def test_a_malformed_limit_is_named(limits):
-    s = settings.load(lambda key, default: {"covid_lake_quirk_limits": limits}.get(key, default))
+    s = settings.load(lambda key, default: {"covid_lake_settings": json.dumps({"quirk_limits": limits})}
+                      .get(key, default))
     with pytest.raises(ValueError, match="quirk"):
         s.quirk_limit("x")
 

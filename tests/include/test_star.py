@@ -276,12 +276,10 @@ def test_full_history_entry_point(hand_lake):
 def test_the_star_modules_import_without_airflow():
     import subprocess
     import sys
-    from pathlib import Path
 
     code = ("import covid_lake.clean, covid_lake.contracts, covid_lake.star, "
             "covid_lake.parquet_io, sys; sys.exit('airflow' in sys.modules)")
-    subprocess.run([sys.executable, "-c", code], check=True,
-                   cwd=Path(__file__).resolve().parents[2] / "include")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=sys.prefix)  # the install, not cwd
 
 
 def test_a_day_without_data_builds_empty_facts_and_its_date(hand_lake):

@@ -439,6 +439,8 @@ def test_readme_one_liner_turns_outputs_into_the_settings_variables(template):
     lines = "".join(f"{key}\tvalue-of-{key}\n" for key in setting_outputs(template).values())
     done = subprocess.run([awk, "-F", "\t", program], input=lines, capture_output=True,
                           text=True, check=True)
-    want = {f"{settings.env_var(name)}=value-of-{key}"
-            for name, key in setting_outputs(template).items()}
-    assert set(done.stdout.split()) == want
+    name, _, value = done.stdout.strip().partition("=")
+    assert name == settings.ENV_VAR
+    want = {name: f"value-of-{key}" for name, key in setting_outputs(template).items()}
+    assert json.loads(value) == want
+    assert settings.load(lambda k, d: value) == settings.Settings(**{**settings.DEFAULTS, **want})

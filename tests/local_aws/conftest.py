@@ -47,12 +47,11 @@ class Emulator:
 
 def start_emulator(state_dir: Path, *extra: str, timeout: float = 60) -> Emulator:
     """Run `python -m local_aws` on a free port and wait for its 'listening on' line."""
-    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'include'}"}
     # stderr goes to a file: an unread pipe fills up and blocks the emulator's logging.
     log = open(state_dir.parent / f"{state_dir.name}-emulator.log", "a")
     process = subprocess.Popen(
         [sys.executable, "-m", "local_aws", "--port", "0", "--state-dir", str(state_dir), *extra],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=log, text=True,
+        cwd=REPO, stdout=subprocess.PIPE, stderr=log, text=True,
     )
     log.close()
     line = process.stdout.readline()  # blocks until the server is up (or the process dies)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -32,9 +31,8 @@ def _health(emu) -> dict:
 
 
 def _run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'include'}"}
     return subprocess.run([sys.executable, "-m", "local_aws", "--port", "0", *args], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture
@@ -59,8 +57,7 @@ def test_lake_keys_are_the_pipeline_datasets_keys():
 def test_the_emulator_does_not_import_the_pipeline():
     code = ("import sys, local_aws.__main__, local_aws.server, local_aws.seeding; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'covid_lake'))")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'include'}"})
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
