@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from airflow.providers.amazon.aws.operators.athena import AthenaOperator
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.operators.glue_crawler import (
     GlueCrawlerRunOperator,
@@ -28,6 +27,7 @@ from airflow.sdk import Asset, Param, chain, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from covid_lake import layout, settings
+from covid_lake.athena_query import AthenaQueryOperator
 from covid_lake.catalog import crawler_config
 from covid_lake.datasets import DATASETS
 from covid_lake.errors import DAGRUN_TIMEOUT, LONG_WAIT, fail_fast, task_defaults
@@ -170,12 +170,13 @@ def covid_lake_daily():
         poll_interval=POLL, deferrable=True, fail_on_already_running=False,
         pool=CRAWLER_POOL, trigger_rule="none_failed_min_one_success", execution_timeout=LONG_WAIT)
     crawl_not_needed = EmptyOperator(task_id="crawl_not_needed")
-    profile = AthenaOperator(
+    profile = AthenaQueryOperator(
         task_id="profile", query="athena/profile.sql", database=S.glue_database,
         output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
         sleep_time=POLL, deferrable=True, trigger_rule="none_failed_min_one_success")
-    # One query per extract, in parallel; no worker slot is held while Athena runs.
-    extract = AthenaOperator.partial(
+    # One query per extract, in parallel; no worker slot is held while a query runs longer than
+    # a few seconds (athena_query.py: why a quick one completes in the worker).
+    extract = AthenaQueryOperator.partial(
         task_id="extract", database=S.glue_database,
         output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
         sleep_time=POLL, deferrable=True,

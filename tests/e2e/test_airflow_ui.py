@@ -237,6 +237,14 @@ def test_unpause_and_trigger_from_the_ui(stack, page):
     assert states["crawl"] == ("Success" if states["update_crawler"] == "Success" else "Skipped")
     rest = {t: s for t, s in states.items() if t not in ("update_crawler", "crawl_not_needed", "crawl")}
     assert set(rest.values()) == {"Success"}, states
+    # the Athena queries took one try each: none was killed as "state changed externally" by a
+    # trigger that fired before the scheduler saw the worker defer (athena_query.py)
+    tis = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.parse.quote(run_id)}"
+                           "/taskInstances?limit=100")["task_instances"]
+    queries = [(t["task_id"], t["map_index"], t["try_number"]) for t in tis
+               if t["task_id"] in ("profile", "extract")]
+    assert {t for t, *_ in queries} == {"profile", "extract"}, queries
+    assert {n for *_, n in queries} == {1}, queries
 
 
 def test_a_5_day_backfill_runs_3_at_a_time(stack, page):
