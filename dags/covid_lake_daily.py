@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.operators.glue_crawler import (
     GlueCrawlerRunOperator,
     GlueCrawlerUpdateOperator,
@@ -27,7 +26,7 @@ from airflow.sdk import Asset, Param, chain, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from covid_lake import layout, settings
-from covid_lake.athena_query import AthenaQueryOperator
+from covid_lake.quick_deferral import AthenaQueryOperator, GlueJobRunOperator
 from covid_lake.catalog import crawler_config
 from covid_lake.datasets import DATASETS
 from covid_lake.errors import DAGRUN_TIMEOUT, LONG_WAIT, fail_fast, task_defaults
@@ -175,7 +174,7 @@ def covid_lake_daily():
         output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
         sleep_time=POLL, deferrable=True, trigger_rule="none_failed_min_one_success")
     # One query per extract, in parallel; no worker slot is held while a query runs longer than
-    # a few seconds (athena_query.py: why a quick one completes in the worker).
+    # a few seconds (quick_deferral.py: why a quick one completes in the worker).
     extract = AthenaQueryOperator.partial(
         task_id="extract", database=S.glue_database,
         output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
@@ -185,7 +184,7 @@ def covid_lake_daily():
         task_id="create_tables", sql=[f"redshift/{t}.sql" for t in layout.WAREHOUSE],
         database=S.redshift_database, **settings.redshift_operator_target(),
         poll_interval=POLL, wait_for_completion=True, deferrable=True)
-    load = GlueJobOperator(
+    load = GlueJobRunOperator(
         task_id="load",
         job_name=S.glue_job_name,
         script_location=LOAD_SCRIPT_URI,  # on S3 already (stage_load_job): nothing to upload

@@ -16,7 +16,7 @@ import pytest
 
 from covid_lake import redshift_io, settings
 from covid_lake.datasets import BY_NAME, DATASETS
-from tests.local_aws.conftest import start_emulator
+from tests.support.emulator import start_emulator
 from tests.support.pipeline import ROOT, Pipeline
 
 DAY1, DAY2 = "2020-04-01", "2020-04-02"

@@ -12,7 +12,7 @@ import time
 import pandas as pd
 import pytest
 
-from tests.local_aws.conftest import start_emulator
+from tests.support.emulator import start_emulator
 from tests.support import real_lake as hand
 from tests.support.pipeline import ROOT, Pipeline
 

@@ -18,7 +18,7 @@ import pytest
 
 from covid_lake_dev import fetch_lake
 from covid_lake.datasets import DATASETS, SOURCE_BUCKET
-from tests.local_aws.conftest import REPO, start_emulator
+from tests.support.emulator import REPO, start_emulator
 
 KEYS = [d.key for d in DATASETS]
 

@@ -237,14 +237,15 @@ def test_unpause_and_trigger_from_the_ui(stack, page):
     assert states["crawl"] == ("Success" if states["update_crawler"] == "Success" else "Skipped")
     rest = {t: s for t, s in states.items() if t not in ("update_crawler", "crawl_not_needed", "crawl")}
     assert set(rest.values()) == {"Success"}, states
-    # the Athena queries took one try each: none was killed as "state changed externally" by a
-    # trigger that fired before the scheduler saw the worker defer (athena_query.py)
+    # the Athena queries and the Glue job took one try each: none was killed as "state changed
+    # externally" by a trigger that fired before the scheduler saw the worker defer
+    # (quick_deferral.py)
     tis = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.parse.quote(run_id)}"
                            "/taskInstances?limit=100")["task_instances"]
-    queries = [(t["task_id"], t["map_index"], t["try_number"]) for t in tis
-               if t["task_id"] in ("profile", "extract")]
-    assert {t for t, *_ in queries} == {"profile", "extract"}, queries
-    assert {n for *_, n in queries} == {1}, queries
+    quick = [(t["task_id"], t["map_index"], t["try_number"]) for t in tis
+             if t["task_id"] in ("profile", "extract", "load")]
+    assert {t for t, *_ in quick} == {"profile", "extract", "load"}, quick
+    assert {n for *_, n in quick} == {1}, quick
 
 
 def test_a_5_day_backfill_runs_3_at_a_time(stack, page):
@@ -283,7 +284,7 @@ def test_the_warehouse_equals_the_same_dates_run_one_after_another(stack, airflo
     """Every run the stack made (the scheduled one for yesterday, the UI's, the backfill's),
     replayed one at a time on a fresh emulator with `airflow dags test`."""
     from tests.support.pipeline import Pipeline
-    from tests.local_aws.conftest import Emulator, start_emulator
+    from tests.support.emulator import Emulator, start_emulator
 
     runs = stack.wait_runs(lambda r: True, len(BACKFILL_DAYS) + 2, timeout=600)  # + scheduled, UI
     assert [r for r in runs if r["state"] != "success"] == []

@@ -9,7 +9,7 @@ import pytest
 from covid_lake import settings as settings_module
 from covid_lake import steps
 from covid_lake.catalog import crawler_config
-from tests.local_aws.conftest import start_emulator
+from tests.support.emulator import start_emulator
 
 
 @pytest.fixture(scope="module")

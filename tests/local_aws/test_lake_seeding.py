@@ -16,7 +16,7 @@ import pytest
 from covid_lake.datasets import DATASETS, SOURCE_BUCKET
 from local_aws import seeding
 from local_aws.__main__ import parse_args
-from tests.local_aws.conftest import REPO, lake_objects
+from tests.support.emulator import REPO, lake_objects
 
 KEYS = [d.key for d in DATASETS]
 
