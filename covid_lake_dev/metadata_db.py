@@ -75,8 +75,10 @@ class MetadataDB:
         if not (self.data_dir / "PG_VERSION").exists():
             self._pg("initdb", "-D", str(self.data_dir), "-U", USER, "--auth=trust",
                      "--encoding=UTF8", "--no-instructions")
-        self._pg("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log), "-w", "-t", "60",
-                 "-o", f"-h '' -k '{self.socket_dir}'", "start")
+        # a server left running by a launcher that was killed is taken over, not started twice
+        if self._pg("pg_ctl", "-D", str(self.data_dir), "status", check=False) is None:
+            self._pg("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log), "-w", "-t", "60",
+                     "-o", f"-h '' -k '{self.socket_dir}'", "start")
         exists = self.sql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'")
         if not exists:
             self.sql(f"CREATE DATABASE {DATABASE}")
@@ -90,14 +92,17 @@ class MetadataDB:
         return self._pg("psql", "-h", str(self.socket_dir), "-U", USER, "-d", database,
                         "-tAc", statement).strip()
 
-    def _pg(self, name: str, *args: str, check: bool = True) -> str:
+    def _pg(self, name: str, *args: str, check: bool = True) -> str | None:
+        """The command's output; None when it failed and `check` is off."""
         # its own session: a terminal's Ctrl-C reaches the server only through __exit__, after
         # Airflow has stopped using it
         as_user = ({} if self._run_as is None else  # its group too: root's would shut it out
                    {"user": self._run_as, "group": self._run_as, "extra_groups": []})
         done = subprocess.run([_bin(name), *args], capture_output=True, text=True,
                               start_new_session=True, cwd=self.data_dir, **as_user)
-        if check and done.returncode:
+        if done.returncode and not check:
+            return None
+        if done.returncode:
             said = done.stderr.strip()
             if self.log.exists():
                 said += "\n" + self.log.read_text(errors="replace")[-2000:]

@@ -72,3 +72,15 @@ def test_the_metadata_db_is_a_private_postgres_that_airflow_uses_and_that_keeps_
     finally:
         if db.data_dir.parent == ROOT_DATA_PARENT:
             shutil.rmtree(db.data_dir, ignore_errors=True)
+
+
+def test_a_server_left_running_by_a_killed_launcher_is_taken_over(tmp_path):
+    left = MetadataDB(tmp_path / "postgres").__enter__()  # its launcher never got to stop it
+    try:
+        with MetadataDB(tmp_path / "postgres") as db:
+            assert db.sql("SELECT count(*) FROM pg_database WHERE datname = 'airflow'") == "1"
+        assert not (db.socket_dir / ".s.PGSQL.5432").exists(), "stopped on exit"
+    finally:
+        left.__exit__(None, None, None)
+        if left.data_dir.parent == ROOT_DATA_PARENT:
+            shutil.rmtree(left.data_dir, ignore_errors=True)
