@@ -4,7 +4,8 @@ local_aws (the offline AWS) plus `airflow standalone` (api-server, scheduler, da
 triggerer) on http://localhost:8080, sized for a small machine, with the same connection,
 Variables and pools as docker-compose.yaml (local_stack.py), and like it a PostgreSQL metadata DB
 (metadata_db.py). State lives in .local/: the emulator's S3, catalog and warehouse in .local/aws,
-the metadata DB in .local/postgres, Airflow's home in .local/airflow, logs in .local/logs. Prints the login once the UI answers; Ctrl-C stops all of it.
+the metadata DB in .local/postgres, Airflow's home in .local/airflow, logs in .local/logs.
+Prints the login once the UI answers; Ctrl-C stops all of it.
 
 With --lake DIR (make airflow LAKE=DIR) the public bucket covid19-lake holds DIR's files (a copy of
 the real lake laid out like the bucket) instead of the synthetic sample, and the emulator's state
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"  login: {ADMIN} / {admin_password(env)}\n"
                       f"  DAG:   covid_lake_daily (paused until you unpause it)\n"
                       f"  AWS:   local_aws at {emu.endpoint}\n"
-                      "Ctrl-C stops Airflow and local_aws.", flush=True)
+                      "Ctrl-C stops Airflow, PostgreSQL and local_aws.", flush=True)
             while not interrupted and proc.poll() is None:
                 time.sleep(0.5)
             if not interrupted:

@@ -33,7 +33,7 @@ DATABASE = "airflow"
 SYSTEM_USER = "covid_lake_pg"  # the OS user that runs the server when we are root
 ROOT_DATA_PARENT = Path("/var/tmp")  # world-passable (1777) and kept across reboots, unlike /tmp
 _SOCKET_NAME = ".s.PGSQL.5432"
-_SUN_PATH_MAX = 107  # bytes in sockaddr_un.sun_path, with the final NUL: Linux 108, macOS 104
+_SUN_PATH_MAX = 103  # sockaddr_un.sun_path less its final NUL: 108 on Linux, 104 on macOS
 
 
 def _bin(name: str) -> str:

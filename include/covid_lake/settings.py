@@ -201,7 +201,8 @@ def parse_time_env() -> str:
 def redshift_operator_target() -> dict[str, str]:
     """RedshiftDataOperator takes exactly one of cluster_identifier / workgroup_name, so the kind
     of target is chosen while parsing: a cluster when AIRFLOW_VAR_COVID_LAKE_SETTINGS names
-    redshift_cluster_identifier, else the serverless workgroup. The name itself still resolves at run time."""
+    redshift_cluster_identifier, else the serverless workgroup. The name itself still resolves
+    at run time."""
     if _parse_time("redshift_cluster_identifier"):
         return {"cluster_identifier": template("redshift_cluster_identifier")}
     return {"workgroup_name": template("redshift_workgroup")}
