@@ -28,8 +28,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from moto.glue.models import glue_backends
 from moto.s3.models import FakeKey, s3_backends
+
+from local_aws.engines.glue_catalog import current_table_input
+from local_aws.services.glue import glue_backends
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +177,7 @@ class StateStore:
                         "tables": [
                             {
                                 "name": table.name,
-                                "input": table.get_version(str(table._current_version)),
+                                "input": current_table_input(table),
                                 "partitions": [p.partition_input for p in table.partitions.values()],
                             }
                             for table in list(db.tables.values())

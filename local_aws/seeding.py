@@ -29,7 +29,7 @@ from pathlib import Path
 from moto.s3.models import FakeKey
 
 from covid_lake_sources import DATASETS, SOURCE_BUCKET, SOURCE_REGION
-from local_aws import s3_data
+from local_aws.engines import s3_data
 
 log = logging.getLogger(__name__)
 

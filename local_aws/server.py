@@ -3,10 +3,10 @@
 Default endpoint: http://127.0.0.1:5050 (DEFAULT_HOST, DEFAULT_PORT). Point any AWS client at it
 with endpoint_url (or AWS_ENDPOINT_URL), region us-east-1 and any dummy credentials.
 
-moto's HTTP layer dispatches every request to module-level backends (s3_backends,
-redshiftdata_backends, ...), so the extensions are applied to those classes in this process
-before the server starts and are then reached by every request. The extension points are listed
-in each service module and guarded by tests/local_aws/test_moto_contract.py.
+moto's dispatcher picks a service per request and asks a factory for that service's app; the
+factory here is services.create_backend_app, which serves Athena, Glue and the Redshift Data API
+from local_aws's backend subclasses and every other service from moto's own. The moto internals
+this relies on are pinned by tests/local_aws/test_moto_contract.py.
 
 Besides the AWS APIs the server answers GET /_local_aws/health with a JSON status, and
 /_local_aws/faults arms failures of named operations (see faults.py).
@@ -16,20 +16,20 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
-    create_backend_app,
 )
 from werkzeug.serving import make_server
 
-from local_aws import athena, faults, glue_crawler, glue_jobs, redshift_data, runtime, seeding
+from local_aws import faults, runtime, seeding, services
 from local_aws.background import workers
+from local_aws.engines import redshift_engine
 from local_aws.persistence import StateStore
 
 log = logging.getLogger(__name__)
@@ -39,22 +39,7 @@ DEFAULT_PORT = 5050
 DEFAULT_STATE_DIR = Path(".local/aws")
 HEALTH_PATH = "/_local_aws/health"
 
-# Services whose behaviour this package replaces; each module's install() is idempotent.
-_EXTENSIONS: tuple[Callable[[], None], ...] = (
-    redshift_data.install, athena.install, glue_crawler.install, glue_jobs.install,
-)
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
-_install_lock = threading.Lock()
-_installed = False
-
-
-def install_extensions() -> None:
-    global _installed
-    with _install_lock:
-        if not _installed:
-            for install in _EXTENSIONS:
-                install()
-            _installed = True
 
 
 class _EmulatorApp:
@@ -89,8 +74,8 @@ class _Server(ThreadedMotoServer):
         self._wrap = wrap
         self.startup_error: BaseException | None = None
 
-    def _server_entry(self) -> None:  # same as moto's, plus the wrapper and the error hand-off
-        app = self._wrap(DomainDispatcherApplication(create_backend_app))
+    def _server_entry(self) -> None:  # moto's, with local_aws's services, the wrapper, the error hand-off
+        app = self._wrap(DomainDispatcherApplication(services.create_backend_app))
         try:
             self._server = make_server(self._ip_address, self._port, app, True,
                                        request_handler=MotoRequestHandler)
@@ -138,11 +123,10 @@ class LocalAWS:
     def endpoint_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "LocalAWS":
+    def start(self) -> LocalAWS:
         """Raises seeding.LakeDirError (before touching any state) for an unusable lake_dir."""
         if self.lake_dir is not None:
             seeding.lake_files(self.lake_dir)
-        install_extensions()
         request_log = logging.getLogger("werkzeug")
         if request_log.level == logging.NOTSET:
             # One line per request drowns everything else; ask for it with --log-level INFO.
@@ -172,7 +156,7 @@ class LocalAWS:
             self._server.stop()
             self._server = None
         workers.drain()
-        redshift_data.close_databases()
+        redshift_engine.close_databases()
         self.store.stop_flusher()
         self.store.flush()
         runtime.set_current(None)
@@ -182,7 +166,7 @@ class LocalAWS:
                 "restored": self.restored, "seeded_objects": self.seeded,
                 **({"lake": self.lake_sync.describe()} if self.lake_sync else {})}
 
-    def __enter__(self) -> "LocalAWS":
+    def __enter__(self) -> LocalAWS:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -138,3 +138,50 @@ def test_dependencies_run_one_way():
     launchers = _imports(ROOT / "covid_lake_dev")
     assert {f for f, names in launchers.items() if names & {"local_aws", "dags"}} == set()
     assert launchers, "covid_lake_dev has modules"
+
+
+def _module_imports(folder: Path) -> dict[str, set[str]]:
+    """Full module names each .py file under folder imports."""
+    import ast
+
+    out = {}
+    for path in sorted(folder.rglob("*.py")):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        out[str(path.relative_to(ROOT))] = names
+    return out
+
+
+def test_emulator_layers_run_one_way():
+    """Inside local_aws: server -> services (moto API subclasses) -> engines (data planes).
+    An engine knows no HTTP: no moto response class, no Flask or werkzeug, no service or server
+    module; a service never reaches back into the server or the state store."""
+    def offending(folder: str, forbidden: tuple[str, ...]) -> dict[str, set[str]]:
+        found = {f: {n for n in names if n.startswith(forbidden)}
+                 for f, names in _module_imports(ROOT / "local_aws" / folder).items()}
+        return {f: names for f, names in found.items() if names}
+
+    engines = offending("engines", ("local_aws.services", "local_aws.server", "local_aws.persistence",
+                                    "flask", "werkzeug", "moto.core.responses", "moto.moto_server"))
+    assert engines == {}
+    assert not [n for names in _module_imports(ROOT / "local_aws" / "engines").values()
+                for n in names if n.startswith("moto.") and ".responses" in n]
+    assert offending("services", ("local_aws.server", "local_aws.persistence")) == {}
+
+
+def test_every_package_folder_is_in_the_distribution():
+    """A non-editable install (the Docker images) ships only the packages pyproject.toml lists."""
+    import tomllib
+
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(tool["packages"])
+    found = set()
+    for package, folder in tool["package-dir"].items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            relative = init.parent.relative_to(ROOT / folder)
+            found.add(".".join((package, *relative.parts)))
+    assert found == listed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import inspect
 import io
 import time
 import uuid
@@ -14,26 +13,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from covid_lake.datasets import BY_NAME
-from local_aws import glue_crawler as gc
+from local_aws.engines import crawl as gc
+from local_aws.services.glue.models import LocalGlueBackend, RealCrawl
 
 
 # ---- classification, no server needed
-
-
-def test_moto_contract():
-    """The moto pieces this module extends are where it expects them (fails on a moto move)."""
-    from moto.glue import models, responses
-
-    assert callable(models.FakeCrawler.start_crawler) and callable(models.FakeCrawler.as_dict)
-    crawler_args = set(inspect.signature(models.FakeCrawler.__init__).parameters)
-    assert {"name", "database_name", "targets", "classifiers", "table_prefix",
-            "schema_change_policy", "backend"} <= crawler_args
-    assert list(inspect.signature(models.FakeCrawl.__init__).parameters) == ["self", "crawler_name"]
-    assert isinstance(inspect.getattr_static(models.FakeCrawl, "status"), property)
-    for method in ("get_database", "create_table", "update_table", "get_crawler", "get_crawlers"):
-        assert callable(getattr(models.GlueBackend, method)), method
-    assert hasattr(models.FakeTable, "get_version") and hasattr(models.FakeTable, "create_partition")
-    assert isinstance(inspect.getattr_static(responses.GlueResponse, "glue_backend"), property)
 
 
 def test_csv_types_and_detected_header():
@@ -185,9 +169,12 @@ def test_crawl_into_a_missing_database_fails_with_a_message(emulator, lake_bucke
 def test_starting_a_running_crawler_is_refused():
     from moto.glue.exceptions import CrawlerRunningException
 
-    class Crawler:  # only what _start_crawler reads
-        name = "busy"
-        crawls = [gc.RealCrawl("busy")]
-
+    glue = LocalGlueBackend("us-east-1", "123456789012")
+    glue.create_crawler(name="busy", role="r", database_name="db", description="",
+                        targets={"S3Targets": [{"Path": "s3://b/raw/"}]}, schedule="",
+                        classifiers=[], table_prefix="", schema_change_policy={},
+                        recrawl_policy={}, lineage_configuration={}, configuration="",
+                        crawler_security_configuration="", tags={})
+    glue.get_crawler("busy").crawls.append(RealCrawl("busy"))  # a crawl still running
     with pytest.raises(CrawlerRunningException, match="already started"):
-        gc._start_crawler(Crawler())
+        glue.start_crawler("busy")

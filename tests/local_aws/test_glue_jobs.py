@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import textwrap
 import time
 import uuid
@@ -10,7 +9,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from local_aws import glue_jobs
+from local_aws.engines import job_runs
 
 WRITER = textwrap.dedent('''
     import argparse, json, boto3
@@ -26,21 +25,8 @@ FAILING = 'import sys\nprint("about to fail")\nsys.exit("load failed: table fact
 SLEEPER = "import time\ntime.sleep(3)\n"
 
 
-def test_moto_contract():
-    from moto.glue import models, responses
-
-    params = list(inspect.signature(models.FakeJob.start_job_run).parameters)
-    assert params == ["self", "allocated_capacity", "max_capacity", "timeout", "worker_type",
-                      "security_configuration", "number_of_workers", "notification_property",
-                      "previous_run_id", "arguments"]
-    run_args = set(inspect.signature(models.FakeJobRun.__init__).parameters)
-    assert {"job_name", "job_run_id", "arguments", "timeout"} <= run_args
-    assert isinstance(inspect.getattr_static(models.FakeJobRun, "status"), property)
-    assert callable(getattr(responses.GlueResponse, "start_job_run"))
-
-
 def test_command_line_has_python_shell_shape(tmp_path):
-    argv = glue_jobs.command_line(tmp_path / "s.py", "load", {"--day": "2020-04-01", "mode": "x"})
+    argv = job_runs.command_line(tmp_path / "s.py", "load", {"--day": "2020-04-01", "mode": "x"})
     assert argv[1:] == [str(tmp_path / "s.py"), "--JOB_NAME", "load", "--day", "2020-04-01",
                         "--mode", "x"]
 

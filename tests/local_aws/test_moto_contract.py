@@ -24,7 +24,7 @@ def test_moto_is_the_pinned_version():
         "re-check every extension point below before bumping the pin")
 
 
-# -- server.py ---------------------------------------------------------------------------------
+# -- server.py / services/__init__.py -----------------------------------------------------------
 
 def test_threaded_server_entry_point_is_what_server_py_reimplements():
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -40,20 +40,73 @@ def test_threaded_server_entry_point_is_what_server_py_reimplements():
     assert params(ThreadedMotoServer.__init__) == ["self", "ip_address", "port", "verbose"]
 
 
-def test_werkzeug_app_names_used_by_server_py():
+def test_dispatcher_asks_its_factory_for_each_service_app():
+    # services.create_backend_app is that factory; the names are moto's service names.
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    assert params(DomainDispatcherApplication.__init__) == ["self", "create_app"]
+    assert "self.create_app(backend)" in inspect.getsource(DomainDispatcherApplication.get_application)
+    patterns = dict(DomainDispatcherApplication(lambda service: None).backend_url_patterns)
+    from local_aws.services import BACKENDS
+    assert set(BACKENDS) <= set(patterns), "a registered service name is not one moto routes to"
+
+
+def test_create_backend_app_steps_are_what_services_py_repeats():
     from moto.moto_server import werkzeug_app
 
-    for name in ("DomainDispatcherApplication", "MotoRequestHandler", "create_backend_app"):
-        assert hasattr(werkzeug_app, name), f"moto.moto_server.werkzeug_app.{name} is gone (server.py)"
+    source = inspect.getsource(werkzeug_app.create_backend_app)
+    for needed in ("backends.get_backend(service)", "backend.flask_paths.items()",
+                   "convert_to_flask_response(handler)", "BackendRequest",
+                   'converters["regex"] = RegexConverter', "methods=HTTP_METHODS",
+                   "strict_slashes=False"):
+        assert needed in source, f"moto's create_backend_app no longer does {needed!r} (services/__init__.py)"
+
+
+def test_backend_urls_module_is_found_next_to_its_models_module():
+    # moto derives "<package>.urls" from the backend class's "<package>.models": why each
+    # service under local_aws/services is a package with models.py and urls.py.
+    from moto.core.base_backend import BaseBackend
+
+    assert 'rstrip("models") + "urls"' in inspect.getsource(BaseBackend._url_module.fget)
+    from local_aws.services import BACKENDS
+
+    for name, backends in BACKENDS.items():
+        backend = backends["123456789012"]["us-east-1"]
+        assert backend._url_module.__name__ == type(backend).__module__.replace(".models", ".urls"), name
+        assert backend.flask_paths, name
 
 
 def test_json_actions_dispatch_to_the_method_named_after_them():
-    # redshift_data.py adds batch_execute_statement and relies on this lookup to reach it.
+    # The response subclasses add actions moto lacks (BatchExecuteStatement, UpdateCrawler, ...).
     from moto.core.responses import BaseResponse
 
     source = inspect.getsource(BaseResponse.call_action)
     assert "camelcase_to_underscores(self._get_action())" in source
     assert "method_names_from_class(self.__class__)" in source
+
+
+@pytest.mark.parametrize(("module", "response", "property_name"), [
+    ("moto.athena.responses", "AthenaResponse", "athena_backend"),
+    ("moto.glue.responses", "GlueResponse", "glue_backend"),
+    ("moto.redshiftdata.responses", "RedshiftDataAPIServiceResponse", "redshiftdata_backend"),
+])
+def test_response_classes_reach_their_backend_through_a_property(module, response, property_name):
+    # Each Local*Response overrides this property to return the local backend.
+    import importlib
+
+    cls = getattr(importlib.import_module(module), response)
+    assert isinstance(inspect.getattr_static(cls, property_name), property)
+
+
+@pytest.mark.parametrize(("module", "backend"), [
+    ("moto.athena.models", "AthenaBackend"), ("moto.glue.models", "GlueBackend"),
+    ("moto.redshiftdata.models", "RedshiftDataAPIServiceBackend"),
+])
+def test_backends_are_constructed_with_region_and_account(module, backend):
+    import importlib
+
+    cls = getattr(importlib.import_module(module), backend)
+    assert params(cls.__init__) == ["self", "region_name", "account_id"]
 
 
 # -- persistence.py / s3_data.py / seeding.py ------------------------------------------------------
@@ -98,29 +151,54 @@ def test_glue_catalog_api_used_for_persistence():
     db = glue.databases["db"]
     table = db.tables["t"]
     assert isinstance(db, FakeDatabase) and db.input == {"Name": "db"}
-    assert isinstance(table, FakeTable) and table.get_version(str(table._current_version))["Name"] == "t"
+    # engines/glue_catalog.current_table_input reads the newest of the versions ("1", "2", ...)
+    glue.update_table("db", "t", {"Name": "t", "Description": "v2"})
+    assert isinstance(table, FakeTable) and list(table.versions) == ["1", "2"]
+    from local_aws.engines.glue_catalog import current_table_input
+    assert current_table_input(table)["Description"] == "v2"
     partition = next(iter(table.partitions.values()))
     assert isinstance(partition, FakePartition) and partition.partition_input == {"Values": ["1"]}
 
 
-# -- redshift_data.py ------------------------------------------------------------------------------
+# -- services/glue ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("method", ["execute_statement", "describe_statement",
-                                    "get_statement_result", "cancel_statement"])
-def test_redshift_data_response_methods_replaced(method):
-    from moto.redshiftdata.responses import RedshiftDataAPIServiceResponse
+def test_glue_models_the_local_backend_builds_on():
+    from moto.glue import models
 
-    assert method in vars(RedshiftDataAPIServiceResponse), (
-        f"moto's RedshiftDataAPIServiceResponse.{method} moved; redshift_data.install() replaces it")
+    crawler_args = set(params(models.FakeCrawler.__init__))
+    assert {"name", "database_name", "targets", "classifiers", "table_prefix",
+            "schema_change_policy", "backend"} <= crawler_args
+    assert params(models.FakeCrawl.__init__) == ["self", "crawler_name"]
+    assert isinstance(inspect.getattr_static(models.FakeCrawl, "status"), property)
+    assert {"job_name", "job_run_id", "arguments", "timeout"} <= set(params(models.FakeJobRun.__init__))
+    assert isinstance(inspect.getattr_static(models.FakeJobRun, "status"), property)
+    assert callable(models.FakeTable.create_partition)
+    # GetCrawler(s) answer from crawler.as_dict(), which LocalGlueResponse replaces with the
+    # backend's describe_crawler; BatchGetCrawlers answers from the backend's batch_get_crawlers.
+    from moto.glue.responses import GlueResponse
+    assert "crawler.as_dict()" in inspect.getsource(GlueResponse.get_crawler)
+    assert "batch_get_crawlers(" in inspect.getsource(GlueResponse.batch_get_crawlers)
 
 
-def test_redshift_data_response_and_backend_hooks():
-    from moto.redshiftdata.models import RedshiftDataAPIServiceBackend, redshiftdata_backends
-    from moto.redshiftdata.responses import RedshiftDataAPIServiceResponse
+@pytest.mark.parametrize(("local", "moto_module", "moto_class", "methods"), [
+    ("local_aws.services.glue.models:LocalGlueBackend", "moto.glue.models", "GlueBackend",
+     ["start_crawler", "start_job_run", "batch_get_crawlers"]),
+    ("local_aws.services.athena.models:LocalAthenaBackend", "moto.athena.models", "AthenaBackend",
+     ["start_query_execution", "get_query_execution", "stop_query_execution",
+      "list_query_executions", "list_databases", "get_database"]),
+])
+def test_overridden_backend_methods_keep_motos_signature(local, moto_module, moto_class, methods):
+    """moto's own response methods (StartCrawler, StartJobRun, ...) call these by keyword."""
+    import importlib
 
-    assert isinstance(inspect.getattr_static(RedshiftDataAPIServiceResponse, "redshiftdata_backend"), property)
-    assert isinstance(redshiftdata_backends["000000000000"]["us-east-1"], RedshiftDataAPIServiceBackend)
+    module, _, name = local.partition(":")
+    ours = getattr(importlib.import_module(module), name)
+    theirs = getattr(importlib.import_module(moto_module), moto_class)
+    for method in methods:
+        assert params(getattr(ours, method)) == params(getattr(theirs, method)), method
 
+
+# -- services/redshiftdata ------------------------------------------------------------------------
 
 def test_redshift_data_exceptions_used_for_api_errors():
     from moto.redshiftdata.exceptions import ResourceNotFoundException, ValidationException
@@ -129,17 +207,7 @@ def test_redshift_data_exceptions_used_for_api_errors():
     assert "ResourceNotFoundException" in ResourceNotFoundException().get_body()
 
 
-# -- athena.py -------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("method", ["start_query_execution", "get_query_execution", "get_query_results",
-                                    "stop_query_execution", "list_query_executions", "list_databases",
-                                    "get_database"])
-def test_athena_response_methods_replaced(method):
-    from moto.athena.responses import AthenaResponse
-
-    assert method in vars(AthenaResponse), (
-        f"moto's AthenaResponse.{method} moved; athena.install() replaces it")
-
+# -- services/athena --------------------------------------------------------------------------------
 
 def test_athena_backend_attributes_used():
     from moto.athena.exceptions import MetadataException

@@ -228,7 +228,7 @@ def test_the_projects_fact_load_runs_as_one_batch(rsd, staged):
     """include/sql/redshift: the real DDL (keys, DISTKEY, SORTKEY) and the day-replace load."""
     from pathlib import Path
 
-    from local_aws.redshift_sql import split_statements
+    from local_aws.engines.redshift_sql import split_statements
 
     sql_dir = Path(__file__).resolve().parents[2] / "include" / "sql" / "redshift"
     ddl = run(rsd, split_statements((sql_dir / "factcovid.sql").read_text()))
@@ -255,7 +255,7 @@ def test_the_projects_fact_load_runs_as_one_batch(rsd, staged):
 
 def test_large_copy_then_insert_in_one_batch_keeps_every_row(emulator, tmp_path):
     """Regression: DuckDB 2.0.0 copied 0 rows from a >122,880-row stage filled in the same
-    transaction (see _Database in redshift_data.py); a full-refresh load does exactly this."""
+    transaction (see _Database in engines/redshift_engine.py); a full-refresh load does exactly this."""
     import io
     import time
     import uuid

@@ -1,4 +1,4 @@
-"""Redshift SQL -> DuckDB SQL, for the Redshift Data API emulation (redshift_data.py).
+"""Redshift SQL -> DuckDB SQL, for the Redshift Data API emulation (redshift_engine.py).
 
 sqlglot (read="redshift", write="duckdb") does the bulk of the dialect work: functions such as
 GETDATE, NVL, DATEADD and the type names. What it leaves to us, and this module handles:
@@ -14,7 +14,7 @@ GETDATE, NVL, DATEADD and the type names. What it leaves to us, and this module 
 * CREATE TABLE t (LIKE s) becomes an empty CREATE TABLE AS;
 * MERGE ... WHEN NOT MATCHED THEN INSERT VALUES (...) without a column list, which sqlglot
   mis-parses as a call of a function named VALUES;
-* COPY is not SQL DuckDB could run: it is parsed here into a CopyCommand that redshift_data.py
+* COPY is not SQL DuckDB could run: it is parsed here into a CopyCommand that redshift_engine.py
   executes against the emulator's S3;
 * VACUUM, ANALYZE, GRANT and REVOKE succeed without doing anything: they tune storage or set
   permissions, neither of which exists in a single-user DuckDB file;
@@ -92,7 +92,7 @@ def split_statements(sql: str) -> list[str]:
     return [s.strip() for s in statements if s.strip()]
 
 
-_LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.S)
+_LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 
 
 def translate(statement: str, parameters: dict[str, str] | None = None) -> list[Command]:

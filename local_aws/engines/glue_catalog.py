@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.glue.exceptions import EntityNotFoundException
-from moto.glue.models import GlueBackend, glue_backends
+from moto.glue.models import FakeTable, GlueBackend
 
 LAZY_SIMPLE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
@@ -38,8 +37,9 @@ class CatalogError(ValueError):
     pass
 
 
-def backend(region: str, account_id: str = DEFAULT_ACCOUNT_ID) -> GlueBackend:
-    return glue_backends[account_id][region]
+def current_table_input(table: FakeTable) -> dict[str, Any]:
+    """The TableInput of a table's current version (moto keeps every version, keyed "1", "2", ...)."""
+    return table.versions[max(table.versions, key=int)]
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def table_spec(glue: GlueBackend, database: str, name: str) -> TableSpec:
         table = glue.get_table(database, name)
     except EntityNotFoundException:
         raise CatalogError(f"Table {database}.{name} does not exist") from None
-    data: dict[str, Any] = table.get_version(str(table._current_version))
+    data: dict[str, Any] = current_table_input(table)
     descriptor = data.get("StorageDescriptor") or {}
     serde = descriptor.get("SerdeInfo") or {}
     location = descriptor.get("Location") or ""

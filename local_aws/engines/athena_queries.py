@@ -1,24 +1,14 @@
-"""Athena that runs the query: StartQueryExecution executes in DuckDB on a worker thread.
+"""Athena's data plane: one query execution, run in DuckDB, its results written as Athena writes them.
 
-A query goes QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED, set by the worker. SELECTs
-resolve tables through the Glue catalog (athena_sql.py); DDL, MSCK REPAIR, CTAS and UNLOAD
-change the catalog or write Parquet (athena_ddl.py). Results are written as Athena writes them:
+run(glue, execution) takes a QUEUED Execution to SUCCEEDED, FAILED or CANCELLED. SELECTs resolve
+tables through the Glue catalog (athena_sql.py); DDL, MSCK REPAIR, CTAS and UNLOAD change the
+catalog or write Parquet (athena_ddl.py). Results go where Athena puts them:
 
   <OutputLocation>/<id>.csv           header line, every value double-quoted, NULL as nothing
   <OutputLocation>/<id>.csv.metadata  column metadata; Athena's is binary, this one is JSON
   <OutputLocation>/<id>.txt           for DDL statements (empty)
 
-GetQueryResults reads the stored result: a header row first, then rows of VarCharValue, with
-ResultSetMetadata.ColumnInfo and NextToken pagination (MaxResults up to 1000).
-
-Databases are Glue's: ListDatabases and GetDatabase read moto's Glue backend, so Athena's and
-Glue's database lists agree.
-
-moto extension points (tests/local_aws/test_moto_contract.py): AthenaResponse methods
-start_query_execution, get_query_execution, get_query_results, stop_query_execution,
-list_query_executions, list_databases and get_database are replaced; executions live in a
-`local_aws_executions` registry on the AthenaBackend, moto's own auto-advancing Execution
-objects are not used.
+No HTTP and no moto here: the API is local_aws/services/athena.
 """
 
 from __future__ import annotations
@@ -31,30 +21,23 @@ import json
 import logging
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
-from moto.athena.exceptions import MetadataException
-from moto.athena.models import AthenaBackend
-from moto.athena.responses import AthenaResponse
-from moto.core.exceptions import JsonRESTError
 from sqlglot import exp
 
-from local_aws import athena_ddl, duckdb_s3, glue_catalog, runtime, s3_data
-from local_aws.athena_sql import AthenaQueryError, bind_parameters, parse, to_duckdb
-from local_aws.background import workers
-from local_aws.glue_catalog import CatalogError
+from local_aws import runtime
+from local_aws.engines import athena_ddl, duckdb_s3, s3_data
+from local_aws.engines.athena_sql import (
+    AthenaQueryError,
+    bind_parameters,
+    parse,
+    to_duckdb,
+)
+from local_aws.engines.glue_catalog import CatalogError, GlueBackend
 
 log = logging.getLogger(__name__)
-
-MAX_RESULTS = 1000
-
-
-class InvalidRequestException(JsonRESTError):
-    def __init__(self, message: str) -> None:
-        super().__init__("InvalidRequestException", message)
 
 DEFAULT_DATABASE = "default"
 
@@ -115,25 +98,15 @@ class Execution:
         return out
 
 
-def _registry(backend: AthenaBackend) -> dict[str, Execution]:
-    if not hasattr(backend, "local_aws_executions"):
-        backend.local_aws_executions = {}  # type: ignore[attr-defined]
-    return backend.local_aws_executions  # type: ignore[attr-defined]
-
-
-def _glue(backend: AthenaBackend):
-    return glue_catalog.backend(backend.region_name, backend.account_id)
-
-
 # -- execution -----------------------------------------------------------------------------------
 
-def _run(backend: AthenaBackend, execution: Execution) -> None:
+def run(glue: GlueBackend, execution: Execution) -> None:
     if execution.cancel_requested.is_set():
         return
     execution.state = "RUNNING"
     started = time.perf_counter()
     try:
-        _execute(backend, execution)
+        _execute(glue, execution)
         _write_results(execution)
     except AthenaQueryError as exc:
         _fail(execution, str(exc), exc.error_name)
@@ -173,8 +146,7 @@ def _duckdb_reason(exc: duckdb.Error) -> str:
     return f"{name}: {message.split(': ', 1)[-1] if ' Error: ' in message else message}"
 
 
-def _execute(backend: AthenaBackend, execution: Execution) -> None:
-    glue = _glue(backend)
+def _execute(glue: GlueBackend, execution: Execution) -> None:
     statement = execution.query.strip().rstrip(";").strip()
     head = statement.split(None, 2)
     first_word = head[0].upper() if head else ""
@@ -318,118 +290,3 @@ def _write_results(execution: Execution) -> None:
 
 def _csv_quote(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
-
-
-# -- API -----------------------------------------------------------------------------------------
-
-def _json(body: dict[str, Any]) -> str:
-    return json.dumps(body)
-
-
-def _lookup(self: AthenaResponse) -> Execution:
-    exec_id = self._get_param("QueryExecutionId")
-    execution = _registry(self.athena_backend).get(exec_id)
-    if execution is None:
-        raise InvalidRequestException(f"QueryExecution {exec_id} was not found")
-    return execution
-
-
-def start_query_execution(self: AthenaResponse):
-    backend = self.athena_backend
-    query = self._get_param("QueryString") or ""
-    context = self._get_param("QueryExecutionContext") or {}
-    config = self._get_param("ResultConfiguration") or {}
-    workgroup_name = self._get_param("WorkGroup") or "primary"
-    workgroup = backend.work_groups.get(workgroup_name)
-    if workgroup is None:
-        raise InvalidRequestException(f"WorkGroup {workgroup_name} is not found.")
-    output = config.get("OutputLocation") or (
-        (workgroup.configuration or {}).get("ResultConfiguration", {}).get("OutputLocation"))
-    if not output:
-        raise InvalidRequestException(
-            "No output location provided. An output location is required either through the Workgroup "
-            "result configuration setting or as an API input.")
-    if not query.strip():
-        raise InvalidRequestException("QueryString must not be empty")
-    s3_data.split_uri(output)  # rejects anything that is not s3://bucket/...
-    execution = Execution(
-        id=str(uuid.uuid4()), query=query, database=(context.get("Database") or DEFAULT_DATABASE).lower(),
-        catalog=context.get("Catalog") or "AwsDataCatalog", output_location=output.rstrip("/") + "/",
-        workgroup=workgroup_name, parameters=self._get_param("ExecutionParameters"),
-    )
-    _registry(backend)[execution.id] = execution
-    workers.submit(_run, backend, execution)
-    return _json({"QueryExecutionId": execution.id})
-
-
-def get_query_execution(self: AthenaResponse):
-    return _json({"QueryExecution": _lookup(self).describe()})
-
-
-def get_query_results(self: AthenaResponse):
-    execution = _lookup(self)
-    if execution.state != "SUCCEEDED":
-        raise InvalidRequestException(f"Query has not yet finished. Current state: {execution.state}")
-    max_results = int(self._get_param("MaxResults") or MAX_RESULTS)
-    if not 1 <= max_results <= MAX_RESULTS:
-        raise InvalidRequestException(f"MaxResults must be between 1 and {MAX_RESULTS}")
-    result = execution.result or QueryResult([], [])
-    header = [{"Data": [{"VarCharValue": name} for name, _ in result.columns]}] if result.columns else []
-    rows = header + [{"Data": [{} if v is None else {"VarCharValue": v} for v in map(format_value, row)]}
-                     for row in result.rows]
-    start = int(self._get_param("NextToken") or 0)
-    body: dict[str, Any] = {
-        "ResultSet": {"Rows": rows[start:start + max_results],
-                      "ResultSetMetadata": {"ColumnInfo": [column_info(n, t) for n, t in result.columns]}},
-    }
-    if execution.update_count is not None:
-        body["UpdateCount"] = execution.update_count
-    if start + max_results < len(rows):
-        body["NextToken"] = str(start + max_results)
-    return _json(body)
-
-
-def stop_query_execution(self: AthenaResponse):
-    execution = _lookup(self)
-    if execution.state in ("QUEUED", "RUNNING"):
-        # A running DuckDB query is not interrupted; its result is discarded.
-        execution.cancel_requested.set()
-        execution.state, execution.completed = "CANCELLED", time.time()
-    return _json({})
-
-
-def list_query_executions(self: AthenaResponse):
-    workgroup = self._get_param("WorkGroup")
-    ids = [e.id for e in _registry(self.athena_backend).values() if workgroup in (None, e.workgroup)]
-    return _json({"QueryExecutionIds": ids})
-
-
-def list_databases(self: AthenaResponse):
-    glue = _glue(self.athena_backend)
-    return _json({"DatabaseList": [_database(db) for db in glue.get_databases()]})
-
-
-def get_database(self: AthenaResponse):
-    name = (self._get_param("DatabaseName") or "").lower()
-    glue = _glue(self.athena_backend)
-    if name not in glue.databases:
-        raise MetadataException(f"Database {name} not found.")
-    return _json({"Database": _database(glue.databases[name])})
-
-
-def _database(db) -> dict[str, Any]:
-    out = {"Name": db.name, "Parameters": db.input.get("Parameters") or {}}
-    if db.input.get("Description"):
-        out["Description"] = db.input["Description"]
-    return out
-
-
-def install() -> None:
-    for name, method in (("start_query_execution", start_query_execution),
-                         ("get_query_execution", get_query_execution),
-                         ("get_query_results", get_query_results),
-                         ("stop_query_execution", stop_query_execution),
-                         ("list_query_executions", list_query_executions),
-                         ("list_databases", list_databases),
-                         ("get_database", get_database)):
-        setattr(AthenaResponse, name, method)

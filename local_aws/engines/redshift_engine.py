@@ -1,50 +1,33 @@
-"""Redshift Data API that runs the SQL: one DuckDB database file per cluster/workgroup and database.
+"""Redshift's data plane: one DuckDB database file per cluster/workgroup and database.
 
 Files: <state_dir>/redshift/cluster-<id>/<database>.duckdb or .../workgroup-<name>/<database>.duckdb.
 
-ExecuteStatement and BatchExecuteStatement answer at once with an Id and run on a worker thread
-(background.py); DescribeStatement shows STARTED until the worker sets FINISHED, FAILED or
-ABORTED. Each call runs in one transaction on its own DuckDB connection, so a failing statement
-rolls back everything the call did (and temp tables live exactly as long as the call, like a
-Data API session). Statements against one database run one at a time.
+run(call) runs one ExecuteStatement or BatchExecuteStatement call in one transaction on its own
+DuckDB connection, so a failing statement rolls back everything the call did (and temp tables
+live exactly as long as the call, like a Data API session). Calls against one database run one
+at a time. The SQL is translated by redshift_sql.py; COPY reads the emulator's S3 in-process.
 
-The SQL is translated by redshift_sql.py; COPY reads the emulator's S3 in-process.
-
-moto extension points (tests/local_aws/test_moto_contract.py):
-  * RedshiftDataAPIServiceResponse: execute_statement, describe_statement, get_statement_result,
-    cancel_statement are replaced and batch_execute_statement added; moto's dispatcher calls
-    the method named after the action. moto's versions ignore WorkgroupName and Sqls.
-  * RedshiftDataAPIServiceBackend gets a `local_aws_statements` registry per account/region
-    (moto's own `statements` holds its never-ending STARTED placeholders and is left unused).
+No HTTP and no moto here: the API is local_aws/services/redshiftdata.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import decimal
 import json
 import logging
-import os
 import re
 import shutil
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from moto.core.exceptions import JsonRESTError
-from moto.redshiftdata.exceptions import ResourceNotFoundException, ValidationException
-from moto.redshiftdata.models import RedshiftDataAPIServiceBackend
-from moto.redshiftdata.responses import RedshiftDataAPIServiceResponse
 
-from local_aws import faults, runtime, s3_data
-from local_aws.background import workers
-from local_aws.redshift_sql import (
+from local_aws import faults, runtime
+from local_aws.engines import s3_data
+from local_aws.engines.redshift_sql import (
     CopyCommand,
     RedshiftSqlError,
     SqlCommand,
@@ -53,12 +36,6 @@ from local_aws.redshift_sql import (
 )
 
 log = logging.getLogger(__name__)
-
-# GetStatementResult pages by size on AWS (100 MB); a row count keeps paging observable in tests.
-PAGE_ROWS = int(os.environ.get("LOCAL_AWS_REDSHIFT_PAGE_ROWS", "1000"))
-
-_CLUSTER_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-_DATABASE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,126}$")
 
 
 # -- statements --------------------------------------------------------------------------------
@@ -127,30 +104,6 @@ class Call:
         return out
 
 
-def _registry(backend: RedshiftDataAPIServiceBackend) -> dict[str, Call]:
-    # Attached lazily: moto creates backends on first use per account and region.
-    if not hasattr(backend, "local_aws_statements"):
-        backend.local_aws_statements = {}  # type: ignore[attr-defined]
-    return backend.local_aws_statements  # type: ignore[attr-defined]
-
-
-def _lookup(backend: RedshiftDataAPIServiceBackend, statement_id: str) -> tuple[Call, Statement]:
-    """Find a statement by Id; 'parent-id:N' names the N-th sub-statement of a batch."""
-    parent_id, _, number = statement_id.partition(":")
-    try:
-        uuid.UUID(parent_id)
-    except ValueError:
-        raise ValidationException(f"id must be a UUID, optionally followed by :N; got {statement_id!r}")
-    call = _registry(backend).get(parent_id)
-    if call is None:
-        raise ResourceNotFoundException()
-    if not number:
-        return call, call.statement
-    index = int(number) - 1
-    if not call.is_batch or not 0 <= index < len(call.subs):
-        raise ResourceNotFoundException()
-    return call, call.subs[index]
-
 
 # -- databases ---------------------------------------------------------------------------------
 
@@ -202,7 +155,7 @@ class _Cancelled(Exception):
     pass
 
 
-def _run_call(call: Call) -> None:
+def run(call: Call) -> None:
     try:
         _run_call_in_transaction(call)
     except Exception as exc:  # an emulator bug must still end the statement, not leave it STARTED
@@ -401,174 +354,3 @@ def _quote(identifier: str) -> str:
 
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-# -- result encoding ---------------------------------------------------------------------------
-
-_TYPE_NAMES = {
-    "BOOLEAN": "bool", "TINYINT": "int2", "SMALLINT": "int2", "INTEGER": "int4", "BIGINT": "int8",
-    # DuckDB widens SUM of integers to HUGEINT where Redshift gives BIGINT.
-    "HUGEINT": "int8", "UTINYINT": "int2", "USMALLINT": "int4", "UINTEGER": "int8",
-    "UBIGINT": "numeric", "FLOAT": "float4", "DOUBLE": "float8", "VARCHAR": "varchar",
-    "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamptz",
-    "TIME": "time", "BLOB": "bytea", "INTERVAL": "interval",
-}
-_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-                  "UINTEGER", "UBIGINT"}
-_INT64 = range(-(2**63), 2**63)
-_SIGNED = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE"}
-
-
-def column_metadata(name: str, dtype: str) -> dict[str, Any]:
-    precision, scale = 0, 0
-    decimal_match = re.match(r"DECIMAL\((\d+),\s*(\d+)\)", dtype)
-    if decimal_match:
-        type_name, precision, scale = "numeric", int(decimal_match[1]), int(decimal_match[2])
-    else:
-        type_name = _TYPE_NAMES.get(dtype, "super")  # lists, structs and maps: Redshift's SUPER
-    return {
-        "name": name, "label": name, "typeName": type_name,
-        "isSigned": dtype in _SIGNED or decimal_match is not None,
-        "isCaseSensitive": type_name == "varchar", "isCurrency": False,
-        "nullable": 1, "precision": precision, "scale": scale,
-        "columnDefault": None, "length": 0, "schemaName": "", "tableName": "",
-    }
-
-
-def field_value(value: Any, dtype: str) -> dict[str, Any]:
-    """A Data API Field: longValue, doubleValue, booleanValue, stringValue, blobValue or isNull."""
-    if value is None:
-        return {"isNull": True}
-    if isinstance(value, bool):
-        return {"booleanValue": value}
-    if dtype in _INTEGER_TYPES:
-        return {"longValue": int(value)} if int(value) in _INT64 else {"stringValue": str(value)}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    if isinstance(value, bytes):
-        return {"blobValue": base64.b64encode(value).decode()}
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return {"stringValue": value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()}
-    if isinstance(value, decimal.Decimal):
-        return {"stringValue": format(value, "f")}
-    if isinstance(value, (list, dict)):
-        return {"stringValue": json.dumps(value, default=str)}
-    return {"stringValue": str(value)}
-
-
-# -- API (replacing moto's response methods) -------------------------------------------------
-
-def _target(params: dict[str, Any]) -> tuple[str, str]:
-    cluster, workgroup = params.get("ClusterIdentifier"), params.get("WorkgroupName")
-    if params.get("SessionId"):
-        raise ValidationException("SessionId is not supported by local_aws; every call is its own session")
-    if bool(cluster) == bool(workgroup):
-        raise ValidationException("Exactly one of ClusterIdentifier or WorkgroupName must be provided")
-    kind, name = ("cluster", cluster) if cluster else ("workgroup", workgroup)
-    if not _CLUSTER_ID.match(name):
-        raise ValidationException(f"invalid {'ClusterIdentifier' if cluster else 'WorkgroupName'}: {name!r}")
-    return kind, name
-
-
-def _start(backend: RedshiftDataAPIServiceBackend, params: dict[str, Any], sqls: list[str], is_batch: bool) -> Call:
-    target = _target(params)
-    database = params.get("Database")
-    if not database or not _DATABASE.match(database):
-        raise ValidationException(f"Database is required and must be a valid name; got {database!r}")
-    if not sqls or any(not (s or "").strip() for s in sqls):
-        raise ValidationException("Sql must not be empty")
-    parameters = {p["name"]: p["value"] for p in params.get("Parameters") or []}
-    statement = Statement(id=str(uuid.uuid4()), query_string="; ".join(sqls) if is_batch else sqls[0])
-    subs = ([Statement(id=f"{statement.id}:{n}", query_string=sql) for n, sql in enumerate(sqls, start=1)]
-            if is_batch else [statement])
-    call = Call(statement, target, database, params.get("DbUser"), params.get("SecretArn"),
-                params.get("StatementName"), parameters, subs, is_batch)
-    _registry(backend)[statement.id] = call
-    statement.set_status("PICKED")
-    workers.submit(_run_call, call)
-    return call
-
-
-def _started_response(call: Call) -> dict[str, Any]:
-    out = {"Id": call.statement.id, "CreatedAt": call.statement.created_at, "Database": call.database}
-    out[{"cluster": "ClusterIdentifier", "workgroup": "WorkgroupName"}[call.target[0]]] = call.target[1]
-    for key, value in (("DbUser", call.db_user), ("SecretArn", call.secret_arn)):
-        if value is not None:
-            out[key] = value
-    return out
-
-
-def _request_params(response: RedshiftDataAPIServiceResponse) -> dict[str, Any]:
-    """The JSON request body; moto's _get_params() only understands query-string protocols."""
-    try:
-        body = json.loads(response.body or "{}")
-    except ValueError:
-        raise ValidationException("request body is not JSON") from None
-    return body if isinstance(body, dict) else {}
-
-
-def _json(body: dict[str, Any]) -> tuple[int, dict, str]:
-    return 200, {}, json.dumps(body)
-
-
-def execute_statement(self: RedshiftDataAPIServiceResponse):
-    call = _start(self.redshiftdata_backend, _request_params(self), [self._get_param("Sql")], is_batch=False)
-    return _json(_started_response(call))
-
-
-def batch_execute_statement(self: RedshiftDataAPIServiceResponse):
-    sqls = _request_params(self).get("Sqls") or []
-    if not 1 <= len(sqls) <= 40:
-        raise ValidationException("Sqls must hold between 1 and 40 statements")
-    call = _start(self.redshiftdata_backend, _request_params(self), sqls, is_batch=True)
-    return _json(_started_response(call))
-
-
-def describe_statement(self: RedshiftDataAPIServiceResponse):
-    call, statement = _lookup(self.redshiftdata_backend, self._get_param("Id"))
-    if statement is call.statement:
-        return _json(call.describe())
-    return _json(statement.describe())
-
-
-def get_statement_result(self: RedshiftDataAPIServiceResponse):
-    statement_id = self._get_param("Id")
-    call, statement = _lookup(self.redshiftdata_backend, statement_id)
-    if statement is call.statement and call.is_batch:
-        raise ValidationException("GetStatementResult of a batch needs a sub-statement Id (<id>:<n>)")
-    if statement.status != "FINISHED":
-        raise ValidationException(
-            f"Query does not have result. Please check query status. Status: {statement.status}")
-    if statement.result is None:  # DDL, DML, COPY: AWS has no result set to return either
-        raise JsonRESTError("ResourceNotFoundException",
-                            "Query does not have result. Please check query status.")
-    result = statement.result
-    offset = int(self._get_param("NextToken") or 0)
-    page = result.rows[offset:offset + PAGE_ROWS]
-    body: dict[str, Any] = {
-        "ColumnMetadata": [column_metadata(name, dtype) for name, dtype in result.columns],
-        "Records": [[field_value(v, dtype) for v, (_, dtype) in zip(row, result.columns)] for row in page],
-        "TotalNumRows": len(result.rows),
-    }
-    if offset + PAGE_ROWS < len(result.rows):
-        body["NextToken"] = str(offset + PAGE_ROWS)
-    return _json(body)
-
-
-def cancel_statement(self: RedshiftDataAPIServiceResponse):
-    call, statement = _lookup(self.redshiftdata_backend, self._get_param("Id"))
-    if statement.status not in ("SUBMITTED", "PICKED", "STARTED"):
-        raise ValidationException(
-            f"Could not cancel a query that is already in {statement.status} state with ID: {statement.id}")
-    # Takes effect between statements: DuckDB work already running is not interrupted.
-    call.cancel_requested.set()
-    return _json({"Status": True})
-
-
-def install() -> None:
-    for name, method in (("execute_statement", execute_statement),
-                         ("batch_execute_statement", batch_execute_statement),
-                         ("describe_statement", describe_statement),
-                         ("get_statement_result", get_statement_result),
-                         ("cancel_statement", cancel_statement)):
-        setattr(RedshiftDataAPIServiceResponse, name, method)

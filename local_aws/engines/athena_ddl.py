@@ -15,9 +15,9 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
-from local_aws import glue_catalog, s3_data
-from local_aws.athena_sql import AthenaQueryError, glue_type
-from local_aws.glue_catalog import GlueBackend
+from local_aws.engines import glue_catalog, s3_data
+from local_aws.engines.athena_sql import AthenaQueryError, glue_type
+from local_aws.engines.glue_catalog import GlueBackend
 
 
 def create_database(glue: GlueBackend, tree: exp.Create) -> None:
@@ -116,7 +116,7 @@ def _hive_type(kind: exp.DataType) -> str:
 
 def msck_repair(glue: GlueBackend, statement: str, default_database: str) -> int:
     """Register every key=value folder under the table's location that is not yet a partition."""
-    match = re.match(r"^\s*MSCK\s+REPAIR\s+TABLE\s+([`\"\w]+)(?:\.([`\"\w]+))?\s*;?\s*$", statement, re.I)
+    match = re.match(r"^\s*MSCK\s+REPAIR\s+TABLE\s+([`\"\w]+)(?:\.([`\"\w]+))?\s*;?\s*$", statement, re.IGNORECASE)
     if not match:
         raise AthenaQueryError("SYNTAX_ERROR", "expected MSCK REPAIR TABLE [database.]table")
     first, second = (m.strip('`"').lower() if m else None for m in match.groups())
@@ -136,7 +136,7 @@ def msck_repair(glue: GlueBackend, statement: str, default_database: str) -> int
         values = found.groups()
         known.add(values)
         location = f"s3://{bucket}/{prefix}{found.group(0)}"
-        table = glue.get_table(database, name).get_version(str(glue.get_table(database, name)._current_version))
+        table = glue_catalog.current_table_input(glue.get_table(database, name))
         descriptor = {**table["StorageDescriptor"], "Location": location}
         glue.create_partition(database, name, {"Values": list(values), "StorageDescriptor": descriptor})
         added += 1
@@ -146,7 +146,7 @@ def msck_repair(glue: GlueBackend, statement: str, default_database: str) -> int
 # -- CTAS and UNLOAD -----------------------------------------------------------------------------
 
 _UNLOAD = re.compile(r"^\s*UNLOAD\s*\((?P<query>.*)\)\s*TO\s*'(?P<target>s3://[^']+)'\s*(?:WITH\s*\((?P<with>.*)\))?\s*;?\s*$",
-                     re.I | re.S)
+                     re.IGNORECASE | re.DOTALL)
 
 
 def parse_unload(statement: str) -> tuple[str, str, dict[str, str]]:

@@ -24,8 +24,13 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from local_aws import s3_data
-from local_aws.glue_catalog import CatalogError, GlueBackend, TableSpec, table_spec
+from local_aws.engines import s3_data
+from local_aws.engines.glue_catalog import (
+    CatalogError,
+    GlueBackend,
+    TableSpec,
+    table_spec,
+)
 
 _DIALECT = "athena"
 

@@ -24,15 +24,8 @@ creates or updates one table per folder, the way Glue does:
 - skip.header.line.count = 1 when the header row was detected or declared.
 - the crawler's database must exist: a crawl into a missing database ends FAILED.
 
-Crawler state goes RUNNING -> (STOPPING) -> READY; LastCrawl carries Status SUCCEEDED, FAILED
-(with ErrorMessage) or CANCELLED; GetCrawlerMetrics reports runtimes and table counts.
-
-Extension points in moto (guarded by tests/local_aws/test_glue_crawler.py::test_moto_contract):
-- moto.glue.models.FakeCrawler.start_crawler, .as_dict: replaced / wrapped;
-- moto.glue.models.FakeCrawl: subclassed, with a state this module sets (no auto-progression);
-- moto.glue.responses.GlueResponse: create/get/get_classifiers/update/delete_classifier,
-  update_crawler and get_crawler_metrics added (moto dispatches an action to the method named
-  after it).
+No HTTP and no crawler state here: local_aws/services/glue runs a crawl on a worker thread
+and reports its outcome as Glue does (LastCrawl, GetCrawlerMetrics).
 """
 
 from __future__ import annotations
@@ -42,24 +35,11 @@ import gzip
 import io
 import json
 import re
-import statistics
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.core.responses import ActionResult, EmptyResult
-from moto.core.utils import utcnow
-from moto.glue import models as glue_models
-from moto.glue.exceptions import (
-    AlreadyExistsException,
-    CrawlerRunningException,
-    EntityNotFoundException,
-)
-from moto.glue.responses import GlueResponse
-
-from local_aws import s3_data
-from local_aws.background import OwnState, workers
+from local_aws.engines import s3_data
+from local_aws.engines.glue_catalog import GlueBackend, current_table_input
 
 SAMPLE_BYTES = 1 << 20  # Glue classifies from the start of each file
 
@@ -313,229 +293,57 @@ def table_input(found: FoundTable, c: Classified, crawler: str, size: int) -> di
 
 
 # --------------------------------------------------------------------------------------------
-# The crawl, run in a worker thread.
+# The crawl: the crawler's S3 targets -> tables and partitions in its database.
 
 
-class RealCrawl(OwnState, glue_models.FakeCrawl):
-    """A crawl whose state this module sets; moto's automatic progression is not used."""
+def crawl(glue: GlueBackend, crawler: Any, classifier: dict[str, Any] | None) -> tuple[int, int]:
+    """Crawl once; returns (tables created, tables updated). Raises CrawlError for Glue's errors.
 
-    def __init__(self, crawler_name: str) -> None:
-        super().__init__(crawler_name)
-        self._state = "RUNNING"
-        self.error_message: str | None = None
-
-
-_LAST_STATUS = {"COMPLETED": "SUCCEEDED", "FAILED": "FAILED", "STOPPED": "CANCELLED"}
-_metrics: dict[int, dict[str, Any]] = {}  # id(crawler) -> metrics
-_lock = threading.Lock()
-
-
-def _classifier_for(crawler: glue_models.FakeCrawler) -> dict[str, Any] | None:
-    store = _classifiers(crawler.backend)
-    for name in crawler.classifiers or []:
-        found = store.get(name)
-        if found and "CsvClassifier" in found:
-            return found["CsvClassifier"]
-    return None
-
-
-def run_crawl(crawler: glue_models.FakeCrawler, crawl: RealCrawl) -> None:
-    started = time.perf_counter()
+    crawler is moto's FakeCrawler (name, database_name, targets, table_prefix,
+    schema_change_policy); classifier the CsvClassifier it lists, if any.
+    """
     created = updated = 0
     try:
-        glue = crawler.backend
+        database = glue.get_database(crawler.database_name)
+    except Exception:
+        raise CrawlError(f"Database {crawler.database_name} not found; create it before "
+                         f"crawling (crawler {crawler.name})") from None
+    targets = (crawler.targets or {}).get("S3Targets") or []
+    if not targets:
+        raise CrawlError(f"crawler {crawler.name} has no S3Targets")
+    policy = (crawler.schema_change_policy or {}).get("UpdateBehavior", "UPDATE_IN_DATABASE")
+    for target in targets:
+        bucket, prefix = s3_data.split_uri(target["Path"])
         try:
-            database = glue.get_database(crawler.database_name)
+            keys = s3_data.list_keys(bucket, prefix)
         except Exception:
-            raise CrawlError(f"Database {crawler.database_name} not found; create it before "
-                             f"crawling (crawler {crawler.name})") from None
-        targets = (crawler.targets or {}).get("S3Targets") or []
-        if not targets:
-            raise CrawlError(f"crawler {crawler.name} has no S3Targets")
-        classifier = _classifier_for(crawler)
-        policy = (crawler.schema_change_policy or {}).get("UpdateBehavior", "UPDATE_IN_DATABASE")
-        for target in targets:
-            bucket, prefix = s3_data.split_uri(target["Path"])
+            raise CrawlError(f"S3 target {target['Path']}: bucket {bucket} does not exist") from None
+        for found in layout(bucket, prefix, keys, crawler.table_prefix, target.get("Exclusions")):
+            first = s3_data.read(bucket, found.keys[0])
             try:
-                keys = s3_data.list_keys(bucket, prefix)
-            except Exception:
-                raise CrawlError(f"S3 target {target['Path']}: bucket {bucket} does not exist") from None
-            for found in layout(bucket, prefix, keys, crawler.table_prefix,
-                                target.get("Exclusions")):
-                first = s3_data.read(bucket, found.keys[0])
-                try:
-                    classified = classify(first, classifier)
-                except CrawlError as exc:
-                    raise CrawlError(f"s3://{bucket}/{found.keys[0]}: {exc}") from None
-                size = sum(len(s3_data.read(bucket, k)) for k in found.keys)
-                tinput = table_input(found, classified, crawler.name, size)
-                if found.name in database.tables:
-                    current = database.tables[found.name].get_version(
-                        str(database.tables[found.name]._current_version))
-                    same = (current.get("StorageDescriptor", {}).get("Columns")
-                            == tinput["StorageDescriptor"]["Columns"]
-                            and current.get("StorageDescriptor", {}).get("SerdeInfo")
-                            == tinput["StorageDescriptor"]["SerdeInfo"]
-                            and current.get("PartitionKeys") == tinput["PartitionKeys"])
-                    if not same and policy == "UPDATE_IN_DATABASE":
-                        glue.update_table(crawler.database_name, found.name, tinput)
-                        updated += 1
-                else:
-                    glue.create_table(crawler.database_name, found.name, tinput)
-                    created += 1
-                table = database.tables[found.name]
-                for values, location in found.partitions.items():
-                    if str(list(values)) in table.partitions:
-                        continue
-                    sd = {**tinput["StorageDescriptor"], "Location": location}
-                    table.create_partition({"Values": list(values), "StorageDescriptor": sd,
-                                            "Parameters": dict(tinput["Parameters"])})
-        end_state = "COMPLETED"
-    except Exception as exc:  # any failure is the crawl's outcome, reported like Glue does
-        crawl.error_message = str(exc) if isinstance(exc, CrawlError) else (
-            f"Internal error during crawl: {type(exc).__name__}: {exc}")
-        end_state = "FAILED"
-    elapsed = time.perf_counter() - started
-    with _lock:
-        m = _metrics.setdefault(id(crawler), {"runs": []})
-        m["runs"].append(elapsed)
-        m.update(TablesCreated=created, TablesUpdated=updated, TablesDeleted=0)
-        crawl.end_time = utcnow()
-        crawler.crawl_elapsed_time = int(elapsed * 1000)
-        crawl.status = "STOPPED" if crawl.status == "STOPPING" else end_state
-
-
-# --------------------------------------------------------------------------------------------
-# moto extensions
-
-
-def _start_crawler(self: glue_models.FakeCrawler) -> None:
-    if self.crawls and self.crawls[-1].status in ("RUNNING", "STOPPING"):
-        raise CrawlerRunningException(f"Crawler with name {self.name} has already started")
-    crawl = RealCrawl(self.name)
-    self.crawls.append(crawl)
-    workers.submit(run_crawl, self, crawl)
-
-
-_original_as_dict = glue_models.FakeCrawler.as_dict
-
-
-def _crawler_as_dict(self: glue_models.FakeCrawler) -> dict[str, Any]:
-    data = _original_as_dict(self)
-    data.pop("LastCrawl", None)
-    finished = [c for c in self.crawls if c.status in _LAST_STATUS]
-    if finished:
-        last = finished[-1]
-        data["LastCrawl"] = {"Status": _LAST_STATUS[last.status], "LogGroup": last.log_group,
-                             "LogStream": last.log_stream, "MessagePrefix": last.message_prefix,
-                             "StartTime": last.start_time}
-        if last.error_message:
-            data["LastCrawl"]["ErrorMessage"] = last.error_message
-    return data
-
-
-def _classifiers(backend: Any) -> dict[str, dict[str, Any]]:
-    if not hasattr(backend, "local_classifiers"):
-        backend.local_classifiers = {}
-    return backend.local_classifiers
-
-
-_KINDS = ("CsvClassifier", "GrokClassifier", "XMLClassifier", "JsonClassifier")
-
-
-def _create_classifier(self: GlueResponse) -> ActionResult:
-    store = _classifiers(self.glue_backend)
-    for kind in _KINDS:
-        spec = self.parameters.get(kind)
-        if spec:
-            if spec["Name"] in store:
-                raise AlreadyExistsException(f"Classifier {spec['Name']} already exists.")
-            now = utcnow()
-            store[spec["Name"]] = {kind: {**spec, "CreationTime": now, "LastUpdated": now,
-                                          "Version": 1}}
-            return EmptyResult()
-    raise EntityNotFoundException("CreateClassifier needs one of " + ", ".join(_KINDS))
-
-
-def _update_classifier(self: GlueResponse) -> ActionResult:
-    store = _classifiers(self.glue_backend)
-    for kind in _KINDS:
-        spec = self.parameters.get(kind)
-        if spec:
-            old = store.get(spec["Name"], {}).get(kind)
-            if old is None:
-                raise EntityNotFoundException(f"Classifier {spec['Name']} not found.")
-            store[spec["Name"]] = {kind: {**old, **spec, "LastUpdated": utcnow(),
-                                          "Version": old["Version"] + 1}}
-            return EmptyResult()
-    raise EntityNotFoundException("UpdateClassifier needs one of " + ", ".join(_KINDS))
-
-
-def _get_classifier(self: GlueResponse) -> ActionResult:
-    name = self.parameters.get("Name")
-    found = _classifiers(self.glue_backend).get(name)
-    if found is None:
-        raise EntityNotFoundException(f"Classifier {name} not found.")
-    return ActionResult({"Classifier": found})
-
-
-def _get_classifiers(self: GlueResponse) -> ActionResult:
-    return ActionResult({"Classifiers": list(_classifiers(self.glue_backend).values())})
-
-
-def _delete_classifier(self: GlueResponse) -> ActionResult:
-    name = self.parameters.get("Name")
-    if _classifiers(self.glue_backend).pop(name, None) is None:
-        raise EntityNotFoundException(f"Classifier {name} not found.")
-    return EmptyResult()
-
-
-_UPDATABLE = {"Role": "role", "DatabaseName": "database_name", "Description": "description",
-              "Targets": "targets", "Classifiers": "classifiers", "TablePrefix": "table_prefix",
-              "SchemaChangePolicy": "schema_change_policy", "RecrawlPolicy": "recrawl_policy",
-              "LineageConfiguration": "lineage_configuration", "Configuration": "configuration",
-              "CrawlerSecurityConfiguration": "crawler_security_configuration"}
-
-
-def _update_crawler(self: GlueResponse) -> ActionResult:
-    crawler = self.glue_backend.get_crawler(self.parameters.get("Name"))
-    if crawler.status != "READY":
-        raise CrawlerRunningException(f"Crawler with name {crawler.name} is running")
-    for param, attr in _UPDATABLE.items():
-        if param in self.parameters:
-            setattr(crawler, attr, self.parameters[param])
-    if "Schedule" in self.parameters:
-        crawler.schedule = self.parameters["Schedule"]
-    crawler.version += 1
-    crawler.last_updated = utcnow()
-    return EmptyResult()
-
-
-def _get_crawler_metrics(self: GlueResponse) -> ActionResult:
-    names = self.parameters.get("CrawlerNameList")
-    crawlers = [c for c in self.glue_backend.get_crawlers() if not names or c.name in names]
-    out = []
-    for c in crawlers:
-        with _lock:
-            m = dict(_metrics.get(id(c), {"runs": []}))
-        runs = m.pop("runs")
-        running = bool(c.crawls) and c.crawls[-1].status in ("RUNNING", "STOPPING")
-        out.append({"CrawlerName": c.name, "TimeLeftSeconds": 0.0, "StillEstimating": running,
-                    "LastRuntimeSeconds": runs[-1] if runs else 0.0,
-                    "MedianRuntimeSeconds": statistics.median(runs) if runs else 0.0,
-                    "TablesCreated": m.get("TablesCreated", 0),
-                    "TablesUpdated": m.get("TablesUpdated", 0),
-                    "TablesDeleted": m.get("TablesDeleted", 0)})
-    return ActionResult({"CrawlerMetricsList": out})
-
-
-def install() -> None:
-    glue_models.FakeCrawler.start_crawler = _start_crawler
-    glue_models.FakeCrawler.as_dict = _crawler_as_dict
-    GlueResponse.create_classifier = _create_classifier
-    GlueResponse.update_classifier = _update_classifier
-    GlueResponse.get_classifier = _get_classifier
-    GlueResponse.get_classifiers = _get_classifiers
-    GlueResponse.delete_classifier = _delete_classifier
-    GlueResponse.update_crawler = _update_crawler
-    GlueResponse.get_crawler_metrics = _get_crawler_metrics
+                classified = classify(first, classifier)
+            except CrawlError as exc:
+                raise CrawlError(f"s3://{bucket}/{found.keys[0]}: {exc}") from None
+            size = sum(len(s3_data.read(bucket, k)) for k in found.keys)
+            tinput = table_input(found, classified, crawler.name, size)
+            if found.name in database.tables:
+                current = current_table_input(database.tables[found.name])
+                same = (current.get("StorageDescriptor", {}).get("Columns")
+                        == tinput["StorageDescriptor"]["Columns"]
+                        and current.get("StorageDescriptor", {}).get("SerdeInfo")
+                        == tinput["StorageDescriptor"]["SerdeInfo"]
+                        and current.get("PartitionKeys") == tinput["PartitionKeys"])
+                if not same and policy == "UPDATE_IN_DATABASE":
+                    glue.update_table(crawler.database_name, found.name, tinput)
+                    updated += 1
+            else:
+                glue.create_table(crawler.database_name, found.name, tinput)
+                created += 1
+            table = database.tables[found.name]
+            for values, location in found.partitions.items():
+                if str(list(values)) in table.partitions:
+                    continue
+                sd = {**tinput["StorageDescriptor"], "Location": location}
+                table.create_partition({"Values": list(values), "StorageDescriptor": sd,
+                                        "Parameters": dict(tinput["Parameters"])})
+    return created, updated

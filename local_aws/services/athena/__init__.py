@@ -1,0 +1,3 @@
+from local_aws.services.athena.models import athena_backends
+
+__all__ = ["athena_backends"]

@@ -1,0 +1,104 @@
+"""Athena that runs the query: moto's AthenaBackend, subclassed.
+
+StartQueryExecution answers at once and runs the query on a worker thread in DuckDB
+(engines/athena_queries.py); its state goes QUEUED -> RUNNING -> SUCCEEDED | FAILED |
+CANCELLED as the worker sets it. moto's own executions, which succeed without running anything,
+are not used; workgroups (and their result location) are moto's.
+
+Databases are Glue's: ListDatabases and GetDatabase read this account and region's Glue backend
+(services/glue), so Athena's and Glue's database lists agree.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from moto.athena.exceptions import MetadataException
+from moto.athena.models import AthenaBackend
+from moto.core.base_backend import BackendDict
+
+from local_aws.background import workers
+from local_aws.engines import athena_queries, s3_data
+from local_aws.engines.athena_queries import DEFAULT_DATABASE, Execution
+from local_aws.services.athena.exceptions import InvalidRequestException
+from local_aws.services.glue.models import LocalGlueBackend, glue_backends
+
+
+class LocalAthenaBackend(AthenaBackend):
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.query_runs: dict[str, Execution] = {}
+
+    @property
+    def glue(self) -> LocalGlueBackend:
+        return glue_backends[self.account_id][self.region_name]
+
+    def start_query_execution(self, query: str, context: dict[str, Any], config: dict[str, Any],
+                              workgroup: str, execution_parameters: list[str] | None) -> str:
+        found = self.work_groups.get(workgroup)
+        if found is None:
+            raise InvalidRequestException(f"WorkGroup {workgroup} is not found.")
+        output = config.get("OutputLocation") or (
+            (found.configuration or {}).get("ResultConfiguration", {}).get("OutputLocation"))
+        if not output:
+            raise InvalidRequestException(
+                "No output location provided. An output location is required either through the "
+                "Workgroup result configuration setting or as an API input.")
+        if not query.strip():
+            raise InvalidRequestException("QueryString must not be empty")
+        s3_data.split_uri(output)  # rejects anything that is not s3://bucket/...
+        execution = Execution(
+            id=str(uuid.uuid4()), query=query,
+            database=(context.get("Database") or DEFAULT_DATABASE).lower(),
+            catalog=context.get("Catalog") or "AwsDataCatalog",
+            output_location=output.rstrip("/") + "/", workgroup=workgroup,
+            parameters=execution_parameters,
+        )
+        self.query_runs[execution.id] = execution
+        workers.submit(athena_queries.run, self.glue, execution)
+        return execution.id
+
+    def get_query_execution(self, exec_id: str) -> Execution:
+        execution = self.query_runs.get(exec_id)
+        if execution is None:
+            raise InvalidRequestException(f"QueryExecution {exec_id} was not found")
+        return execution
+
+    def get_query_results(self, exec_id: str) -> Execution:  # paging is the response's
+        execution = self.get_query_execution(exec_id)
+        if execution.state != "SUCCEEDED":
+            raise InvalidRequestException(
+                f"Query has not yet finished. Current state: {execution.state}")
+        return execution
+
+    def stop_query_execution(self, exec_id: str) -> None:
+        execution = self.get_query_execution(exec_id)
+        if execution.state in ("QUEUED", "RUNNING"):
+            # A running DuckDB query is not interrupted; its result is discarded.
+            execution.cancel_requested.set()
+            execution.state, execution.completed = "CANCELLED", time.time()
+
+    def list_query_executions(self, workgroup: str | None) -> dict[str, Execution]:
+        return {i: e for i, e in self.query_runs.items() if workgroup in (None, e.workgroup)}
+
+    # The catalog name is not checked: every database is the account's Glue Data Catalog's.
+    def list_databases(self, catalog_name: str) -> list[dict[str, Any]]:
+        return [_database(db) for db in self.glue.get_databases()]
+
+    def get_database(self, catalog_name: str, database_name: str) -> dict[str, Any]:
+        name = database_name.lower()
+        if name not in self.glue.databases:
+            raise MetadataException(f"Database {name} not found.")
+        return _database(self.glue.databases[name])
+
+
+def _database(db: Any) -> dict[str, Any]:
+    out = {"Name": db.name, "Parameters": db.input.get("Parameters") or {}}
+    if db.input.get("Description"):
+        out["Description"] = db.input["Description"]
+    return out
+
+
+athena_backends = BackendDict(LocalAthenaBackend, "athena")

@@ -1,0 +1,115 @@
+"""Redshift Data API that runs the SQL: moto's RedshiftDataAPIServiceBackend, subclassed.
+
+ExecuteStatement and BatchExecuteStatement answer at once with an Id and run on a worker thread
+(engines/redshift_engine.py, DuckDB); DescribeStatement shows STARTED until the worker sets
+FINISHED, FAILED or ABORTED. A batch's sub-statements are '<id>:<n>', as on AWS. moto's own
+statements, which stay STARTED forever and ignore WorkgroupName and Sqls, are not used.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from moto.core.base_backend import BackendDict
+from moto.core.exceptions import JsonRESTError
+from moto.redshiftdata.exceptions import ResourceNotFoundException, ValidationException
+from moto.redshiftdata.models import RedshiftDataAPIServiceBackend
+
+from local_aws.background import workers
+from local_aws.engines import redshift_engine
+from local_aws.engines.redshift_engine import Call, Statement
+
+MAX_BATCH = 40  # BatchExecuteStatement's Sqls limit
+_CLUSTER_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+_DATABASE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,126}$")
+
+
+class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.calls: dict[str, Call] = {}
+
+    def execute_statement(self, sql: str, **request: Any) -> Call:
+        return self._start([sql], is_batch=False, **request)
+
+    def batch_execute_statement(self, sqls: list[str], **request: Any) -> Call:
+        if not 1 <= len(sqls) <= MAX_BATCH:
+            raise ValidationException(f"Sqls must hold between 1 and {MAX_BATCH} statements")
+        return self._start(sqls, is_batch=True, **request)
+
+    def _start(self, sqls: list[str | None], *, is_batch: bool, cluster_identifier: str | None = None,
+               workgroup_name: str | None = None, session_id: str | None = None,
+               database: str | None = None, db_user: str | None = None,
+               secret_arn: str | None = None, statement_name: str | None = None,
+               parameters: list[dict[str, str]] | None = None) -> Call:
+        target = _target(cluster_identifier, workgroup_name, session_id)
+        if not database or not _DATABASE.match(database):
+            raise ValidationException(f"Database is required and must be a valid name; got {database!r}")
+        if not sqls or any(not (s or "").strip() for s in sqls):
+            raise ValidationException("Sql must not be empty")
+        statement = Statement(id=str(uuid.uuid4()), query_string="; ".join(sqls) if is_batch else sqls[0])
+        subs = ([Statement(id=f"{statement.id}:{n}", query_string=sql) for n, sql in enumerate(sqls, start=1)]
+                if is_batch else [statement])
+        call = Call(statement, target, database, db_user, secret_arn, statement_name,
+                    {p["name"]: p["value"] for p in parameters or []}, subs, is_batch)
+        self.calls[statement.id] = call
+        statement.set_status("PICKED")
+        workers.submit(redshift_engine.run, call)
+        return call
+
+    def lookup(self, statement_id: str) -> tuple[Call, Statement]:
+        """A statement by Id; '<parent id>:<n>' names the n-th sub-statement of a batch."""
+        parent_id, _, number = (statement_id or "").partition(":")
+        try:
+            uuid.UUID(parent_id)
+        except ValueError:
+            raise ValidationException(f"id must be a UUID, optionally followed by :N; got {statement_id!r}")
+        call = self.calls.get(parent_id)
+        if call is None:
+            raise ResourceNotFoundException()
+        if not number:
+            return call, call.statement
+        index = int(number) - 1
+        if not call.is_batch or not 0 <= index < len(call.subs):
+            raise ResourceNotFoundException()
+        return call, call.subs[index]
+
+    def describe_statement(self, statement_id: str) -> dict[str, Any]:
+        call, statement = self.lookup(statement_id)
+        return call.describe() if statement is call.statement else statement.describe()
+
+    def get_statement_result(self, statement_id: str) -> redshift_engine.Result:
+        call, statement = self.lookup(statement_id)
+        if statement is call.statement and call.is_batch:
+            raise ValidationException("GetStatementResult of a batch needs a sub-statement Id (<id>:<n>)")
+        if statement.status != "FINISHED":
+            raise ValidationException(
+                f"Query does not have result. Please check query status. Status: {statement.status}")
+        if statement.result is None:  # DDL, DML, COPY: AWS has no result set to return either
+            raise JsonRESTError("ResourceNotFoundException",
+                                "Query does not have result. Please check query status.")
+        return statement.result
+
+    def cancel_statement(self, statement_id: str) -> None:
+        call, statement = self.lookup(statement_id)
+        if statement.status not in ("SUBMITTED", "PICKED", "STARTED"):
+            raise ValidationException(
+                f"Could not cancel a query that is already in {statement.status} state with ID: {statement.id}")
+        # Takes effect between statements: DuckDB work already running is not interrupted.
+        call.cancel_requested.set()
+
+
+def _target(cluster: str | None, workgroup: str | None, session_id: str | None) -> tuple[str, str]:
+    if session_id:
+        raise ValidationException("SessionId is not supported by local_aws; every call is its own session")
+    if bool(cluster) == bool(workgroup):
+        raise ValidationException("Exactly one of ClusterIdentifier or WorkgroupName must be provided")
+    kind, name = ("cluster", cluster) if cluster else ("workgroup", workgroup)
+    if not _CLUSTER_ID.match(name):
+        raise ValidationException(f"invalid {'ClusterIdentifier' if cluster else 'WorkgroupName'}: {name!r}")
+    return kind, name
+
+
+redshiftdata_backends = BackendDict(LocalRedshiftDataBackend, "redshift")  # as moto's

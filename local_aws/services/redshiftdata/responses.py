@@ -1,0 +1,141 @@
+"""Redshift Data API calls for LocalRedshiftDataBackend: moto's response class, each statement
+call answered from the backend's real statements, results encoded as the Data API's Fields."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import json
+import os
+import re
+from typing import Any
+
+from moto.redshiftdata.exceptions import ValidationException
+from moto.redshiftdata.responses import RedshiftDataAPIServiceResponse
+
+from local_aws.engines.redshift_engine import Call
+from local_aws.services.redshiftdata.models import (
+    LocalRedshiftDataBackend,
+    redshiftdata_backends,
+)
+
+# GetStatementResult pages by size on AWS (100 MB); a row count keeps paging observable in tests.
+PAGE_ROWS = int(os.environ.get("LOCAL_AWS_REDSHIFT_PAGE_ROWS", "1000"))
+
+
+class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
+    @property
+    def redshiftdata_backend(self) -> LocalRedshiftDataBackend:
+        return redshiftdata_backends[self.current_account][self.region]
+
+    def _request(self) -> dict[str, Any]:
+        """The JSON request body; moto's _get_params() only understands query-string protocols."""
+        try:
+            body = json.loads(self.body or "{}")
+        except ValueError:
+            raise ValidationException("request body is not JSON") from None
+        return body if isinstance(body, dict) else {}
+
+    def _call_options(self) -> dict[str, Any]:
+        body = self._request()
+        return {"cluster_identifier": body.get("ClusterIdentifier"),
+                "workgroup_name": body.get("WorkgroupName"), "session_id": body.get("SessionId"),
+                "database": body.get("Database"), "db_user": body.get("DbUser"),
+                "secret_arn": body.get("SecretArn"), "statement_name": body.get("StatementName"),
+                "parameters": body.get("Parameters")}
+
+    def execute_statement(self) -> tuple[int, dict, str]:
+        call = self.redshiftdata_backend.execute_statement(self._request().get("Sql"), **self._call_options())
+        return _json(_started(call))
+
+    def batch_execute_statement(self) -> tuple[int, dict, str]:
+        sqls = self._request().get("Sqls") or []
+        call = self.redshiftdata_backend.batch_execute_statement(sqls, **self._call_options())
+        return _json(_started(call))
+
+    def describe_statement(self) -> tuple[int, dict, str]:
+        return _json(self.redshiftdata_backend.describe_statement(self._request().get("Id")))
+
+    def get_statement_result(self) -> tuple[int, dict, str]:
+        request = self._request()
+        result = self.redshiftdata_backend.get_statement_result(request.get("Id"))
+        offset = int(request.get("NextToken") or 0)
+        page = result.rows[offset:offset + PAGE_ROWS]
+        body: dict[str, Any] = {
+            "ColumnMetadata": [column_metadata(name, dtype) for name, dtype in result.columns],
+            "Records": [[field_value(v, dtype) for v, (_, dtype) in zip(row, result.columns)]
+                        for row in page],
+            "TotalNumRows": len(result.rows),
+        }
+        if offset + PAGE_ROWS < len(result.rows):
+            body["NextToken"] = str(offset + PAGE_ROWS)
+        return _json(body)
+
+    def cancel_statement(self) -> tuple[int, dict, str]:
+        self.redshiftdata_backend.cancel_statement(self._request().get("Id"))
+        return _json({"Status": True})
+
+
+def _json(body: dict[str, Any]) -> tuple[int, dict, str]:
+    return 200, {}, json.dumps(body)
+
+
+def _started(call: Call) -> dict[str, Any]:
+    out = {"Id": call.statement.id, "CreatedAt": call.statement.created_at, "Database": call.database}
+    out[{"cluster": "ClusterIdentifier", "workgroup": "WorkgroupName"}[call.target[0]]] = call.target[1]
+    for key, value in (("DbUser", call.db_user), ("SecretArn", call.secret_arn)):
+        if value is not None:
+            out[key] = value
+    return out
+
+
+_TYPE_NAMES = {
+    "BOOLEAN": "bool", "TINYINT": "int2", "SMALLINT": "int2", "INTEGER": "int4", "BIGINT": "int8",
+    # DuckDB widens SUM of integers to HUGEINT where Redshift gives BIGINT.
+    "HUGEINT": "int8", "UTINYINT": "int2", "USMALLINT": "int4", "UINTEGER": "int8",
+    "UBIGINT": "numeric", "FLOAT": "float4", "DOUBLE": "float8", "VARCHAR": "varchar",
+    "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TIME": "time", "BLOB": "bytea", "INTERVAL": "interval",
+}
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                  "UINTEGER", "UBIGINT"}
+_INT64 = range(-(2**63), 2**63)
+_SIGNED = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE"}
+
+
+def column_metadata(name: str, dtype: str) -> dict[str, Any]:
+    precision, scale = 0, 0
+    decimal_match = re.match(r"DECIMAL\((\d+),\s*(\d+)\)", dtype)
+    if decimal_match:
+        type_name, precision, scale = "numeric", int(decimal_match[1]), int(decimal_match[2])
+    else:
+        type_name = _TYPE_NAMES.get(dtype, "super")  # lists, structs and maps: Redshift's SUPER
+    return {
+        "name": name, "label": name, "typeName": type_name,
+        "isSigned": dtype in _SIGNED or decimal_match is not None,
+        "isCaseSensitive": type_name == "varchar", "isCurrency": False,
+        "nullable": 1, "precision": precision, "scale": scale,
+        "columnDefault": None, "length": 0, "schemaName": "", "tableName": "",
+    }
+
+
+def field_value(value: Any, dtype: str) -> dict[str, Any]:
+    """A Data API Field: longValue, doubleValue, booleanValue, stringValue, blobValue or isNull."""
+    if value is None:
+        return {"isNull": True}
+    if isinstance(value, bool):
+        return {"booleanValue": value}
+    if dtype in _INTEGER_TYPES:
+        return {"longValue": int(value)} if int(value) in _INT64 else {"stringValue": str(value)}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    if isinstance(value, bytes):
+        return {"blobValue": base64.b64encode(value).decode()}
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return {"stringValue": value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()}
+    if isinstance(value, decimal.Decimal):
+        return {"stringValue": format(value, "f")}
+    if isinstance(value, (list, dict)):
+        return {"stringValue": json.dumps(value, default=str)}
+    return {"stringValue": str(value)}
