@@ -12,13 +12,20 @@ they call are plain modules in local_aws/engines.
 BACKENDS registers them with the server: create_backend_app() builds a service's Flask app from
 the registered backend, and falls back to moto's own for every other service (S3 among them).
 Nothing is patched into moto's classes or modules.
+
+Every app, ours and moto's, answers an action nobody implemented (moto raises
+NotImplementedError) with 400 UnsupportedOperation naming the service and the action, in the
+protocol's error shape. Left alone it is a 500, which AWS SDKs retry for about ten seconds
+before showing an HTML page; a 4xx is not retried and says what is missing.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from xml.sax.saxutils import escape
 
-from flask import Flask
+from flask import Flask, Response, current_app, request
 from flask_cors import CORS
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.utils import convert_to_flask_response
@@ -42,8 +49,12 @@ BACKENDS: dict[str, Any] = {
 def create_backend_app(service: str) -> Flask:
     """moto's create_backend_app, reading the backend from BACKENDS for the services above."""
     backends = BACKENDS.get(service)
-    if backends is None:
-        return werkzeug_app.create_backend_app(service)
+    app = werkzeug_app.create_backend_app(service) if backends is None else _local_app(service, backends)
+    app.register_error_handler(NotImplementedError, _unsupported)
+    return app
+
+
+def _local_app(service: str, backends: Any) -> Flask:
     app = Flask(f"local_aws.{service}")
     app.debug = True  # as moto's: errors surface in the server log
     app.service = service  # type: ignore[attr-defined]
@@ -60,3 +71,20 @@ def create_backend_app(service: str) -> Flask:
                              methods=werkzeug_app.HTTP_METHODS,
                              view_func=convert_to_flask_response(handler), strict_slashes=False)
     return app
+
+
+def _unsupported(exc: NotImplementedError) -> Response:
+    """400 UnsupportedOperation, as JSON for the JSON protocols and as XML for query / rest-xml."""
+    service = getattr(current_app, "service", "this service")
+    target = request.headers.get("X-Amz-Target", "")
+    action = target.rsplit(".", 1)[-1] if target else request.values.get("Action") or request.method
+    message = (f"local_aws does not support {service} {action}: {exc}. "
+               "It works on AWS; offline it needs an emulator change (local_aws/services).")
+    headers = {"x-amzn-ErrorType": "UnsupportedOperation"}
+    content_type = request.headers.get("Content-Type", "")
+    if target or "json" in content_type:
+        body = json.dumps({"__type": "UnsupportedOperation", "message": message, "Message": message})
+        return Response(body, status=400, headers=headers, content_type="application/x-amz-json-1.1")
+    body = ("<ErrorResponse><Error><Type>Sender</Type><Code>UnsupportedOperation</Code>"
+            f"<Message>{escape(message)}</Message></Error><RequestId>local</RequestId></ErrorResponse>")
+    return Response(body, status=400, headers=headers, content_type="text/xml")

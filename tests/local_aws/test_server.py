@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import urllib.request
 
+import pytest
+from botocore.exceptions import ClientError
+
 from local_aws.__main__ import parse_args
 from local_aws.server import DEFAULT_PORT, HEALTH_PATH
 
@@ -46,3 +49,24 @@ def test_busy_port_is_reported_not_raised(emulator, tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+@pytest.mark.parametrize(("service", "call", "params", "action"), [
+    # JSON protocol (X-Amz-Target) and query protocol (Action=..., XML errors): two actions moto
+    # has no implementation of, so they stand for any call the emulator cannot answer.
+    ("glue", "get_data_quality_result", {"ResultId": "dqresult-1"}, "GetDataQualityResult"),
+    ("iam", "get_organizations_access_report", {"JobId": "j" * 36}, "GetOrganizationsAccessReport"),
+])
+def test_an_unimplemented_call_is_a_4xx_that_names_it_not_a_retried_500(emulator, service, call,
+                                                                         params, action):
+    """AWS SDKs retry a 500 (about ten seconds with botocore's defaults, then an HTML page);
+    a 400 with an error code is reported at once. Retry rules:
+    https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html"""
+    client = emulator.client(service)
+    with pytest.raises(ClientError) as caught:
+        getattr(client, call)(**params)
+    response = caught.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert response["Error"]["Code"] == "UnsupportedOperation"
+    assert f"local_aws does not support {service} {action}" in response["Error"]["Message"]
