@@ -105,8 +105,8 @@ def test_pipeline_package_imports_without_airflow():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=sys.prefix)  # the install, not cwd
 
 
-def _imports(folder: Path) -> dict[str, set[str]]:
-    """Top-level package names each .py file under folder imports (anywhere in the file)."""
+def _module_imports(folder: Path) -> dict[str, set[str]]:
+    """Full module names each .py file under folder imports."""
     import ast
 
     out = {}
@@ -114,11 +114,16 @@ def _imports(folder: Path) -> dict[str, set[str]]:
         names = set()
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Import):
-                names |= {a.name.split(".")[0] for a in node.names}
+                names |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module.split(".")[0])
+                names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
         out[str(path.relative_to(ROOT))] = names
     return out
+
+
+def _imports(folder: Path) -> dict[str, set[str]]:
+    """Top-level package names each .py file under folder imports (anywhere in the file)."""
+    return {f: {n.split(".")[0] for n in names} for f, names in _module_imports(folder).items()}
 
 
 def test_dependencies_run_one_way():
@@ -138,22 +143,6 @@ def test_dependencies_run_one_way():
     launchers = _imports(ROOT / "covid_lake_dev")
     assert {f for f, names in launchers.items() if names & {"local_aws", "dags"}} == set()
     assert launchers, "covid_lake_dev has modules"
-
-
-def _module_imports(folder: Path) -> dict[str, set[str]]:
-    """Full module names each .py file under folder imports."""
-    import ast
-
-    out = {}
-    for path in sorted(folder.rglob("*.py")):
-        names = set()
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Import):
-                names |= {a.name for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
-        out[str(path.relative_to(ROOT))] = names
-    return out
 
 
 def test_emulator_layers_run_one_way():
