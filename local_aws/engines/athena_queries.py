@@ -143,6 +143,10 @@ _DUCKDB_ERROR_NAMES = {
 def _duckdb_reason(exc: duckdb.Error) -> str:
     name = _DUCKDB_ERROR_NAMES.get(type(exc).__name__, "GENERIC_USER_ERROR")
     message = str(exc).split("\n")[0]
+    if "Division by zero" in message:
+        # Trino fails integer and decimal division by zero; a double divided by zero would be
+        # Infinity or NaN there, and fails here too (the one remaining difference).
+        return "DIVISION_BY_ZERO: Division by zero"
     return f"{name}: {message.split(': ', 1)[-1] if ' Error: ' in message else message}"
 
 
@@ -156,7 +160,7 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
         return
     if first_word == "UNLOAD":
         query, target, _ = athena_ddl.parse_unload(statement)
-        with duckdb_s3.connect() as conn:
+        with _connect() as conn:
             duck_sql = _query_sql(conn, glue, execution, query)
             _, rows, _ = athena_ddl.write_parquet(conn, duck_sql, target, execution.id, must_be_empty=True)
         execution.update_count = rows
@@ -179,12 +183,20 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
         athena_ddl.create_external_table(glue, tree, execution.database)
     elif isinstance(tree, exp.Query):
         bind_parameters(tree, execution.parameters)
-        with duckdb_s3.connect() as conn:
+        with _connect() as conn:
             cursor = conn.execute(to_duckdb(conn, tree, glue, execution.database))
             columns = [(d[0], str(d[1])) for d in cursor.description]
             execution.result = QueryResult(columns, cursor.fetchall())
     else:
         raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not run {type(tree).__name__} statements")
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    conn = duckdb_s3.connect()
+    # Trino's / on two integers is integer division, truncated toward zero (7 / 2 = 3, -7 / 2 =
+    # -3): https://trino.io/docs/current/functions/math.html. DuckDB's / would give 3.5.
+    conn.execute("SET integer_division = true")
+    return conn
 
 
 def _query_sql(conn: duckdb.DuckDBPyConnection, glue, execution: Execution, query: str) -> str:
@@ -212,7 +224,7 @@ def _ctas(glue, execution: Execution, tree: exp.Create) -> None:
             raise AthenaQueryError("INVALID_TABLE_PROPERTY", "CTAS needs external_location or an output location")
         location = f"{execution.output_location}tables/{execution.id}/"
     location = location.rstrip("/") + "/"
-    with duckdb_s3.connect() as conn:
+    with _connect() as conn:
         tree_query = tree.expression
         bind_parameters(tree_query, execution.parameters)
         duck_sql = to_duckdb(conn, tree_query, glue, execution.database)
@@ -228,6 +240,8 @@ _ATHENA_TYPES = {
     "TINYINT": "tinyint", "DOUBLE": "double", "FLOAT": "float", "BOOLEAN": "boolean",
     "VARCHAR": "varchar", "DATE": "date", "TIMESTAMP": "timestamp", "BLOB": "varbinary",
     "TIME": "time", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+    # TIMESTAMP '...' literals come back from DuckDB with second / milli / nano precision.
+    "TIMESTAMP_S": "timestamp", "TIMESTAMP_MS": "timestamp", "TIMESTAMP_NS": "timestamp",
 }
 
 
@@ -258,7 +272,9 @@ def format_value(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+        text = value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+        # timestamp with time zone prints its zone, as Trino does ("... 10:00:00.000 UTC")
+        return f"{text} {value.tzname()}" if value.tzinfo is not None else text
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

@@ -209,7 +209,21 @@ def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueB
         subquery = sqlglot.parse_one(f"({table_sql(conn, spec)})", read="duckdb")
         alias = table.alias or ref.name
         table.replace(exp.alias_(subquery, alias, table=True))
+    _name_unnamed_columns(tree)
     return tree.sql(dialect="duckdb")
+
+
+def _name_unnamed_columns(tree: exp.Expression) -> None:
+    """Trino names a result column that is neither a column reference nor aliased _col<position>
+    (SELECT count(*), x -> _col0, x); DuckDB would name it after the expression (count_star())."""
+    select = tree
+    while isinstance(select, exp.SetOperation):  # a UNION's columns are named by its first SELECT
+        select = select.this
+    if not isinstance(select, exp.Select):
+        return
+    for position, projection in enumerate(select.expressions):
+        if not isinstance(projection, (exp.Alias, exp.Column, exp.Star)):
+            projection.replace(exp.alias_(projection.copy(), f"_col{position}", quoted=True))
 
 
 def bind_parameters(tree: exp.Expression, parameters: list[str] | None) -> None:
