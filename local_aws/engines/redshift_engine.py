@@ -117,6 +117,9 @@ class _Database:
         # one row group (> 122,880 rows), which is what a full-refresh load does (COPY into a
         # temp stage, then insert). Redshift promises no insertion order anyway.
         self.conn.execute("SET preserve_insertion_order = false")
+        # INT4 / INT4 is INT4 on Redshift (truncated), where DuckDB's / gives a double:
+        # https://docs.aws.amazon.com/redshift/latest/dg/r_numeric_computations201.html
+        self.conn.execute("SET GLOBAL integer_division = true")  # sessions are cursors
         # Redshift's default schema is public; DuckDB's is main.
         self.conn.execute("CREATE SCHEMA IF NOT EXISTS public")
         self.lock = threading.Lock()

@@ -136,6 +136,17 @@ def test_invalid_sql_fails_with_the_reason(rsd):
         rsd.get_statement_result(Id=missing["Id"])
 
 
+def test_integer_division_is_integer_as_redshift_computes_it(rsd):
+    """Return types for computations: INT4 / INT4 is INT4, an integer and a float8 give float8
+    (https://docs.aws.amazon.com/redshift/latest/dg/r_numeric_computations201.html)."""
+    done = run(rsd, "SELECT 7 / 2 AS i, -7 / 2 AS n, 7 / 2.0::float8 AS f")
+    page = rsd.get_statement_result(Id=done["Id"])
+    assert [c["typeName"] for c in page["ColumnMetadata"]] == ["int4", "int4", "float8"]
+    assert rows(rsd, done["Id"]) == [[3, -3, 3.5]]
+    zero = run(rsd, "SELECT 1 / 0")
+    assert zero["Status"] == "FAILED" and "division by zero" in zero["Error"].lower()
+
+
 def test_named_parameters(rsd):
     sel = run(rsd, "SELECT :state AS s, CAST(:n AS INT) + 1 AS n",
               Parameters=[{"name": "state", "value": "NY"}, {"name": "n", "value": "41"}])
