@@ -145,7 +145,7 @@ def _duckdb_reason(exc: duckdb.Error) -> str:
     message = str(exc).split("\n")[0]
     if "Division by zero" in message:
         # Trino fails integer and decimal division by zero; a double divided by zero would be
-        # Infinity or NaN there, and fails here too (the one remaining difference).
+        # Infinity or NaN there, and fails here too (listed in the README's Known limits).
         return "DIVISION_BY_ZERO: Division by zero"
     return f"{name}: {message.split(': ', 1)[-1] if ' Error: ' in message else message}"
 
