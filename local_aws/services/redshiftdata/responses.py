@@ -37,8 +37,8 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
             raise ValidationException("request body is not JSON") from None
         return body if isinstance(body, dict) else {}
 
-    def _call_options(self) -> dict[str, Any]:
-        body = self._request()
+    @staticmethod
+    def _call_options(body: dict[str, Any]) -> dict[str, Any]:
         return {"cluster_identifier": body.get("ClusterIdentifier"),
                 "workgroup_name": body.get("WorkgroupName"), "session_id": body.get("SessionId"),
                 "database": body.get("Database"), "db_user": body.get("DbUser"),
@@ -46,12 +46,14 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
                 "parameters": body.get("Parameters")}
 
     def execute_statement(self) -> tuple[int, dict, str]:
-        call = self.redshiftdata_backend.execute_statement(self._request().get("Sql"), **self._call_options())
+        body = self._request()
+        call = self.redshiftdata_backend.execute_statement(body.get("Sql"), **self._call_options(body))
         return _json(_started(call))
 
     def batch_execute_statement(self) -> tuple[int, dict, str]:
-        sqls = self._request().get("Sqls") or []
-        call = self.redshiftdata_backend.batch_execute_statement(sqls, **self._call_options())
+        body = self._request()
+        call = self.redshiftdata_backend.batch_execute_statement(body.get("Sqls") or [],
+                                                                 **self._call_options(body))
         return _json(_started(call))
 
     def describe_statement(self) -> tuple[int, dict, str]:
