@@ -225,8 +225,7 @@ def dag_runs(scale: str) -> dict:
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         endpoint = re.search(r"listening on (http://\S+)", proc.stdout.readline()).group(1)
         try:
-            env = offline_run.env_for(endpoint)
-            env["AIRFLOW_HOME"] = f"{tmp}/airflow"
+            env = offline_run.env_for(endpoint, Path(tmp))  # Airflow home, report: in tmp
             offline_run.prepare_airflow(env)
             airflow = str(Path(sys.executable).with_name("airflow"))
 
@@ -244,6 +243,19 @@ def dag_runs(scale: str) -> dict:
             out["first_daily_run_s"] = run("2020-04-14")
             out["daily_run_s"] = run("2020-04-15")
             out["full_refresh_s"] = run("2020-04-16", full_refresh=True)
+            # the report on the whole history the full refresh loaded
+            t0 = time.perf_counter()
+            done = subprocess.run([airflow, "dags", "test", "covid_lake_report"], env=env,
+                                  capture_output=True, text=True)
+            out["report_run_s"] = time.perf_counter() - t0
+            returned = re.search(r"Returned value was: (\{.*\}) \[", done.stdout + done.stderr)
+            if not returned:
+                raise SystemExit(f"covid_lake_report failed:\n{done.stdout[-3000:]}")
+            import ast
+
+            report = ast.literal_eval(returned.group(1))
+            out.update(report_bytes=report["bytes"], report_query_s=report["query_seconds"],
+                       report_render_s=report["render_seconds"])
         finally:
             proc.terminate()
             proc.wait(timeout=60)

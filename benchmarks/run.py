@@ -86,6 +86,9 @@ def main() -> int:
         print(f"   {'first daily run (crawls)':41s} {runs['first_daily_run_s']:8.1f} s")
         print(f"   {'daily run':41s} {runs['daily_run_s']:8.1f} s   < 60 s")
         print(f"   {'full_refresh run':41s} {runs['full_refresh_s']:8.1f} s")
+        print(f"   {'covid_lake_report run (whole history)':41s} {runs['report_run_s']:8.1f} s")
+        print(f"      queries {runs['report_query_s']:.2f} s, render {runs['report_render_s']:.2f} s, "
+              f"page {runs['report_bytes'] / 1e6:.2f} MB")
 
     print("\nAWS costs for one daily run and a backfill, from the full sample (benchmarks/aws_costs.py)")
     from benchmarks import aws_costs

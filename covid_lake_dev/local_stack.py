@@ -35,10 +35,10 @@ def aws_connection(endpoint: str) -> dict:
             "extra": {"region_name": "us-east-1", "endpoint_url": endpoint}}
 
 
-def variables() -> dict[str, str]:
+def variables(**values: str) -> dict[str, str]:
     """Airflow Variables set through the environment: the settings Variable, naming local_aws
-    (settings.py: the rest keep their defaults)."""
-    return settings.environment(env="local_aws")
+    and `values` (settings.py: the rest keep their defaults)."""
+    return settings.environment(env="local_aws", **values)
 
 
 def pools() -> dict[str, dict]:
@@ -52,7 +52,8 @@ def airflow_env(endpoint: str, home: Path, **extra: str) -> dict[str, str]:
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_connection(endpoint)),
-            **variables(),
+            # the report (covid_lake_report) also goes to local_dir/report
+            **variables(report_dir=str(Path(home).parent / "report")),
             # `airflow standalone` starts its components as `airflow ...` from PATH.
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             **extra}

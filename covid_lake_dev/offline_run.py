@@ -11,7 +11,9 @@
    --days: 2020-04-01 and 3 days on the sample; 2020-03-30 and 3 days with --lake, the last
    days the real copy in ../shared/real-lake covers: JHU 2020-03-25..2020-04-01), showing each
    task as it finishes (full logs in .local/logs/, for a lake in .local/logs/lake-<dir name>-<hash>/);
-4. prints a warehouse summary and where the warehouse lives, then stops the emulator cleanly.
+4. runs covid_lake_report once (the analysts' HTML report, .local/report/latest.html);
+5. prints a warehouse summary, where the warehouse and the report live, then stops the emulator
+   cleanly.
 
 Running it twice gives the same numbers: every step is idempotent.
 """
@@ -31,6 +33,7 @@ from covid_lake_dev.local_stack import (AIRFLOW, AWS_PORT as PORT, LOCAL, ROOT, 
                                     prepare_airflow)
 
 DAG_ID = "covid_lake_daily"
+REPORT_DAG_ID = "covid_lake_report"
 SAMPLE_START = dt.date(2020, 4, 1)
 # The real copy (../shared/real-lake) has JHU reports for 2020-03-25..2020-04-01; a day's run
 # also reads D-1 for day-over-day differences, so its last three days are 03-30..04-01. The
@@ -47,15 +50,26 @@ def env_for(endpoint: str, local_dir: Path = LOCAL) -> dict[str, str]:
 
 def run_date(day: dt.date, env: dict[str, str], index: int, total: int,
              log_dir: Path = LOCAL / "logs") -> float:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"{DAG_ID}-{day.isoformat()}.log"
-    print(f"[{index}/{total}] {DAG_ID} {day}  (log: {_rel(log_path)})", flush=True)
+    print(f"[{index}/{total}] {DAG_ID} {day}", end="", flush=True)
+    return dags_test(DAG_ID, env, log_dir / f"{DAG_ID}-{day.isoformat()}.log", day.isoformat(),
+                     "--conf", json.dumps({"run_date": day.isoformat()}))
+
+
+def run_report(env: dict[str, str], log_dir: Path = LOCAL / "logs") -> float:
+    """covid_lake_report once: `dags test` runs one DAG, so the Asset-scheduled report does not
+    follow the daily runs by itself here (under `make airflow` the scheduler starts it)."""
+    print(f"[report] {REPORT_DAG_ID}", end="", flush=True)
+    return dags_test(REPORT_DAG_ID, env, log_dir / f"{REPORT_DAG_ID}.log")
+
+
+def dags_test(dag_id: str, env: dict[str, str], log_path: Path, *args: str) -> float:
+    """`airflow dags test dag_id *args`, showing each task as it finishes; the run's seconds."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"  (log: {_rel(log_path)})", flush=True)
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [str(AIRFLOW), "dags", "test", DAG_ID,
-             day.isoformat(), "--conf", json.dumps({"run_date": day.isoformat()})],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen([str(AIRFLOW), "dags", "test", dag_id, *args],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         done: list[str] = []
         for line in proc.stdout:
             log.write(line)
@@ -68,8 +82,8 @@ def run_date(day: dt.date, env: dict[str, str], index: int, total: int,
     seconds = time.perf_counter() - t0
     state = _RUN_STATE.findall(log_path.read_text())
     if code or state != ["success"]:
-        raise SystemExit(f"run for {day} ended {state or 'without a state'} (exit {code}) "
-                         f"after {seconds:.1f} s; see {log_path}")
+        raise SystemExit(f"{dag_id} {' '.join(args[:1])} ended {state or 'without a state'} "
+                         f"(exit {code}) after {seconds:.1f} s; see {log_path}")
     print(f"      succeeded in {seconds:.1f} s", flush=True)
     return seconds
 
@@ -173,7 +187,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {args.days} daily runs, {days[0]}..{days[-1]}")
         for i, day in enumerate(days, start=1):
             run_date(day, env, i, len(days), log_dir)
+        run_report(env, log_dir)
         summary(emu.endpoint, emu.state_dir, emu.lake)
+    from covid_lake import settings
+
+    s = settings.load(lambda key, default: default)
+    print(f"\n== The report: {_rel(local / 'report' / 'latest.html')} (open it in a browser; "
+          f"also s3://{s.bucket}/{s.reports_prefix}/latest.html on the emulator, and the Airflow "
+          "UI's COVID warehouse view under `make airflow`)")
     print(f"\nDone in {time.perf_counter() - t0:.0f} s; emulator stopped, state kept in "
           f"{_rel(emu.state_dir)}/.")
     return 0

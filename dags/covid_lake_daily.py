@@ -22,10 +22,10 @@ from airflow.providers.amazon.aws.operators.glue_crawler import (
 )
 from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import Asset, Param, chain, dag, task
+from airflow.sdk import Param, chain, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from covid_lake import layout, settings
+from covid_lake import assets, layout, settings
 from covid_lake.quick_deferral import AthenaQueryOperator, GlueJobRunOperator
 from covid_lake.catalog import crawler_config
 from covid_lake.datasets import DATASETS
@@ -35,10 +35,9 @@ INCLUDE = Path(__file__).resolve().parents[1] / "include"
 AWS_CONN_ID = "aws_default"
 S = settings.templated()  # every setting as a Jinja template, resolved at run time
 POLL = settings.poll_interval()
-# The warehouse tables as Assets (a report DAG can be scheduled on them); runaudit holds what
-# each run left out (quality.py). The URI names the default workgroup and database: an Asset's
-# identity must not change with a Variable read at parse time.
-WAREHOUSE = [Asset(name=f"covid_lake.{t}", uri=layout.asset_uri(t)) for t in layout.WAREHOUSE]
+# The warehouse tables as Assets (covid_lake_report is scheduled on them); runaudit holds what
+# each run left out (quality.py).
+WAREHOUSE = list(assets.WAREHOUSE.values())
 PUBLISHED = "ti.xcom_pull(task_ids='transform_and_publish')"
 LOAD_SCRIPT = INCLUDE / "scripts" / "load_redshift.py"
 LOAD_SCRIPT_URI = f"s3://{S.bucket}/{S.scripts_prefix}/load_redshift.py"
@@ -148,11 +147,16 @@ def covid_lake_daily():
                                     INCLUDE / "sql" / "redshift" / "load")
 
     @task(multiple_outputs=False, outlets=WAREHOUSE)
-    def check_warehouse(published: dict) -> dict:
+    def check_warehouse(published: dict, **context) -> dict:
         from covid_lake import steps
 
         with fail_fast():
-            return steps.check_warehouse(_client("redshift-data"), settings.load(), published)
+            checked = steps.check_warehouse(_client("redshift-data"), settings.load(), published)
+        extra = assets.check_event_extra(published, checked, dt.datetime.now(dt.timezone.utc)
+                                         .isoformat(timespec="seconds"))
+        for asset in WAREHOUSE:
+            context["outlet_events"][asset].extra = extra
+        return checked
 
     @task
     def prune_snapshots() -> list[str]:

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, str] = {
     "star_prefix": "star",
     "scripts_prefix": "scripts",
     "athena_output_prefix": "athena-results",
+    "reports_prefix": "reports",  # covid_lake_report's HTML pages (covid_lake.report.build)
+    "report_dir": "",  # a folder that also gets the report (offline: .local/report); "" none
     "athena_workgroup": "primary",
     "glue_database": "covid_lake_raw",
     "crawler_name": "covid-lake-raw",
@@ -64,6 +66,7 @@ NOT_FROM_STACK: dict[str, str] = {
     "max_reject_share": "a data-quality threshold, not a resource: the same on AWS and offline",
     "reject_limits": "per-dataset data-quality thresholds (JSON), not a resource",
     "keep_snapshots": "a retention count, not a resource: the same on AWS and offline",
+    "report_dir": "a folder on the Airflow machine (offline .local/report), not an AWS resource",
 }
 
 
@@ -90,6 +93,8 @@ class Settings:
     star_prefix: str
     scripts_prefix: str
     athena_output_prefix: str
+    reports_prefix: str
+    report_dir: str
     athena_workgroup: str
     glue_database: str
     crawler_name: str

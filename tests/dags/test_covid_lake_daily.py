@@ -7,6 +7,7 @@ import contextlib
 import gzip
 import io
 import json
+import re
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -71,6 +72,34 @@ def test_rerunning_a_date_changes_nothing(two_days, pipeline):
     state, log = pipeline.run(DAY2)
     assert state == "success", log[-6000:]
     assert pipeline.snapshot() == two_days
+
+
+def test_the_report_shows_the_warehouse_and_the_checks_each_run_passed(two_days, pipeline):
+    state, log = pipeline.run_report()
+    assert state == "success", log[-6000:]
+    s3 = pipeline.client("s3")
+    page = s3.get_object(Bucket="covid-lake", Key="reports/latest.html")["Body"].read().decode()
+    updates = s3.list_objects_v2(Bucket="covid-lake", Prefix="reports/updates/")["Contents"]
+    assert [o["Size"] for o in updates] == [len(page.encode())]
+    # the checks come back from covid_lake_daily's Asset events (their extra), one per run date
+    checks = page[page.index("Warehouse checks per run date"):].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(2020-04-0\d)</td><td class=\"num\">(\d+)</td>"
+                      r"<td class=\"num\">(\d+)</td>", checks)
+    assert sorted({r[0] for r in rows}) == [DAY1, DAY2]
+    assert all(r[1] == r[2] and int(r[1]) > 10 for r in rows)
+    assert "No data for this chart yet" not in page
+    # the map's figures are the warehouse's rows of the latest date, over dimregion's population
+    assert f"Cases per 100,000 people per county, {DAY2}" in page
+    population = {r["fips"]: r["population"] for r in two_days["dimregion"]}
+    want = {}
+    for r in two_days["factcovidcounty"]:
+        cases = r["confirmed"] if r["confirmed"] is not None else r["nyt_cases"]
+        if r["date_key"] == 20200402 and cases is not None and population.get(r["fips"]):
+            want[r["fips"]] = int(cases) * 100_000 / int(population[r["fips"]])
+    spec = json.loads(re.search(r'id="spec-counties">(.*?)</script>', page, re.DOTALL).group(1))
+    got = {row["fips"]: row["cases_per_100k"] for rows in spec["datasets"].values()
+           for row in rows if isinstance(row, dict) and "cases_per_100k" in row}
+    assert len(want) > 5 and got == pytest.approx(want)
 
 
 @contextlib.contextmanager

@@ -361,7 +361,8 @@ def test_policy_grants_exactly_what_the_dag_names(template):
         "StringEquals": {"iam:PassedToService": "glue.amazonaws.com"}}
     bucket = f"covid-lake-{ACCOUNT}-{REGION}"
     for sid, prefix in (("RawZone", d["raw_prefix"]), ("StarZone", d["star_prefix"]),
-                        ("AthenaResults", d["athena_output_prefix"])):
+                        ("AthenaResults", d["athena_output_prefix"]),
+                        ("Reports", d["reports_prefix"])):
         assert arns(sid) == [f"arn:aws:s3:::{bucket}/{prefix}/*"], sid
     assert f"arn:aws:s3:::{bucket}/{d['scripts_prefix']}/sql/load/*" in arns("LoadJobCode")
     assert arns("GlueCatalog")[1].endswith(f":database/{d['glue_database']}")

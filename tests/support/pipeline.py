@@ -36,6 +36,14 @@ class Pipeline:
         states = _RUN_STATE.findall(log)
         return (states[-1] if states else "none"), log
 
+    def run_report(self) -> tuple[str, str]:
+        """covid_lake_report once (under `dags test` no Asset event schedules it)."""
+        done = self.airflow.run("dags", "test", "covid_lake_report", dags_folder=ROOT / "dags",
+                                **self.env)
+        log = done.stdout + done.stderr
+        states = _RUN_STATE.findall(log)
+        return (states[-1] if states else "none"), log
+
     def client(self, service: str):
         return boto3.client(service, endpoint_url=self.emulator.endpoint_url,
                             region_name="us-east-1", aws_access_key_id="local",
