@@ -171,13 +171,16 @@ def test_testing_and_hospital_figures_equal_the_rows(report):
 
 def test_sources_are_side_by_side_and_disagreements_are_named(report):
     page = report[2]
-    rows = _rows_with(_spec(page, "sources"), "source")
-    ny_cases_day1 = {r["source"]: r["value"] for r in rows if r["state_abbr"] == "NY"
-                     and r["measure"] == "cases" and r["date"] == "2020-04-01"}
-    assert ny_cases_day1 == {"JHU": 1000, "NYT": 1050, "COVID Tracking": 700}
-    flagged = {(r["state_abbr"], r["measure"], r["date"]) for r in rows if r["disagree"]}
+    rows = _rows_with(_spec(page, "sources"), "cases_disagree")
+    ny_day1 = next(r for r in rows if r["state_name"] == "New York" and r["date"] == "2020-04-01")
+    assert {k: ny_day1[k] for k in ("JHU|cases", "NYT|cases", "COVID Tracking|cases",
+                                    "JHU|deaths", "NYT|deaths", "COVID Tracking|deaths")} == {
+        "JHU|cases": 1000, "NYT|cases": 1050, "COVID Tracking|cases": 700,
+        "JHU|deaths": 50, "NYT|deaths": 52, "COVID Tracking|deaths": 48}
+    flagged = {(r["state_name"], m, r["date"]) for r in rows for m in ("cases", "deaths")
+               if r[f"{m}_disagree"]}
     # only NY cases on 04-01 differ by > 10% of the highest with the highest >= 50
-    assert flagged == {("NY", "cases", "2020-04-01")}
+    assert flagged == {("New York", "cases", "2020-04-01")}
     assert ("The sources disagree by more than 10% on 1 state-days (0 on the latest date, "
             "2020-04-02); largest: New York cases on 2020-04-01") in page
     assert '"bind":{"input":"select"' in page.replace(" ", "")  # the state selector

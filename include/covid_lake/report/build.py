@@ -40,10 +40,11 @@ def sections(results: dict[str, data.Result], checks: list[dict]) -> tuple[list[
     """The page's five sections and their alerts, from the queries' results and the warehouse
     checks recorded on covid_lake_daily's asset events."""
     alerts: dict[str, list[str]] = {}
-    long = figures.sources_long(results["state_sources"].frame)
-    flagged = figures.disagreements(long)
-    long = figures.flag_disagreements(long, flagged)
-    latest_day = long["date"].max() if not long.empty else None
+    wide = results["state_sources"].frame
+    flagged = figures.disagreements(figures.sources_long(wide))
+    if not wide.empty:
+        wide = figures.flag_disagreements(wide, flagged)
+    latest_day = wide["date"].max() if not wide.empty else None
     latest_flags = flagged[flagged["date"] == latest_day] if latest_day else flagged
     if not flagged.empty:
         alerts["sources"] = [
@@ -70,8 +71,8 @@ def sections(results: dict[str, data.Result], checks: list[dict]) -> tuple[list[
             "Pick a state: each line is one source's cumulative count; a red triangle marks a day "
             f"where they differ by more than {figures.DISAGREEMENT_SHARE:.0%} of the highest "
             f"(when it is at least {figures.DISAGREEMENT_FLOOR}).",
-            [results["state_sources"].sql], {"state_sources": long, "disagreements": flagged},
-            _spec(charts.state_sources(long)),
+            [results["state_sources"].sql], {"state_sources": wide, "disagreements": flagged},
+            _spec(charts.state_sources(wide)),
             [(f"Disagreements on the latest date, {latest_day}", latest_flags.head(
                 LATEST_DISAGREEMENTS_SHOWN))] if not latest_flags.empty else []),
         page.Section(
@@ -79,7 +80,7 @@ def sections(results: dict[str, data.Result], checks: list[dict]) -> tuple[list[
             "Darker counties have more cases per 100,000 residents (JHU confirmed, NYT where JHU "
             "has none; 2018 population); grey counties have no figure that day.",
             [results["county_cases"].sql], {"county_cases": county},
-            _spec(charts.county_map(county, counties.geojson()) if not county.empty else None)),
+            _county_spec(county)),
         page.Section(
             "testing", "Testing per state: tests per 100,000 people and positivity",
             "Further right: more testing per resident; higher up: a larger share of tests came "
@@ -111,6 +112,11 @@ def _describe(row) -> str:
 
 def _spec(chart) -> dict | None:
     return chart.to_dict() if chart is not None else None
+
+
+def _county_spec(county: pd.DataFrame) -> dict | None:
+    spec = _spec(charts.county_map(county))
+    return charts.with_county_shapes(spec, counties.geojson()) if spec else None
 
 
 def overview(results: dict[str, data.Result]) -> dict | None:

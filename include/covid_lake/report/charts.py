@@ -7,48 +7,63 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from covid_lake.report.figures import SOURCES
+
 WIDTH = 640
+COUNTY_SHAPES = "county_shapes"
 SOURCE_COLORS = alt.Scale(domain=["JHU", "NYT", "COVID Tracking"],
                           range=["#1f77b4", "#ff7f0e", "#2ca02c"])
 
 
-def state_sources(long: pd.DataFrame) -> alt.TopLevelMixin | None:
+def state_sources(wide: pd.DataFrame) -> alt.TopLevelMixin | None:
     """Cases and deaths over time for the state picked in a selector, one line per source;
-    days where the sources disagree (figures.disagreements) carry a red mark."""
-    if long.empty:
+    days where the sources disagree (columns cases_disagree, deaths_disagree) carry red marks.
+    The data stays wide (a row per state and day) and is folded in the browser: a third of the
+    size of one row per source."""
+    if wide.empty:
         return None
-    states = sorted(long["state_name"].unique())
-    default = (long[long["measure"] == "cases"].sort_values("value")["state_name"].iloc[-1]
-               if (long["measure"] == "cases").any() else states[0])
-    state = alt.param(name="state", value=default,
+    states = sorted(wide["state_name"].unique())
+    biggest = wide.sort_values("jhu_cases")["state_name"].dropna()
+    state = alt.param(name="state", value=biggest.iloc[-1] if len(biggest) else states[0],
                       bind=alt.binding_select(options=states, name="State "))
-    data = long.assign(date=long["date"].astype(str))
+    columns = {column: f"{source}|{measure}" for source, by_measure in SOURCES.items()
+               for measure, column in by_measure.items()}
+    data = wide[["date", "state_name", *columns, "cases_disagree", "deaths_disagree"]].rename(
+        columns=columns).assign(date=wide["date"].astype(str))
     panels = []
     for measure in ("cases", "deaths"):
         base = (alt.Chart(data).transform_filter(alt.datum.state_name == state)
-                .transform_filter(alt.datum.measure == measure))
+                .transform_fold([f"{source}|{measure}" for source in SOURCES],
+                                as_=["series", "value"])
+                .transform_filter("isValid(datum.value)")
+                .transform_calculate(source="split(datum.series, '|')[0]"))
+        x = alt.X("yearmonthdate(date):T", title=None,
+                  axis=alt.Axis(format="%b %d", tickCount="day"))
         lines = base.mark_line(point=True).encode(
-            x=alt.X("yearmonthdate(date):T", title=None, axis=alt.Axis(format="%b %d")),
-            y=alt.Y("value:Q", title=f"cumulative {measure}"),
+            x=x, y=alt.Y("value:Q", title=f"cumulative {measure}"),
             color=alt.Color("source:N", scale=SOURCE_COLORS, title="source"),
-            tooltip=["date:T", "state_name:N", "source:N", alt.Tooltip("value:Q", format=",")])
-        marks = base.transform_filter(alt.datum.disagree).mark_point(
+            tooltip=[alt.Tooltip("yearmonthdate(date):T", title="date"), "state_name:N",
+                     "source:N", alt.Tooltip("value:Q", format=",")])
+        marks = base.transform_filter(f"datum.{measure}_disagree").mark_point(
             shape="triangle-up", size=90, color="#d62728", filled=True).encode(
-            x="yearmonthdate(date):T", y="value:Q",
-            tooltip=["date:T", "source:N", alt.Tooltip("value:Q", format=",")])
+            x=x, y="value:Q",
+            tooltip=[alt.Tooltip("yearmonthdate(date):T", title="date"), "source:N",
+                     alt.Tooltip("value:Q", format=",")])
         panels.append(alt.layer(lines, marks).properties(width=WIDTH, height=220,
                                                          title=measure.capitalize()))
     return alt.vconcat(*panels).add_params(state)
 
 
-def county_map(counties: pd.DataFrame, boundaries: dict) -> alt.TopLevelMixin | None:
-    """Counties coloured by cases per 100,000 people; grey where there is no figure."""
+def county_map(counties: pd.DataFrame) -> alt.TopLevelMixin | None:
+    """Counties coloured by cases per 100,000 people; grey where there is no figure. The
+    spec needs the boundaries added: with_county_shapes."""
     if counties.empty:
         return None
     rates = counties.dropna(subset=["cases_per_100k"])[
         ["fips", "county_name", "state_abbr", "cases", "population", "cases_per_100k"]]
-    shapes = alt.InlineData(values=boundaries, format=alt.DataFormat(property="features",
-                                                                      type="json"))
+    # The boundaries are a named dataset the page adds to the spec (with_county_shapes): altair
+    # would validate 3,233 polygons against the Vega-Lite schema, seconds for nothing.
+    shapes = alt.NamedData(name=COUNTY_SHAPES)
     base = alt.Chart(shapes).mark_geoshape(fill="#e5e5e5", stroke="white", strokeWidth=0.2)
     colored = alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.2).transform_lookup(
         lookup="properties.fips",
@@ -129,3 +144,10 @@ def data_quality(loaded: pd.DataFrame, left_out: pd.DataFrame) -> alt.TopLevelMi
                      alt.Tooltip("row_count:Q", format=","), alt.Tooltip("of_rows:Q", format=",")],
         ).properties(width=WIDTH, height=200, title="Rows left out or resolved, per rule"))
     return alt.vconcat(*panels) if panels else None
+
+
+def with_county_shapes(spec: dict, boundaries: dict) -> dict:
+    """The county map's spec with the boundaries (a GeoJSON FeatureCollection) as its named
+    dataset: one feature a datum."""
+    return {**spec, "datasets": {**spec.get("datasets", {}),
+                                 COUNTY_SHAPES: boundaries["features"]}}

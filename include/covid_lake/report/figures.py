@@ -58,11 +58,14 @@ def disagreements(long: pd.DataFrame, share: float = DISAGREEMENT_SHARE,
     return out.sort_values(["gap", "date"], ascending=[False, False], ignore_index=True)
 
 
-def flag_disagreements(long: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
-    """`long` with a boolean `disagree` column: its (date, state, measure) is in `flagged`."""
-    key = ["date", "state_abbr", "measure"]
-    marks = set(map(tuple, flagged[key].itertuples(index=False))) if not flagged.empty else set()
-    return long.assign(disagree=[k in marks for k in long[key].itertuples(index=False, name=None)])
+def flag_disagreements(wide: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
+    """`wide` (state_sources.sql's rows) with booleans cases_disagree and deaths_disagree: that
+    state's day and measure is in `flagged`."""
+    marks = (set(flagged[["date", "state_abbr", "measure"]].itertuples(index=False, name=None))
+             if not flagged.empty else set())
+    keys = list(wide[["date", "state_abbr"]].itertuples(index=False, name=None))
+    return wide.assign(**{f"{m}_disagree": [(d, s, m) in marks for d, s in keys]
+                          for m in ("cases", "deaths")})
 
 
 def run_date(run_date_key: float | int) -> str:
