@@ -134,7 +134,7 @@ _databases: dict[Path, _Database] = {}
 _databases_lock = threading.Lock()
 
 
-def _database(target: tuple[str, str], name: str) -> _Database:
+def database(target: tuple[str, str], name: str) -> _Database:
     path = runtime.current().state_dir / "redshift" / f"{target[0]}-{target[1]}" / f"{name}.duckdb"
     with _databases_lock:
         if path not in _databases:
@@ -174,7 +174,7 @@ def _run_call_in_transaction(call: Call) -> None:
     parent.set_status("STARTED")
     started = time.perf_counter_ns()
     try:
-        db = _database(call.target, call.database)
+        db = database(call.target, call.database)
     except duckdb.Error as exc:
         parent.set_status("FAILED", f"cannot open database {call.database!r}: {exc}")
         return

@@ -302,3 +302,52 @@ def test_large_copy_then_insert_in_one_batch_keeps_every_row(emulator, tmp_path)
             break
         time.sleep(0.05)
     assert rs.get_statement_result(Id=count)["Records"][0][0]["longValue"] == 200_000
+
+
+# -- metadata calls: https://docs.aws.amazon.com/redshift-data/latest/APIReference/
+#    (API_ListDatabases, API_ListSchemas, API_ListTables, API_DescribeTable)
+
+@pytest.fixture(scope="module")
+def catalog_db(rsd):
+    run(rsd, ["CREATE SCHEMA IF NOT EXISTS sales",
+              "CREATE TABLE IF NOT EXISTS sales.orders (id BIGINT NOT NULL, note VARCHAR(20), "
+              "amount DOUBLE PRECISION)",
+              "CREATE TABLE IF NOT EXISTS sales.order_lines (order_id BIGINT)",
+              "CREATE VIEW sales.big_orders AS SELECT * FROM sales.orders WHERE amount > 100"],
+        workgroup="meta-wg", database="shop")
+    return {"WorkgroupName": "meta-wg", "Database": "shop"}
+
+
+def test_list_databases_names_the_default_and_every_created_database(rsd, catalog_db):
+    assert rsd.list_databases(**catalog_db)["Databases"] == ["dev", "shop"]
+    first = rsd.list_databases(**catalog_db, MaxResults=1)
+    assert first["Databases"] == ["dev"] and first["NextToken"]
+    assert rsd.list_databases(**catalog_db, NextToken=first["NextToken"])["Databases"] == ["shop"]
+
+
+def test_list_schemas_and_tables_filter_with_like_patterns(rsd, catalog_db):
+    schemas = rsd.list_schemas(**catalog_db)["Schemas"]
+    assert {"public", "sales"} <= set(schemas) and "main" not in schemas
+    assert rsd.list_schemas(**catalog_db, SchemaPattern="sal%")["Schemas"] == ["sales"]
+    tables = rsd.list_tables(**catalog_db, SchemaPattern="sales")["Tables"]
+    assert tables == [{"name": "big_orders", "schema": "sales", "type": "VIEW"},
+                      {"name": "order_lines", "schema": "sales", "type": "TABLE"},
+                      {"name": "orders", "schema": "sales", "type": "TABLE"}]
+    # "_" is exactly one character, "%" any run: two or more after "order" is order_lines only
+    assert [t["name"] for t in rsd.list_tables(**catalog_db, SchemaPattern="sales",
+                                               TablePattern="order__%")["Tables"]] == ["order_lines"]
+
+
+def test_describe_table_lists_columns_with_redshift_types(rsd, catalog_db):
+    out = rsd.describe_table(**catalog_db, Schema="sales", Table="orders")
+    assert out["TableName"] == "orders"
+    assert [(c["name"], c["typeName"], c["nullable"]) for c in out["ColumnList"]] == [
+        ("id", "int8", 0), ("note", "varchar", 1), ("amount", "float8", 1)]
+    assert {c["schemaName"] for c in out["ColumnList"]} == {"sales"}
+
+
+def test_metadata_calls_validate_their_target(rsd):
+    with pytest.raises(ClientError, match="Exactly one of ClusterIdentifier or WorkgroupName"):
+        rsd.list_tables(Database="dev")
+    with pytest.raises(ClientError, match="MaxResults"):
+        rsd.list_databases(WorkgroupName="meta-wg", Database="dev", MaxResults=5000)

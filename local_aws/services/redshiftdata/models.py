@@ -4,6 +4,8 @@ ExecuteStatement and BatchExecuteStatement answer at once with an Id and run on 
 (engines/redshift_engine.py, DuckDB); DescribeStatement shows STARTED until the worker sets
 FINISHED, FAILED or ABORTED. A batch's sub-statements are '<id>:<n>', as on AWS. moto's own
 statements, which stay STARTED forever and ignore WorkgroupName and Sqls, are not used.
+ListDatabases, ListSchemas, ListTables and DescribeTable read the DuckDB files' catalogs
+(engines/redshift_metadata.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from moto.redshiftdata.exceptions import ResourceNotFoundException, ValidationEx
 from moto.redshiftdata.models import RedshiftDataAPIServiceBackend
 
 from local_aws.background import workers
-from local_aws.engines import redshift_engine
+from local_aws.engines import redshift_engine, redshift_metadata
 from local_aws.engines.redshift_engine import Call, Statement
 
 MAX_BATCH = 40  # BatchExecuteStatement's Sqls limit
@@ -99,6 +101,35 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
                 f"Could not cancel a query that is already in {statement.status} state with ID: {statement.id}")
         # Takes effect between statements: DuckDB work already running is not interrupted.
         call.cancel_requested.set()
+
+
+    # -- metadata: synchronous on AWS, as here ---------------------------------------------------
+
+    def list_databases(self, database: str | None, **target: Any) -> list[str]:
+        return redshift_metadata.list_databases(self._metadata_target(database, **target))
+
+    def list_schemas(self, database: str | None, schema_pattern: str | None,
+                     **target: Any) -> list[str]:
+        return redshift_metadata.list_schemas(self._metadata_target(database, **target), database,
+                                              schema_pattern)
+
+    def list_tables(self, database: str | None, schema_pattern: str | None,
+                    table_pattern: str | None, **target: Any) -> list[dict[str, str]]:
+        return redshift_metadata.list_tables(self._metadata_target(database, **target), database,
+                                             schema_pattern, table_pattern)
+
+    def describe_table(self, database: str | None, schema: str | None, table: str | None,
+                       **target: Any) -> list[dict[str, Any]]:
+        return redshift_metadata.describe_table(self._metadata_target(database, **target),
+                                                database, schema, table)
+
+    @staticmethod
+    def _metadata_target(database: str | None, cluster_identifier: str | None = None,
+                         workgroup_name: str | None = None, **_credentials: Any) -> tuple[str, str]:
+        target = _target(cluster_identifier, workgroup_name, None)
+        if not database or not _DATABASE.match(database):
+            raise ValidationException(f"Database is required and must be a valid name; got {database!r}")
+        return target
 
 
 def _target(cluster: str | None, workgroup: str | None, session_id: str | None) -> tuple[str, str]:

@@ -79,6 +79,62 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
         return _json({"Status": True})
 
 
+    # -- metadata -------------------------------------------------------------------------------
+
+    def _metadata_request(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        body = self._request()
+        target = {"cluster_identifier": body.get("ClusterIdentifier"),
+                  "workgroup_name": body.get("WorkgroupName"), "db_user": body.get("DbUser"),
+                  "secret_arn": body.get("SecretArn")}
+        return body, target
+
+    def list_databases(self) -> tuple[int, dict, str]:
+        body, target = self._metadata_request()
+        names = self.redshiftdata_backend.list_databases(body.get("Database"), **target)
+        return _json(_paged(body, "Databases", names))
+
+    def list_schemas(self) -> tuple[int, dict, str]:
+        body, target = self._metadata_request()
+        names = self.redshiftdata_backend.list_schemas(body.get("Database"),
+                                                       body.get("SchemaPattern"), **target)
+        return _json(_paged(body, "Schemas", names))
+
+    def list_tables(self) -> tuple[int, dict, str]:
+        body, target = self._metadata_request()
+        tables = self.redshiftdata_backend.list_tables(
+            body.get("Database"), body.get("SchemaPattern"), body.get("TablePattern"), **target)
+        return _json(_paged(body, "Tables", tables))
+
+    def describe_table(self) -> tuple[int, dict, str]:
+        body, target = self._metadata_request()
+        columns = self.redshiftdata_backend.describe_table(
+            body.get("Database"), body.get("Schema"), body.get("Table"), **target)
+        listed = [{**column_metadata(c["name"], c["dtype"]), "nullable": int(c["nullable"]),
+                   "schemaName": c["schemaName"], "tableName": c["tableName"],
+                   "columnDefault": c["columnDefault"]} for c in columns]
+        out = _paged(body, "ColumnList", listed)
+        if body.get("Table"):
+            out["TableName"] = body["Table"]
+        return _json(out)
+
+
+def _paged(body: dict[str, Any], key: str, items: list) -> dict[str, Any]:
+    """MaxResults (0..1000; absent or 0: up to 1000) and NextToken, as the metadata calls page."""
+    try:
+        limit = int(body.get("MaxResults") or 0)
+        offset = int(body.get("NextToken") or 0)
+    except (TypeError, ValueError):
+        raise ValidationException("MaxResults must be an integer and NextToken one this "
+                                  "service returned") from None
+    if not 0 <= limit <= 1000 or offset < 0:
+        raise ValidationException("MaxResults must be between 0 and 1000")
+    limit = limit or 1000
+    out: dict[str, Any] = {key: items[offset:offset + limit]}
+    if offset + limit < len(items):
+        out["NextToken"] = str(offset + limit)
+    return out
+
+
 def _json(body: dict[str, Any]) -> tuple[int, dict, str]:
     return 200, {}, json.dumps(body)
 
