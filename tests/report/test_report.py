@@ -241,3 +241,17 @@ def test_report_names_are_safe_file_names():
         dt.timedelta(hours=-5)))) == "20200402T040000Z"
     with pytest.raises(ValueError, match="letters, digits"):
         build.report_keys("reports", "../x")
+
+
+def test_a_long_history_is_not_cut_by_altairs_row_limit():
+    import pandas as pd
+
+    from covid_lake.report import charts
+
+    days = pd.date_range("2020-01-22", periods=6000).strftime("%Y-%m-%d")
+    wide = pd.DataFrame({"date": days, "state_abbr": "NY", "state_name": "New York",
+                         **{c: 1.0 for c in ("jhu_cases", "nyt_cases", "tracking_cases",
+                                              "jhu_deaths", "nyt_deaths", "tracking_deaths")},
+                         "cases_disagree": False, "deaths_disagree": False})
+    spec = build._spec(charts.state_sources(wide))
+    assert sum(len(rows) for rows in spec["datasets"].values()) == 6000

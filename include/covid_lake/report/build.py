@@ -111,7 +111,14 @@ def _describe(row) -> str:
 
 
 def _spec(chart) -> dict | None:
-    return chart.to_dict() if chart is not None else None
+    import altair as alt
+
+    if chart is None:
+        return None
+    # altair refuses more than 5,000 rows by default (a notebook guard); the page is meant to
+    # carry the whole history: 21,239 state-days on the full sample.
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict()
 
 
 def _county_spec(county: pd.DataFrame) -> dict | None:
