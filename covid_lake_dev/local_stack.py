@@ -50,6 +50,9 @@ def airflow_env(endpoint: str, home: Path, **extra: str) -> dict[str, str]:
     return {**os.environ,
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            # the COVID warehouse views (plugins/covid_warehouse.py); compose mounts the same
+            # folder at the image's default, /opt/airflow/plugins
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_connection(endpoint)),
             # the report (covid_lake_report) also goes to local_dir/report

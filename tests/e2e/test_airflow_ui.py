@@ -4,11 +4,16 @@
 2. headless Chromium logs in, unpauses covid_lake_daily, triggers it with a run_date from the
    trigger form, and reads the task states from the grid once the run succeeded;
 3. a native Airflow 3 backfill of 5 days, 3 runs at a time, completes;
-4. the warehouse equals the same dates run one after another on a fresh emulator: nothing
+4. the COVID warehouse plugin's views (plugins/covid_warehouse.py): the nav entry's report
+   (charts once the report DAG exists), the UI run's "Loaded and left out" tab, the SQL editor
+   (a SELECT runs, DROP TABLE is refused); no console error, no request leaves 127.0.0.1 /
+   localhost, an anonymous browser is refused; the view's page load time is printed;
+5. the warehouse equals the same dates run one after another on a fresh emulator: nothing
    duplicated, nothing missing (the UI's day is also a backfill day: run twice, loaded once);
-5. Ctrl-C stops everything.
+6. Ctrl-C stops everything.
 
-Screenshots of the grid go to tests/artifacts/e2e/. Minutes, not seconds: most of it is DAG runs.
+Screenshots of the grid and the plugin's views go to tests/artifacts/e2e/. Minutes, not seconds:
+most of it is DAG runs.
 """
 
 from __future__ import annotations
@@ -278,6 +283,140 @@ def test_a_5_day_backfill_runs_3_at_a_time(stack, page):
     page.goto(f"{stack.url}/dags/{DAG_ID}/backfills")
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(ARTIFACTS / "backfills.png"), full_page=True)
+
+
+REPORT_DAG = "covid_lake_report"
+PLUGIN = "/covid-warehouse"
+_LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _start_report_run(stack) -> str | None:
+    """When the report DAG exists (dags/covid_lake_report.py), the report the view shows must be
+    a real one: unpause it and trigger it (its run id). None when there is no report DAG."""
+    if not (ROOT / "dags" / f"{REPORT_DAG}.py").exists():
+        return None
+    stack.api("PATCH", f"/api/v2/dags/{REPORT_DAG}", {"is_paused": False})
+    return stack.api("POST", f"/api/v2/dags/{REPORT_DAG}/dagRuns", {"logical_date": None})["dag_run_id"]
+
+
+def _wait_report_run(stack, run_id: str, timeout: float = 600) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        run = stack.api("GET", f"/api/v2/dags/{REPORT_DAG}/dagRuns/{urllib.parse.quote(run_id)}")
+        if run["state"] in _ENDED:
+            return run
+        assert time.monotonic() < deadline, f"{REPORT_DAG} run not done after {timeout:.0f} s: {run}"
+        time.sleep(3)
+
+
+def test_the_covid_warehouse_views(stack, browser, page):
+    """The plugin (plugins/covid_warehouse.py) as a user meets it, logged in: the UI-triggered
+    run's "Loaded and left out" tab lists the tables it loaded, the SQL editor runs a SELECT and
+    refuses DROP TABLE, the nav entry shows the latest report (charts when the report DAG exists,
+    else the "no report yet" page); no console error, no request leaves this machine; an
+    anonymous browser is refused."""
+    report_run_id = _start_report_run(stack)  # it runs while the other views are checked
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(f"{m.type}: {m.text} ({m.location})")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.on("request", lambda r: requests.append(r.url))
+
+    # 1. the UI-triggered run's "Loaded and left out" tab
+    [ui_run] = [r for r in stack.runs() if (r["conf"] or {}).get("run_date") == UI_DAY]
+    page.goto(f"{stack.url}/dags/{DAG_ID}/runs/{urllib.parse.quote(ui_run['dag_run_id'])}")
+    page.locator("a[href$='/plugin/covid-warehouse-run']").first.click()
+    page.wait_for_url(re.compile(r".*/plugin/covid-warehouse-run$"))
+    run_view = page.frame_locator("iframe[title='Loaded and left out']")
+    loaded = run_view.locator("#loaded")
+    loaded.wait_for()
+    text = loaded.inner_text()
+    for table in ("factcovid", "factcovidcounty", "dimregion", "dimdate"):
+        assert re.search(rf"^{table}\s+[\d,]+$", text, re.MULTILINE), text
+    assert UI_DAY in run_view.locator("dl").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "covid-warehouse-run.png"), full_page=True)
+
+    # 2. the SQL editor: a SELECT runs, DROP TABLE is refused and changes nothing
+    page.goto(f"{stack.url}/plugin/covid-warehouse")
+    view = page.frame_locator("iframe[title='COVID warehouse']")
+    view.get_by_role("link", name="SQL editor").click()
+    view.locator("textarea#sql").fill(
+        "SELECT date_key, count(*) AS states FROM factcovid GROUP BY date_key ORDER BY date_key")
+    view.get_by_role("button", name="Run").click()
+    result = view.locator("#sql-result")
+    result.wait_for()
+    assert "20200402" in result.inner_text()
+    assert re.search(r"\d+ rows", view.locator("#sql-message").inner_text())
+    page.screenshot(path=str(ARTIFACTS / "covid-warehouse-sql.png"), full_page=True)
+    facts = stack_query(stack, "SELECT count(*) AS n FROM factcovid")[0]["n"]
+    view.locator("textarea#sql").fill("DROP TABLE factcovid")
+    view.get_by_role("button", name="Run").click()
+    message = view.locator("#sql-message", has_text="Refused")
+    message.wait_for()
+    assert "DROP TABLE is not allowed" in message.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "covid-warehouse-sql-refused.png"), full_page=True)
+    api = page.request.post(f"{stack.url}{PLUGIN}/api/sql", data={"sql": "DROP TABLE factcovid"})
+    assert api.status == 400 and "DROP TABLE is not allowed" in api.json()["message"], api.text()
+    assert stack_query(stack, "SELECT count(*) AS n FROM factcovid")[0]["n"] == facts > 0
+
+    # 3. no login, no warehouse: a fresh browser context is refused
+    anonymous = browser.new_context()
+    try:
+        response = anonymous.new_page().goto(f"{stack.url}{PLUGIN}/")
+        assert response.status == 401, response.status
+        api = anonymous.request.post(f"{stack.url}{PLUGIN}/api/sql",
+                                     data={"sql": "SELECT count(*) FROM factcovid"})
+        assert api.status == 401, api.status
+        assert api.json() == {"detail": "Not authenticated"}
+    finally:
+        anonymous.close()
+
+    # 4. the nav entry -> the latest report, in the UI's iframe; its load time
+    report_run = None if report_run_id is None else _wait_report_run(stack, report_run_id)
+    page.goto(stack.url + "/")
+    page.wait_for_load_state("networkidle")
+    started = time.monotonic()
+    page.locator("a[href$='plugin/covid-warehouse']").first.click()
+    page.wait_for_url(re.compile(r".*/plugin/covid-warehouse.*"))
+    view = page.frame_locator("iframe[title='COVID warehouse']")
+    if report_run is not None:
+        assert report_run["state"] == "success", report_run
+        charts = view.frame_locator("iframe[title='Latest COVID report']").locator("svg, canvas")
+        charts.first.wait_for(timeout=60_000)
+        shown = time.monotonic() - started
+        assert charts.count() > 0
+    else:
+        notice = view.locator("#no-report")
+        notice.wait_for()
+        shown = time.monotonic() - started
+        assert "No report yet" in notice.inner_text()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(ARTIFACTS / "covid-warehouse-report.png"), full_page=True)
+    timing = view.locator("body").evaluate(
+        "() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return {ttfb: n.responseStart - n.startTime,"
+        " dom: n.domContentLoadedEventEnd - n.startTime, load: n.loadEventEnd - n.startTime}; }")
+    print(f"\nCOVID warehouse view: page load {timing['load']:.0f} ms in the UI's iframe "
+          f"(first byte {timing['ttfb']:.0f} ms, DOM ready {timing['dom']:.0f} ms); nav click "
+          f"to {'charts' if report_run else 'the page'} shown: {shown * 1000:.0f} ms")
+
+    assert errors == [], errors
+    outside = sorted({u for u in requests if urllib.parse.urlsplit(u).scheme in ("http", "https")
+                      and urllib.parse.urlsplit(u).hostname not in _LOCAL_HOSTS})
+    assert outside == [], outside
+    assert any(PLUGIN + "/" in u for u in requests)
+
+
+def stack_query(stack, sql: str) -> list[dict]:
+    """The stack's warehouse, read through the Data API on its emulator."""
+    import boto3
+
+    from covid_lake import redshift_io, settings
+
+    client = boto3.client("redshift-data", endpoint_url=stack.aws_endpoint, region_name="us-east-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")
+    return redshift_io.query(client, sql, settings.load(lambda k, d: d).redshift_target())
 
 
 def test_the_warehouse_equals_the_same_dates_run_one_after_another(stack, airflow, tmp_path_factory):

@@ -12,11 +12,9 @@ import re
 import pytest
 
 from covid_lake import redshift_io, settings
-from covid_lake.layout import WAREHOUSE
 from covid_lake.report import build
-from tests.support.emulator import start_emulator
+from tests.support.warehouse import TARGET, empty_warehouse, values
 
-TARGET = {"WorkgroupName": "covid-lake", "Database": "dev"}
 RUN_AFTER = dt.datetime(2026, 11, 27, 2, 30, tzinfo=dt.timezone.utc)
 NOW = dt.datetime(2026, 11, 27, 2, 31, tzinfo=dt.timezone.utc)
 
@@ -58,26 +56,16 @@ CHECKS = [{"run_date": "2020-04-01", "start_date": "2020-04-01", "end_date": "20
            "checks_passed": 16, "checks_total": 16, "checked_at": "2026-11-27T02:00:00+00:00"}]
 
 
-def _values(rows) -> str:
-    def lit(v):
-        return "NULL" if v is None else (f"'{v}'" if isinstance(v, str) else str(v))
-    return ", ".join("(" + ", ".join(lit(v) for v in row) + ")" for row in rows)
-
-
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
-    emu = start_emulator(tmp_path_factory.mktemp("report-aws"), "--sample-scale", "none")
+    emu = empty_warehouse(tmp_path_factory.mktemp("report-aws"))
     yield emu
     emu.stop()
 
 
 @pytest.fixture(scope="module")
 def clients(emulator):
-    rsd, s3 = emulator.client("redshift-data"), emulator.client("s3")
-    s3.create_bucket(Bucket="covid-lake")
-    for table in WAREHOUSE:
-        redshift_io.query(rsd, redshift_io.sql_file(f"{table}.sql"), TARGET)
-    return rsd, s3
+    return emulator.client("redshift-data"), emulator.client("s3")
 
 
 def _fill(rsd) -> None:
@@ -87,15 +75,15 @@ def _fill(rsd) -> None:
         "'Thursday', 14, false)",
         "INSERT INTO dimregion (fips, region_level, county_name, state_name, state_abbr, "
         f"state_fips, population, country_region) VALUES "
-        f"{_values([(*r, 'US') for r in REGIONS])}",
+        f"{values([(*r, 'US') for r in REGIONS])}",
         "INSERT INTO factcovid (date_key, fips, positive, death, total_test_results, confirmed, "
-        f"deaths, nyt_cases, nyt_deaths) VALUES {_values(FACTS)}",
+        f"deaths, nyt_cases, nyt_deaths) VALUES {values(FACTS)}",
         "INSERT INTO factcovidcounty (date_key, fips, confirmed, nyt_cases) VALUES "
-        f"{_values(COUNTY_FACTS)}",
+        f"{values(COUNTY_FACTS)}",
         "INSERT INTO dimhospital (hospital_id, state_fips, county_fips, num_staffed_beds, "
-        f"num_icu_beds) VALUES {_values(HOSPITALS)}",
+        f"num_icu_beds) VALUES {values(HOSPITALS)}",
         "INSERT INTO runaudit (run_date_key, dataset, reason, kind, row_count, of_rows) VALUES "
-        f"{_values(AUDIT)}",
+        f"{values(AUDIT)}",
     ]
     for sql in statements:
         redshift_io.query(rsd, sql, TARGET)

@@ -1,0 +1,30 @@
+"""The plugin loads where the local stack looks for it: `airflow plugins`, run with the
+environment `make airflow` gives its components (covid_lake_dev/local_stack.py), lists the app
+and both external views."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from covid_lake_dev.local_stack import AIRFLOW, ROOT, airflow_env
+
+
+def test_airflow_plugins_lists_the_app_and_both_views(tmp_path: Path):
+    env = airflow_env("http://127.0.0.1:5050", tmp_path / "airflow")
+    assert env["AIRFLOW__CORE__PLUGINS_FOLDER"] == str(ROOT / "plugins")
+    done = subprocess.run([str(AIRFLOW), "plugins", "-o", "json"], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [plugin] = [p for p in json.loads(done.stdout[done.stdout.index("["):])
+                if p["name"] == "covid_warehouse"]
+    assert plugin["source"] == "$PLUGINS_FOLDER/covid_warehouse.py"
+    assert [(a["url_prefix"], a["name"]) for a in plugin["fastapi_apps"]] == [
+        ("/covid-warehouse", "COVID warehouse")]
+    views = {v["destination"]: v for v in plugin["external_views"]}
+    assert views["nav"]["name"] == "COVID warehouse"
+    assert views["nav"]["href"] == "covid-warehouse/"  # relative: the UI's base URL applies
+    assert views["nav"]["url_route"] == "covid-warehouse"
+    assert views["dag_run"]["name"] == "Loaded and left out"
+    assert views["dag_run"]["href"] == "covid-warehouse/runs/{DAG_ID}/{RUN_ID}"
