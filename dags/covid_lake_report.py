@@ -35,6 +35,9 @@ def _client(service: str):
     start_date=dt.datetime(2020, 1, 22, tzinfo=dt.timezone.utc),
     catchup=False,
     max_active_runs=1,  # reports/latest.html is written by one run at a time
+    # Unpaused from the start: it runs only when covid_lake_daily updates the warehouse, and
+    # only reads it; paused, the report would silently fall behind the warehouse.
+    is_paused_upon_creation=False,
     default_args=task_defaults(settings.poll_interval()),
     tags=["covid-lake"],
     doc_md=__doc__,
