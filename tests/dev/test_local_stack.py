@@ -4,6 +4,7 @@ Compose itself resolves it; `make airflow`'s stack runs for real in tests/e2e.)"
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from pathlib import Path
@@ -90,9 +91,14 @@ def test_compose_and_make_airflow_give_the_dag_the_same_connection_and_variables
             local_stack.aws_connection("http://local-aws:5050")
         assert _connection(ours["AIRFLOW_CONN_AWS_DEFAULT"]) == \
             local_stack.aws_connection("http://127.0.0.1:5050")
-        # the settings each stack resolves (compose: the defaults, unless .env sets the Variable)
-        assert _settings(env) == _settings(ours) == settings.load(lambda k, d: d)
-        assert _settings(ours).env == "local_aws"
+        # the settings each stack resolves (compose: the defaults, unless .env sets the Variable),
+        # but for the folder make airflow also writes the report to (a path on this machine;
+        # compose's report is in the bucket only)
+        local = _settings(ours)
+        assert local.report_dir == str(tmp_path / "report")
+        assert _settings(env) == dataclasses.replace(local, report_dir="") == \
+            settings.load(lambda k, d: d)
+        assert local.env == "local_aws"
 
 
 def _settings(env: dict[str, str]) -> settings.Settings:
