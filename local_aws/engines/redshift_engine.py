@@ -134,8 +134,12 @@ _databases: dict[Path, _Database] = {}
 _databases_lock = threading.Lock()
 
 
+def database_path(target: tuple[str, str], name: str) -> Path:
+    return runtime.current().state_dir / "redshift" / f"{target[0]}-{target[1]}" / f"{name}.duckdb"
+
+
 def database(target: tuple[str, str], name: str) -> _Database:
-    path = runtime.current().state_dir / "redshift" / f"{target[0]}-{target[1]}" / f"{name}.duckdb"
+    path = database_path(target, name)
     with _databases_lock:
         if path not in _databases:
             _databases[path] = _Database(path)

@@ -58,7 +58,15 @@ def describe_table(target: tuple[str, str], database: str, schema: str | None,
             if s not in _HIDDEN_SCHEMAS]
 
 
+class UnknownDatabase(LookupError):
+    pass
+
+
 def _query(target: tuple[str, str], database: str, sql: str, params: list) -> list[tuple]:
+    # A metadata call reads; it must not create the database it names (ListDatabases would then
+    # list it). Only the default database exists before anything is written to it.
+    if database != DEFAULT_DATABASE and not redshift_engine.database_path(target, database).exists():
+        raise UnknownDatabase(f"database {database!r} does not exist in {target[0]} {target[1]}")
     db = redshift_engine.database(target, database)
     cursor = db.session()
     try:

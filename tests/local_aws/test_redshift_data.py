@@ -351,3 +351,7 @@ def test_metadata_calls_validate_their_target(rsd):
         rsd.list_tables(Database="dev")
     with pytest.raises(ClientError, match="MaxResults"):
         rsd.list_databases(WorkgroupName="meta-wg", Database="dev", MaxResults=5000)
+    # a read names no database into existence
+    with pytest.raises(ClientError, match="database 'nowhere' does not exist"):
+        rsd.list_tables(WorkgroupName="meta-wg", Database="nowhere")
+    assert "nowhere" not in rsd.list_databases(WorkgroupName="meta-wg", Database="dev")["Databases"]

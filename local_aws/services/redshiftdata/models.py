@@ -110,18 +110,20 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
 
     def list_schemas(self, database: str | None, schema_pattern: str | None,
                      **target: Any) -> list[str]:
-        return redshift_metadata.list_schemas(self._metadata_target(database, **target), database,
-                                              schema_pattern)
+        return _known_database(redshift_metadata.list_schemas,
+                               self._metadata_target(database, **target), database,
+                               schema_pattern)
 
     def list_tables(self, database: str | None, schema_pattern: str | None,
                     table_pattern: str | None, **target: Any) -> list[dict[str, str]]:
-        return redshift_metadata.list_tables(self._metadata_target(database, **target), database,
-                                             schema_pattern, table_pattern)
+        return _known_database(redshift_metadata.list_tables,
+                               self._metadata_target(database, **target), database,
+                               schema_pattern, table_pattern)
 
     def describe_table(self, database: str | None, schema: str | None, table: str | None,
                        **target: Any) -> list[dict[str, Any]]:
-        return redshift_metadata.describe_table(self._metadata_target(database, **target),
-                                                database, schema, table)
+        return _known_database(redshift_metadata.describe_table,
+                               self._metadata_target(database, **target), database, schema, table)
 
     @staticmethod
     def _metadata_target(database: str | None, cluster_identifier: str | None = None,
@@ -130,6 +132,13 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
         if not database or not _DATABASE.match(database):
             raise ValidationException(f"Database is required and must be a valid name; got {database!r}")
         return target
+
+
+def _known_database(call, *args: Any):
+    try:
+        return call(*args)
+    except redshift_metadata.UnknownDatabase as exc:
+        raise ValidationException(str(exc)) from None
 
 
 def _target(cluster: str | None, workgroup: str | None, session_id: str | None) -> tuple[str, str]:
