@@ -34,6 +34,16 @@ def snapshot_key(star_prefix: str, table: str, run_date: dt.date) -> str:
     return f"{snapshot_prefix(star_prefix, table, run_date)}{table}.parquet"
 
 
+def latest_report_key(reports_prefix: str) -> str:
+    """covid_lake_report's newest page, the one the Airflow view shows."""
+    return f"{reports_prefix}/latest.html"
+
+
+def update_report_key(reports_prefix: str, update: str) -> str:
+    """covid_lake_report's page for one warehouse update."""
+    return f"{reports_prefix}/updates/{update}.html"
+
+
 def asset_uri(table: str, workgroup: str = "covid-lake", database: str = "dev",
               schema: str = "public") -> str:
     """Airflow's URI form for a Redshift table (the provider's redshift:// asset scheme)."""

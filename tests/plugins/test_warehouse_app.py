@@ -14,7 +14,7 @@ from covid_lake import redshift_io, settings
 from covid_lake.warehouse_web import pages, warehouse
 from covid_lake.warehouse_web.warehouse import run_key
 from tests.conftest import AirflowRunner
-from tests.support.warehouse import TARGET, empty_warehouse, values
+from tests.support.warehouse import TARGET, values, warehouse_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 DAG_ID = "covid_lake_daily"
@@ -33,11 +33,7 @@ AUDIT = [
 FACT_ROWS = 1500  # more than the editor's MAX_ROWS
 
 
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory):
-    emu = empty_warehouse(tmp_path_factory.mktemp("plugin-aws"))
-    yield emu
-    emu.stop()
+emulator = pytest.fixture(warehouse_emulator, scope="module", name="emulator")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 
 from covid_lake import redshift_io, settings
 from covid_lake.report import build
-from tests.support.warehouse import TARGET, empty_warehouse, values
+from tests.support.warehouse import TARGET, values, warehouse_emulator
 
 RUN_AFTER = dt.datetime(2026, 11, 27, 2, 30, tzinfo=dt.timezone.utc)
 NOW = dt.datetime(2026, 11, 27, 2, 31, tzinfo=dt.timezone.utc)
@@ -56,11 +56,7 @@ CHECKS = [{"run_date": "2020-04-01", "start_date": "2020-04-01", "end_date": "20
            "checks_passed": 16, "checks_total": 16, "checked_at": "2026-11-27T02:00:00+00:00"}]
 
 
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory):
-    emu = empty_warehouse(tmp_path_factory.mktemp("report-aws"))
-    yield emu
-    emu.stop()
+emulator = pytest.fixture(warehouse_emulator, scope="module", name="emulator")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,14 @@ from tests.support.emulator import Emulator, start_emulator
 TARGET = {"WorkgroupName": "covid-lake", "Database": "dev"}
 
 
+def warehouse_emulator(tmp_path_factory):
+    """Module fixture body (tests/report, tests/plugins): an emulator with the empty warehouse,
+    stopped after the module."""
+    emu = empty_warehouse(tmp_path_factory.mktemp("warehouse-aws"))
+    yield emu
+    emu.stop()
+
+
 def empty_warehouse(state_dir) -> Emulator:
     emu = start_emulator(state_dir, "--sample-scale", "none")
     emu.client("s3").create_bucket(Bucket="covid-lake")

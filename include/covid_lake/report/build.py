@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from covid_lake import layout
 from covid_lake.report import charts, counties, data, figures, page
 
 TITLE = "COVID-19 warehouse report"
@@ -32,7 +33,7 @@ def update_name(run_after: dt.datetime) -> str:
 def report_keys(prefix: str, name: str) -> tuple[str, str]:
     if not re.fullmatch(r"[0-9A-Za-z_.-]+", name):
         raise ValueError(f"report name {name!r}: letters, digits, '_', '.' and '-' only")
-    return f"{prefix}/updates/{name}.html", f"{prefix}/latest.html"
+    return layout.update_report_key(prefix, name), layout.latest_report_key(prefix)
 
 
 def sections(results: dict[str, data.Result], checks: list[dict]) -> tuple[list[page.Section],

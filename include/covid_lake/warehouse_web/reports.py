@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from covid_lake import layout
 from covid_lake.settings import Settings
 
 _MISSING = {"NoSuchKey", "NoSuchBucket", "404", "NotFound"}
 
 
 def latest_key(s: Settings) -> str:
-    return f"{s.reports_prefix}/latest.html"
+    return layout.latest_report_key(s.reports_prefix)
 
 
 def has_report(s3, s: Settings) -> bool:
