@@ -1,8 +1,8 @@
 """covid_lake_daily: the AWS COVID-19 data lake to a Redshift star schema, one run date at a time.
 
 For run date D (covid_lake.run_date: the `run_date` param, else the data interval's start, else
-today): land the ten source objects in our bucket, crawl them when something changed, profile
-them with Athena, extract D's slice, build and validate the star rows with pandas, publish them
+today): land the ten source objects in our bucket, crawl them when something changed, declare
+the CSV tables' columns text (Athena's CSV SerDe fails on empty numbers), profile them with Athena, extract D's slice, build and validate the star rows with pandas, publish them
 as Parquet, and load Redshift in one transaction through a Glue job; SQL checks gate the run.
 The param `full_refresh` rebuilds every date of the sources in one run.
 
@@ -115,6 +115,12 @@ def covid_lake_daily():
             return "crawl_not_needed"
         return "update_crawler"
 
+    @task(multiple_outputs=False, trigger_rule="none_failed_min_one_success")
+    def read_csv_as_text() -> dict:
+        from covid_lake import steps
+
+        return steps.read_csv_as_text(_client("glue"), settings.load())
+
     @task
     def check_raw(profile_query_id: str) -> list[dict]:
         from covid_lake import steps
@@ -176,7 +182,7 @@ def covid_lake_daily():
     profile = AthenaQueryOperator(
         task_id="profile", query="athena/profile.sql", database=S.glue_database,
         output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
-        sleep_time=POLL, deferrable=True, trigger_rule="none_failed_min_one_success")
+        sleep_time=POLL, deferrable=True)
     # One query per extract, in parallel; no worker slot is held while a query runs longer than
     # a few seconds (quick_deferral.py: why a quick one completes in the worker).
     extract = AthenaQueryOperator.partial(
@@ -228,7 +234,7 @@ def covid_lake_daily():
     decision = choose_crawl(landed, catalog)
     decision >> [update_crawler, crawl_not_needed]
     update_crawler >> crawl
-    [crawl, crawl_not_needed] >> profile
+    [crawl, crawl_not_needed] >> read_csv_as_text() >> profile
     raw_ok = check_raw(profile.output)
     queries = extract_queries(run)
     raw_ok >> queries

@@ -9,7 +9,9 @@ measured and reported (covid_lake.quality), and fail the run only above their li
 
 Types are families, because a crawler types from a sample: "numeric" accepts bigint, int,
 double; "text" accepts string; "any" accepts anything (FIPS arrive as bigint or as text, and the
-cleaners handle both; a measure that is empty in the sample is typed string).
+cleaners handle both; a measure that is empty in the sample is typed string). The families
+apply to the JSON table; the CSV tables are read as text (catalog.py: why), so there every
+column must be string and the values are checked row by row (validate.py).
 """
 
 from __future__ import annotations
@@ -75,13 +77,20 @@ class RawContractError(DataError):
     """A raw table does not have what the pipeline reads; the message names dataset and column."""
 
 
-def check_columns(dataset: str, catalog_columns: list[dict]) -> None:
-    """Compare a Glue table's StorageDescriptor.Columns with the contract."""
+def check_columns(dataset: str, catalog_columns: list[dict], read_as_text: bool = False) -> None:
+    """Compare a Glue table's StorageDescriptor.Columns with the contract. A CSV table
+    (read_as_text) must have every column string, as steps.read_csv_as_text types them: its
+    values are checked row by row after the extract instead (validate.py)."""
     have = {c["Name"]: c["Type"].lower() for c in catalog_columns}
     problems = []
     for col, family in RAW_TABLES[dataset].columns.items():
         if col not in have:
             problems.append(f"column {col!r} is missing (catalog has: {', '.join(have) or 'none'})")
+        elif read_as_text and have[col] != "string":
+            problems.append(f"column {col!r} is typed {have[col]}: a CSV table's columns must be "
+                            "string before Athena reads them (steps.read_csv_as_text)")
+        elif read_as_text:
+            continue
         elif family == "numeric" and have[col].split("(")[0] not in NUMERIC:
             problems.append(f"column {col!r} changed type: expected a number, catalog says {have[col]}")
         elif family == "text" and have[col] != "string":

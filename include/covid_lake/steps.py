@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from covid_lake import athena_io, raw_contract
-from covid_lake.catalog import CSV_CLASSIFIER, crawler_config
+from covid_lake.catalog import CSV_CLASSIFIER, crawler_config, reads_as_text, text_table_input
 from covid_lake.datasets import DATASETS, dataset
 from covid_lake.errors import DataError
 from covid_lake.settings import Settings
@@ -183,6 +183,28 @@ def prepare_catalog(glue, settings: Settings) -> dict[str, Any]:
             "missing_tables": sorted({d.name for d in DATASETS} - tables)}
 
 
+def read_csv_as_text(glue, settings: Settings) -> dict[str, list[str]]:
+    """Type every column of the crawled CSV tables string (catalog.py: why), after each crawl and
+    before Athena reads them. Idempotent: a table already all-string is left alone. Returns
+    {dataset: the columns retyped} for the log."""
+    retyped = {}
+    for d in DATASETS:
+        try:
+            table = glue.get_table(DatabaseName=settings.glue_database, Name=d.name)["Table"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "EntityNotFoundException":
+                continue  # check_raw names the missing table
+            raise
+        table_input = text_table_input(table)
+        if table_input is None:
+            continue
+        glue.update_table(DatabaseName=settings.glue_database, TableInput=table_input)
+        retyped[d.name] = [c["Name"] for c in table["StorageDescriptor"]["Columns"]
+                           if c.get("Type", "").lower() != "string"]
+        log.info("%s: columns now read as text: %s", d.name, ", ".join(retyped[d.name]))
+    return retyped
+
+
 def check_raw(glue, athena, settings: Settings, profile_query_id: str) -> list[dict]:
     """Fail, naming dataset and column, when a raw table is not what the pipeline reads
     (a DataError: no retries); measure the raw files' quirks (duplicate keys) against their
@@ -191,7 +213,8 @@ def check_raw(glue, athena, settings: Settings, profile_query_id: str) -> list[d
 
     for d in DATASETS:
         table = glue.get_table(DatabaseName=settings.glue_database, Name=d.name)["Table"]
-        raw_contract.check_columns(d.name, table["StorageDescriptor"]["Columns"])
+        raw_contract.check_columns(d.name, table["StorageDescriptor"]["Columns"],
+                                   read_as_text=reads_as_text(table))
     rows = athena_io.results_frame(athena, profile_query_id).to_dict("records")
     raw_contract.check_profile(rows)
     profile = [{k: (int(v) if k != "dataset" else v) for k, v in r.items()} for r in rows]
