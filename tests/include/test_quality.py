@@ -42,6 +42,45 @@ def test_empty_datasets_and_null_keys_stop_the_run(change, message):
     assert isinstance(err.value, DataError)
 
 
+def test_catalog_columns_are_checked_against_the_contract():
+    cols = lambda **types: [{"Name": n, "Type": t} for n, t in types.items()]  # noqa: E731
+    typed = dict(date="string", state="string", fips="bigint", cases="bigint", deaths="bigint")
+    raw_contract.check_columns("us_states", cols(**typed))
+    with pytest.raises(raw_contract.RawContractError,
+                       match=r"dataset us_states: column 'cases' changed type: expected a number"):
+        raw_contract.check_columns("us_states", cols(**{**typed, "cases": "string"}))
+    with pytest.raises(raw_contract.RawContractError, match=r"column 'deaths' is missing"):
+        raw_contract.check_columns("us_states", cols(**{k: v for k, v in typed.items() if k != "deaths"}))
+    # A CSV table is read as text (catalog.py): every column string, or the run stops.
+    text = {k: "string" for k in typed}
+    raw_contract.check_columns("us_states", cols(**text), read_as_text=True)
+    with pytest.raises(raw_contract.RawContractError,
+                       match=r"dataset us_states: column 'fips' is typed bigint: a CSV table's"):
+        raw_contract.check_columns("us_states", cols(**{**text, "fips": "bigint"}), read_as_text=True)
+
+
+def test_text_table_input_retypes_only_open_csv_tables_and_keeps_the_rest():
+    from covid_lake.catalog import OPEN_CSV_SERDE, text_table_input
+
+    table = {"Name": "us_states", "DatabaseName": "raw", "CreateTime": "x", "VersionId": "3",
+             "TableType": "EXTERNAL_TABLE", "Parameters": {"skip.header.line.count": "1"},
+             "PartitionKeys": [],
+             "StorageDescriptor": {"Location": "s3://b/raw/us_states/",
+                                   "SerdeInfo": {"SerializationLibrary": OPEN_CSV_SERDE},
+                                   "Columns": [{"Name": "date", "Type": "string"},
+                                               {"Name": "cases", "Type": "bigint"}]}}
+    got = text_table_input(table)
+    assert set(got) == {"Name", "TableType", "Parameters", "PartitionKeys", "StorageDescriptor"}
+    assert got["StorageDescriptor"]["Columns"] == [{"Name": "date", "Type": "string"},
+                                                   {"Name": "cases", "Type": "string"}]
+    assert got["StorageDescriptor"]["Location"] == "s3://b/raw/us_states/"
+    assert text_table_input({**table, "StorageDescriptor": {**table["StorageDescriptor"],
+                                                            "Columns": got["StorageDescriptor"]["Columns"]}}) is None
+    json_table = {**table, "StorageDescriptor": {**table["StorageDescriptor"], "SerdeInfo": {
+        "SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe"}}}
+    assert text_table_input(json_table) is None
+
+
 def test_a_quirk_above_its_limit_fails_naming_dataset_rule_and_figures():
     report = quality.frame([("us_states", "no state fips", "quirk", 30, 100),
                             ("enigma_jhu", "non-US region (out of scope)", "scope", 90, 100)])
