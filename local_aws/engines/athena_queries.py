@@ -19,6 +19,7 @@ import decimal
 import io
 import json
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -279,11 +280,29 @@ def format_value(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return format(value, "f")
+    if isinstance(value, float):
+        return java_double(value)
     if isinstance(value, list):
         return "[" + ", ".join("null" if v is None else format_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}={'null' if v is None else format_value(v)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+def java_double(value: float) -> str:
+    """A double as Trino prints it, which is Java's Double.toString: Infinity, NaN, and
+    scientific notation (1.0E10, 1.5E-5) outside 10^-3 <= |x| < 10^7."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0 or 1e-3 <= abs(value) < 1e7:
+        return repr(value)
+    sign, digits, exponent = decimal.Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    scientific = exponent + len(text) - 1
+    mantissa = text[0] + "." + (text[1:] or "0")
+    return ("-" if sign else "") + f"{mantissa}E{scientific}"
 
 
 def _write_results(execution: Execution) -> None:

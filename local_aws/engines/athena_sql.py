@@ -7,7 +7,9 @@ columns named and typed as the catalog says:
 
 * delimited text (LazySimpleSerDe): split on field.delim, no quoting, fields by position, a value
   that does not parse as the column type reads as NULL (as Hive does);
-* OpenCSVSerde: quoted CSV, fields by position;
+* OpenCSVSerde: quoted CSV, fields by position, typed as Athena documents (opencsv_types.py): a
+  field a query reads that does not parse as its column's type fails the query (HIVE_BAD_DATA),
+  unless the table sets use.null.for.invalid.data;
 * JSON and Parquet: fields by name, case-insensitively;
 * skip.header.line.count lines are skipped per file, only when the table says so;
 * partitioned tables read only the partitions registered in the catalog, each contributing its
@@ -24,7 +26,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from local_aws.engines import s3_data
+from local_aws.engines import opencsv_types, s3_data
 from local_aws.engines.glue_catalog import (
     CatalogError,
     GlueBackend,
@@ -134,18 +136,22 @@ def _reader(spec: TableSpec, files: list[str]) -> str:
             "all_varchar = true, strict_mode = false, null_padding = true)")
 
 
-def _select_list(conn: duckdb.DuckDBPyConnection, spec: TableSpec, reader: str) -> list[str]:
+def _select_list(conn: duckdb.DuckDBPyConnection, spec: TableSpec, reader: str,
+                 raw: bool = False) -> list[str]:
+    """The reader's fields as the catalog's columns; raw: every field as the text it holds."""
     found = [row[0] for row in conn.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     by_name = {name.lower(): name for name in found}
     columns = []
     for position, (name, gtype) in enumerate(spec.columns):
-        target = duckdb_type(gtype)
+        target = "VARCHAR" if raw else duckdb_type(gtype)
         if spec.format in ("json", "parquet"):
             source = by_name.get(name.lower())
         else:  # text formats map by position; missing trailing fields are NULL, extra ones ignored
             source = found[position] if position < len(found) else None
         if source is None:
             columns.append(f"CAST(NULL AS {target or 'VARCHAR'}) AS {_quote(name)}")
+        elif spec.format == "opencsv" and not raw and opencsv_types.is_supported(gtype):
+            columns.append(f"{opencsv_types.column(_quote(source), gtype)} AS {_quote(name)}")
         elif target is None or (target == "VARCHAR" and spec.format != "parquet"):
             columns.append(f"{_quote(source)} AS {_quote(name)}")
         else:
@@ -153,8 +159,9 @@ def _select_list(conn: duckdb.DuckDBPyConnection, spec: TableSpec, reader: str) 
     return columns
 
 
-def table_sql(conn: duckdb.DuckDBPyConnection, spec: TableSpec) -> str:
-    """A DuckDB query that returns the table's rows with the catalog's column names and types."""
+def table_sql(conn: duckdb.DuckDBPyConnection, spec: TableSpec, raw: bool = False) -> str:
+    """A DuckDB query that returns the table's rows with the catalog's column names and types
+    (raw: text formats' fields as the text they hold, for checking them)."""
     if spec.partition_keys:
         parts = [(p.values, _data_files(p.location)) for p in spec.partitions if p.location]
     else:
@@ -168,7 +175,8 @@ def table_sql(conn: duckdb.DuckDBPyConnection, spec: TableSpec) -> str:
             f"CAST({_literal(value)} AS {duckdb_type(ptype) or 'VARCHAR'}) AS {_quote(pname)}"
             for (pname, ptype), value in zip(spec.partition_keys, values)
         ]
-        selects.append(f"SELECT {', '.join(_select_list(conn, spec, reader) + partition_columns)} FROM {reader}")
+        selects.append(f"SELECT {', '.join(_select_list(conn, spec, reader, raw) + partition_columns)} "
+                       f"FROM {reader}")
     if not selects:
         empty = [f"CAST(NULL AS {duckdb_type(t) or 'VARCHAR'}) AS {_quote(n)}"
                  for n, t in spec.columns + spec.partition_keys]
@@ -198,6 +206,7 @@ def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueB
               default_database: str) -> str:
     """The query as DuckDB SQL, every catalog table replaced by a reader of its objects."""
     tree = tree.copy()
+    original = tree.copy()  # column references, before tables become subqueries
     for table, ref in referenced_tables(tree, default_database):
         try:
             spec = table_spec(glue, ref.database, ref.name)
@@ -206,11 +215,59 @@ def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueB
                 raise AthenaQueryError(
                     "TABLE_NOT_FOUND", f"Table 'awsdatacatalog.{ref.database}.{ref.name}' does not exist") from None
             raise AthenaQueryError("HIVE_UNSUPPORTED_FORMAT", str(exc)) from None
+        if spec.format == "opencsv":
+            check_opencsv_fields(conn, spec, columns_read(original, table.alias or ref.name, spec))
         subquery = sqlglot.parse_one(f"({table_sql(conn, spec)})", read="duckdb")
         alias = table.alias or ref.name
         table.replace(exp.alias_(subquery, alias, table=True))
     _name_unnamed_columns(tree)
     return tree.sql(dialect="duckdb")
+
+
+def columns_read(tree: exp.Expression, alias: str, spec: TableSpec) -> list[tuple[str, str]]:
+    """The table's columns a query may read: those it names (unqualified, or qualified by this
+    table's alias) and all of them under a SELECT * or alias.*. A name another table of the
+    query also has counts for both: on the strict side."""
+    alias = alias.lower()
+    for star in tree.find_all(exp.Star):
+        parent = star.parent
+        if isinstance(parent, exp.Select) or (
+                isinstance(parent, exp.Column) and parent.table.lower() == alias):
+            return list(spec.columns)
+    names = {c.name.lower() for c in tree.find_all(exp.Column)
+             if not c.table or c.table.lower() == alias}
+    return [(n, t) for n, t in spec.columns if n.lower() in names]
+
+
+def check_opencsv_fields(conn: duckdb.DuckDBPyConnection, spec: TableSpec,
+                         columns: list[tuple[str, str]]) -> None:
+    """Fail as Athena does when a field the query reads does not parse as its column's type
+    (opencsv_types.py: the rules and where AWS documents them)."""
+    for name, gtype in columns:
+        if not opencsv_types.is_supported(gtype):
+            raise AthenaQueryError(
+                "NOT_SUPPORTED", f"local_aws does not read OpenCSVSerde column {name} of type "
+                f"{gtype} (table {spec.database}.{spec.name}): Athena documents BOOLEAN, BIGINT, "
+                "INT, DOUBLE, TIMESTAMP, DATE and STRING for this SerDe")
+    typed = [(n, t) for n, t in columns if not opencsv_types.is_string(t)]
+    if not typed or opencsv_types.uses_null_for_invalid_data(spec.parameters):
+        return
+    position = {n: i + 1 for i, (n, _) in enumerate(spec.columns)}
+    bad = " ".join(f"WHEN {_quote(n)} IS NOT NULL AND NOT {opencsv_types.valid(_quote(n), t)} "
+                   f"THEN {_literal(n)}" for n, t in typed)
+    fields = ", ".join(_quote(n) for n, _ in typed)
+    row = conn.execute(f"SELECT * FROM (SELECT CASE {bad} END AS bad_column, {fields} "
+                       f"FROM ({table_sql(conn, spec, raw=True)})) WHERE bad_column IS NOT NULL "
+                       "LIMIT 1").fetchone()
+    if row is None:
+        return
+    name = row[0]
+    value = row[1 + [n for n, _ in typed].index(name)]
+    gtype = dict(typed)[name]
+    raise AthenaQueryError(
+        "HIVE_BAD_DATA", f"Error parsing field value '{value}' for field {position[name] - 1}: "
+        f"column {name} of {spec.database}.{spec.name} is {gtype}, and the Open CSV SerDe "
+        "does not read this value as one (use.null.for.invalid.data is not set)")
 
 
 def _name_unnamed_columns(tree: exp.Expression) -> None:

@@ -23,6 +23,12 @@ creates or updates one table per folder, the way Glue does:
   and Athena's SerDe guide (LazySimpleSerDe for unquoted CSV, OpenCSVSerDe for quoted values).
 - skip.header.line.count = 1 when the header row was detected or declared.
 - the crawler's database must exist: a crawl into a missing database ends FAILED.
+- Configuration (a JSON string): CrawlerOutput.Tables.AddOrUpdateBehavior = MergeNewColumns
+  keeps an existing table's columns and their types and only appends new ones ("Preventing a
+  crawler from changing an existing schema", docs.aws.amazon.com/glue/latest/dg/
+  crawler-schema-changes-prevent.html); CrawlerOutput.Partitions.AddOrUpdateBehavior =
+  InheritFromTable is what this crawler always does. Any other setting fails the crawl, naming
+  it, rather than being ignored.
 
 No HTTP and no crawler state here: local_aws/services/glue runs a crawl on a worker thread
 and reports its outcome as Glue does (LastCrawl, GetCrawlerMetrics).
@@ -296,6 +302,36 @@ def table_input(found: FoundTable, c: Classified, crawler: str, size: int) -> di
 # The crawl: the crawler's S3 targets -> tables and partitions in its database.
 
 
+_KNOWN_OUTPUT = {("Tables", "AddOrUpdateBehavior"): "MergeNewColumns",
+                 ("Partitions", "AddOrUpdateBehavior"): "InheritFromTable"}
+
+
+def _merges_new_columns(configuration: str | None) -> bool:
+    """Whether the crawler's Configuration asks to add new columns only; a setting this crawler
+    does not implement is an error, not a silently different catalog."""
+    if not configuration:
+        return False
+    try:
+        config = json.loads(configuration)
+    except ValueError:
+        raise CrawlError(f"crawler Configuration is not JSON: {configuration!r}") from None
+    unknown = sorted(set(config) - {"Version", "CrawlerOutput"})
+    output = config.get("CrawlerOutput") or {}
+    for part, settings in output.items():
+        for key, value in (settings or {}).items():
+            if _KNOWN_OUTPUT.get((part, key)) != value:
+                unknown.append(f"CrawlerOutput.{part}.{key}={value}")
+    if unknown:
+        raise CrawlError("local_aws does not implement crawler Configuration "
+                         + ", ".join(map(str, unknown)))
+    return (output.get("Tables") or {}).get("AddOrUpdateBehavior") == "MergeNewColumns"
+
+
+def _merged_columns(current: list[dict], crawled: list[dict]) -> list[dict]:
+    known = {c["Name"] for c in current}
+    return [dict(c) for c in current] + [c for c in crawled if c["Name"] not in known]
+
+
 def crawl(glue: GlueBackend, crawler: Any, classifier: dict[str, Any] | None) -> tuple[int, int]:
     """Crawl once; returns (tables created, tables updated). Raises CrawlError for Glue's errors.
 
@@ -312,6 +348,7 @@ def crawl(glue: GlueBackend, crawler: Any, classifier: dict[str, Any] | None) ->
     if not targets:
         raise CrawlError(f"crawler {crawler.name} has no S3Targets")
     policy = (crawler.schema_change_policy or {}).get("UpdateBehavior", "UPDATE_IN_DATABASE")
+    merge_new_columns = _merges_new_columns(getattr(crawler, "configuration", None))
     for target in targets:
         bucket, prefix = s3_data.split_uri(target["Path"])
         try:
@@ -328,6 +365,10 @@ def crawl(glue: GlueBackend, crawler: Any, classifier: dict[str, Any] | None) ->
             tinput = table_input(found, classified, crawler.name, size)
             if found.name in database.tables:
                 current = current_table_input(database.tables[found.name])
+                if merge_new_columns:
+                    tinput["StorageDescriptor"]["Columns"] = _merged_columns(
+                        current.get("StorageDescriptor", {}).get("Columns") or [],
+                        tinput["StorageDescriptor"]["Columns"])
                 same = (current.get("StorageDescriptor", {}).get("Columns")
                         == tinput["StorageDescriptor"]["Columns"]
                         and current.get("StorageDescriptor", {}).get("SerdeInfo")

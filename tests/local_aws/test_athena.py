@@ -242,8 +242,92 @@ def test_unnamed_result_columns_are_col_and_their_position(athena, lake):
     assert [r[0] for r in rows(athena, union)] == ["_col0", "1", "2"]
 
 
+def test_doubles_print_as_trino_prints_them(athena, lake):
+    # Trino formats a double with Java's Double.toString (trino.io/docs/current/language/types.html
+    # "DOUBLE" is IEEE 754; the text is Java's): scientific outside 1e-3 <= |x| < 1e7.
+    execution = ok(athena, "SELECT 1e10 AS a, 1.5e-5 AS b, 0.1 AS c, 1234567.5 AS d, "
+                           "CAST('Infinity' AS double) AS e, CAST('NaN' AS double) AS f")
+    assert rows(athena, execution)[1] == ["1.0E10", "1.5E-5", "0.1", "1234567.5", "Infinity", "NaN"]
+
+
 def test_timestamp_literals_are_timestamps(athena, lake):
     execution = ok(athena, "SELECT TIMESTAMP '2020-03-01 10:00:00' AS ts")
     info = athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])
     assert info["ResultSet"]["ResultSetMetadata"]["ColumnInfo"][0]["Type"] == "timestamp"
     assert rows(athena, execution)[1][0].startswith("2020-03-01 10:00:00")
+
+
+# -- Open CSV SerDe typing: docs.aws.amazon.com/athena/latest/ug/csv-serde.html ---------------
+
+@pytest.fixture(scope="module")
+def counts(lake, athena):
+    """A quoted CSV as the real COVID Tracking file is: numeric columns with empty fields."""
+    lake.put_object(Bucket=BUCKET, Key="counts/c.csv", Body=(
+        b'"date","state","positive","share","ok","seen_ms","day"\n'
+        b'"20200401","NY","83712","0.5","TRUE","1579059880000","18276"\n'
+        b'"20200401","AS","","1e3","false","","18277"\n'
+        b'"20200331","WA"," 12","Infinity","true","0","0"\n'))
+    columns = ("`date` bigint, state string, positive bigint, share double, ok boolean, "
+               "seen_ms timestamp, `day` date")
+    serde = """ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'
+               WITH SERDEPROPERTIES ('separatorChar'=',', 'quoteChar'='"')"""
+    ok(athena, f"""CREATE EXTERNAL TABLE counts ({columns}) {serde}
+                  LOCATION 's3://{BUCKET}/counts/' TBLPROPERTIES ('skip.header.line.count'='1')""")
+    ok(athena, f"""CREATE EXTERNAL TABLE counts_lenient ({columns}) {serde}
+                  LOCATION 's3://{BUCKET}/counts/'
+                  TBLPROPERTIES ('skip.header.line.count'='1', 'use.null.for.invalid.data'='true')""")
+    ok(athena, f"""CREATE EXTERNAL TABLE counts_text (`date` string, state string, positive string)
+                  {serde} LOCATION 's3://{BUCKET}/counts/'
+                  TBLPROPERTIES ('skip.header.line.count'='1')""")
+    return "counts"
+
+
+def test_csv_serde_empty_numeric_field_fails_the_query_that_reads_it(athena, counts):
+    # "Does not recognize empty or null values in columns defined as a numeric data type":
+    # the query fails with HIVE_BAD_DATA, whatever the WHERE clause keeps.
+    for sql in ("SELECT positive FROM counts", "SELECT sum(positive) FROM counts WHERE state = 'NY'",
+                "SELECT * FROM counts WHERE state = 'NY'", "SELECT c.positive FROM counts c"):
+        failed = query(athena, sql)
+        assert failed["Status"]["State"] == "FAILED", sql
+        reason = failed["Status"]["StateChangeReason"]
+        assert reason.startswith("HIVE_BAD_DATA: Error parsing field value '' for field 2"), reason
+        assert "positive" in reason and "lake.counts" in reason
+
+
+def test_csv_serde_columns_a_query_does_not_read_are_not_parsed(athena, counts):
+    # Athena deserialises only the columns a query reads.
+    assert rows(athena, ok(athena, "SELECT state, share FROM counts ORDER BY state"))[1:] == [
+        ["AS", "1000.0"], ["NY", "0.5"], ["WA", "Infinity"]]
+    assert rows(athena, ok(athena, "SELECT count(*) FROM counts"))[1:] == [["3"]]
+
+
+def test_csv_serde_parses_integers_as_java_does(athena, counts):
+    # " 12" is no Long.parseLong value: the WA row fails once AS's empty field is out of the way.
+    failed = query(athena, "SELECT positive FROM counts_text c JOIN counts USING (state) "
+                           "WHERE counts.state <> 'AS'")
+    assert failed["Status"]["StateChangeReason"].startswith("HIVE_BAD_DATA: Error parsing field value")
+
+
+def test_csv_serde_use_null_for_invalid_data_reads_nulls(athena, counts):
+    got = rows(athena, ok(athena, "SELECT state, positive, ok, seen_ms, day FROM counts_lenient "
+                                  "ORDER BY state"))
+    assert got[1:] == [["AS", None, "false", None, "2020-01-16"],
+                       ["NY", "83712", "true", "2020-01-15 03:44:40.000", "2020-01-15"],
+                       ["WA", None, "true", "1970-01-01 00:00:00.000", "1970-01-01"]]
+
+
+def test_csv_serde_string_columns_cast_in_the_query(athena, counts):
+    # The page's workaround: declare the column string, CAST in the query.
+    got = rows(athena, ok(athena, "SELECT state, try_cast(positive AS bigint) AS positive, "
+                                  "positive = '' AS empty FROM counts_text WHERE state <> 'WA' ORDER BY state"))
+    assert got[1:] == [["AS", None, "true"], ["NY", "83712", "false"]]
+
+
+def test_csv_serde_type_athena_does_not_document_is_refused(athena, lake, counts):
+    ok(athena, f"""CREATE EXTERNAL TABLE counts_small (`date` string, state string, positive smallint)
+                  ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'
+                  LOCATION 's3://{BUCKET}/counts/' TBLPROPERTIES ('skip.header.line.count'='1')""")
+    assert rows(athena, ok(athena, "SELECT state FROM counts_small WHERE state = 'NY'"))[1:] == [["NY"]]
+    failed = query(athena, "SELECT positive FROM counts_small")
+    assert failed["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: ")
+    assert "smallint" in failed["Status"]["StateChangeReason"]

@@ -178,3 +178,58 @@ def test_starting_a_running_crawler_is_refused():
     glue.get_crawler("busy").crawls.append(RealCrawl("busy"))  # a crawl still running
     with pytest.raises(CrawlerRunningException, match="already started"):
         glue.start_crawler("busy")
+
+
+def _retype(glue, db: str, table: str, kind: str) -> None:
+    current = glue.get_table(DatabaseName=db, Name=table)["Table"]
+    columns = [{**c, "Type": kind} for c in current["StorageDescriptor"]["Columns"]]
+    glue.update_table(DatabaseName=db, TableInput={
+        "Name": table, "TableType": current["TableType"], "Parameters": current["Parameters"],
+        "PartitionKeys": current.get("PartitionKeys", []),
+        "StorageDescriptor": {**current["StorageDescriptor"], "Columns": columns}})
+
+
+def test_merge_new_columns_keeps_existing_types_and_appends_new_columns(emulator, lake_bucket):
+    # docs.aws.amazon.com/glue/latest/dg/crawler-schema-changes-prevent.html: "Add new columns
+    # only" keeps a schema someone changed after the crawl; without it the crawl reverts it.
+    glue, s3 = emulator.client("glue"), emulator.client("s3")
+    db, name = f"db_{lake_bucket[-8:]}", f"crawler-{lake_bucket}"
+    glue.create_database(DatabaseInput={"Name": db})
+    glue.create_crawler(Name=name, Role="r", DatabaseName=db,
+                        Targets={"S3Targets": [{"Path": f"s3://{lake_bucket}/raw/us_states/"}]})
+    glue.start_crawler(Name=name)
+    wait_ready(glue, name)
+    types = lambda: {c["Name"]: c["Type"] for c in glue.get_table(  # noqa: E731
+        DatabaseName=db, Name="us_states")["Table"]["StorageDescriptor"]["Columns"]}
+    assert types()["cases"] == "bigint"
+
+    _retype(glue, db, "us_states", "string")
+    glue.start_crawler(Name=name)
+    wait_ready(glue, name)
+    assert types()["cases"] == "bigint"  # UPDATE_IN_DATABASE alone: the crawl's types win
+
+    glue.update_crawler(Name=name, Configuration=(
+        '{"Version": 1.0, "CrawlerOutput": {"Tables": {"AddOrUpdateBehavior": "MergeNewColumns"},'
+        ' "Partitions": {"AddOrUpdateBehavior": "InheritFromTable"}}}'))
+    _retype(glue, db, "us_states", "string")
+    key = BY_NAME["us_states"].raw_key()
+    body = s3.get_object(Bucket=lake_bucket, Key=key)["Body"].read().decode().splitlines()
+    s3.put_object(Bucket=lake_bucket, Key=key,
+                  Body=("\n".join([body[0] + ",probable"] + [r + ",1" for r in body[1:]]) + "\n").encode())
+    glue.start_crawler(Name=name)
+    assert wait_ready(glue, name)["LastCrawl"]["Status"] == "SUCCEEDED"
+    after = types()
+    assert after["cases"] == "string" and after["date"] == "string"
+    assert list(after)[-1] == "probable" and after["probable"] == "bigint"
+
+
+def test_crawler_configuration_local_aws_does_not_implement_fails_the_crawl(emulator, lake_bucket):
+    glue = emulator.client("glue")
+    db, name = f"db_{lake_bucket[-8:]}", f"crawler-{lake_bucket}"
+    glue.create_database(DatabaseInput={"Name": db})
+    glue.create_crawler(Name=name, Role="r", DatabaseName=db,
+                        Targets={"S3Targets": [{"Path": f"s3://{lake_bucket}/raw/us_states/"}]},
+                        Configuration='{"Version": 1.0, "Grouping": {"TableLevelConfiguration": 2}}')
+    glue.start_crawler(Name=name)
+    last = wait_ready(glue, name)["LastCrawl"]
+    assert last["Status"] == "FAILED" and "Grouping" in last["ErrorMessage"]
