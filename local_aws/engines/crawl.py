@@ -22,7 +22,12 @@ creates or updates one table per folder, the way Glue does:
   Sources: the Glue CsvClassifier API (Serde: OpenCSVSerDe | LazySimpleSerDe | None = detect)
   and Athena's SerDe guide (LazySimpleSerDe for unquoted CSV, OpenCSVSerDe for quoted values).
 - skip.header.line.count = 1 when the header row was detected or declared.
-- the crawler's database must exist: a crawl into a missing database ends FAILED.
+- the crawler's database is created by the crawl when it does not exist, and an S3 target Path
+  may leave out "s3://" (both as the Amazon provider's example_glue system test, which runs on
+  AWS, relies on: its crawler targets "<bucket>/input" and writes into a new database);
+- key=value folders directly under a target path are partitions of one table named after the
+  target's folder (example_glue: input/category=mixed/input.csv -> table input, partition
+  category='mixed'), not a table each.
 - Configuration (a JSON string): CrawlerOutput.Tables.AddOrUpdateBehavior = MergeNewColumns
   keeps an existing table's columns and their types and only appends new ones ("Preventing a
   crawler from changing an existing schema", docs.aws.amazon.com/glue/latest/dg/
@@ -261,9 +266,9 @@ def layout(bucket: str, prefix: str, keys: list[str], table_prefix: str | None,
             continue
         parts = rel.split("/")
         dirs = parts[:-1]
-        if not dirs:
+        if not dirs or "=" in dirs[0]:  # the target folder is the table (partitioned or not)
             folder = base.rstrip("/").rsplit("/", 1)[-1] or bucket
-            loc, sub = f"s3://{bucket}/{base}", []
+            loc, sub = f"s3://{bucket}/{base}", dirs
         else:
             folder, loc, sub = dirs[0], f"s3://{bucket}/{base}{dirs[0]}/", dirs[1:]
         t = tables.setdefault(folder, FoundTable(table_name(folder, table_prefix), loc))
@@ -342,15 +347,15 @@ def crawl(glue: GlueBackend, crawler: Any, classifier: dict[str, Any] | None) ->
     try:
         database = glue.get_database(crawler.database_name)
     except Exception:
-        raise CrawlError(f"Database {crawler.database_name} not found; create it before "
-                         f"crawling (crawler {crawler.name})") from None
+        database = glue.create_database(crawler.database_name, {"Name": crawler.database_name})
     targets = (crawler.targets or {}).get("S3Targets") or []
     if not targets:
         raise CrawlError(f"crawler {crawler.name} has no S3Targets")
     policy = (crawler.schema_change_policy or {}).get("UpdateBehavior", "UPDATE_IN_DATABASE")
     merge_new_columns = _merges_new_columns(getattr(crawler, "configuration", None))
     for target in targets:
-        bucket, prefix = s3_data.split_uri(target["Path"])
+        path = target["Path"] if target["Path"].startswith("s3://") else f"s3://{target['Path']}"
+        bucket, prefix = s3_data.split_uri(path)
         try:
             keys = s3_data.list_keys(bucket, prefix)
         except Exception:

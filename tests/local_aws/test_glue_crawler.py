@@ -156,14 +156,36 @@ def test_classifier_fixes_the_header_and_update_crawler_applies_it(emulator, lak
         glue.get_classifier(Name="no-such-classifier")
 
 
-def test_crawl_into_a_missing_database_fails_with_a_message(emulator, lake_bucket):
-    glue = emulator.client("glue")
-    name = f"crawler-{lake_bucket}"
-    glue.create_crawler(Name=name, Role="r", DatabaseName="nope",
-                        Targets={"S3Targets": [{"Path": f"s3://{lake_bucket}/raw/"}]})
+def test_crawl_creates_its_database_and_takes_a_path_without_scheme(emulator, lake_bucket):
+    # As the Amazon provider's example_glue system test (run on AWS) does: no database made
+    # beforehand, the S3 target given as "<bucket>/<prefix>", the data in a key=value folder.
+    glue, s3 = emulator.client("glue"), emulator.client("s3")
+    s3.put_object(Bucket=lake_bucket, Key="input/category=mixed/input.csv",
+                  Body=b"product,value\napple,0.5\nmilk,2.5\nbread,4.0\n")
+    db, name = f"new_{lake_bucket[-8:]}", f"crawler-{lake_bucket}"
+    glue.create_crawler(Name=name, Role="r", DatabaseName=db,
+                        Targets={"S3Targets": [{"Path": f"{lake_bucket}/input"}]})
     glue.start_crawler(Name=name)
-    last = wait_ready(glue, name)["LastCrawl"]
-    assert last["Status"] == "FAILED" and "Database nope not found" in last["ErrorMessage"]
+    assert wait_ready(glue, name)["LastCrawl"]["Status"] == "SUCCEEDED"
+    assert glue.get_database(Name=db)["Database"]["Name"] == db
+    assert [t["Name"] for t in glue.get_tables(DatabaseName=db)["TableList"]] == ["input"]
+    table = glue.get_table(DatabaseName=db, Name="input")["Table"]
+    assert table["PartitionKeys"] == [{"Name": "category", "Type": "string"}]
+    assert table["StorageDescriptor"]["Location"] == f"s3://{lake_bucket}/input/"
+    partitions = glue.get_partitions(DatabaseName=db, TableName="input",
+                                     Expression="category='mixed'")["Partitions"]
+    assert [p["Values"] for p in partitions] == [["mixed"]]
+
+
+def test_layout_key_value_folders_under_the_target_are_partitions_of_its_table():
+    found = gc.layout("b", "input/", ["input/category=a/x.csv", "input/category=b/y.csv"], None)
+    assert [(t.name, t.location, t.partition_names) for t in found] == [
+        ("input", "s3://b/input/", ["category"])]
+    assert found[0].partitions == {("a",): "s3://b/input/category=a/",
+                                   ("b",): "s3://b/input/category=b/"}
+    # A plain folder under the target is still a table of its own (the raw zone's layout).
+    found = gc.layout("b", "raw/", ["raw/us_states/us_states.csv", "raw/state_abv/s.csv"], None)
+    assert [t.name for t in found] == ["state_abv", "us_states"]
 
 
 def test_starting_a_running_crawler_is_refused():
