@@ -2,10 +2,12 @@
 
 Files: <state_dir>/redshift/cluster-<id>/<database>.duckdb or .../workgroup-<name>/<database>.duckdb.
 
-run(call) runs one ExecuteStatement or BatchExecuteStatement call in one transaction on its own
-DuckDB connection, so a failing statement rolls back everything the call did (and temp tables
-live exactly as long as the call, like a Data API session). Calls against one database run one
-at a time. The SQL is translated by redshift_sql.py; COPY reads the emulator's S3 in-process.
+run(call) runs one ExecuteStatement or BatchExecuteStatement call in one transaction, so a
+failing statement rolls back everything the call did. Without a session the call has its own
+DuckDB connection (its temp tables end with it); in a Data API session (SessionKeepAliveSeconds,
+then SessionId) every call of the session uses the session's connection, so temp tables live as
+long as the session. Calls against one database run one at a time. The SQL is translated by
+redshift_sql.py; COPY reads the emulator's S3 in-process.
 
 No HTTP and no moto here: the API is local_aws/services/redshiftdata.
 """
@@ -76,6 +78,50 @@ class Statement:
 
 
 @dataclass
+class Session:
+    """A Data API session: one database connection kept open between calls.
+
+    https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_ExecuteStatement.html
+    (SessionKeepAliveSeconds: "the number of seconds to keep the session alive after the query
+    finishes", at most 24 hours) and API_SessionData.html (AVAILABLE, BUSY: running a statement,
+    CLOSED)."""
+
+    id: str
+    target: tuple[str, str]
+    database: str
+    db_user: str | None
+    keep_alive_seconds: int
+    created_at: float = field(default_factory=time.time)
+    expires_at: float | None = None  # set when a call finishes; None while the first one runs
+    current_statement: Statement | None = None  # the parent statement of the call running
+    cursor: duckdb.DuckDBPyConnection | None = None
+    closed: bool = False
+
+    @property
+    def busy(self) -> bool:
+        # A statement that has ended frees the session even before the worker has released it:
+        # a client that saw FINISHED may send the next statement at once.
+        return (self.current_statement is not None
+                and self.current_statement.status not in ("FINISHED", "FAILED", "ABORTED"))
+
+    @property
+    def status(self) -> str:
+        if self.closed:
+            return "CLOSED"
+        if self.busy:
+            return "BUSY"
+        if self.expires_at is not None and time.time() >= self.expires_at:
+            return "CLOSED"
+        return "AVAILABLE"
+
+    def close(self) -> None:
+        self.closed = True
+        if self.cursor is not None:
+            self.cursor.close()
+            self.cursor = None
+
+
+@dataclass
 class Call:
     """One ExecuteStatement or BatchExecuteStatement: the parent and its sub-statements."""
 
@@ -89,11 +135,14 @@ class Call:
     subs: list[Statement]
     is_batch: bool
     cancel_requested: threading.Event = field(default_factory=threading.Event)
+    session: Session | None = None
 
     def describe(self) -> dict[str, Any]:
         out = self.statement.describe()
         out[{"cluster": "ClusterIdentifier", "workgroup": "WorkgroupName"}[self.target[0]]] = self.target[1]
         out["Database"] = self.database
+        if self.session is not None:
+            out["SessionId"] = self.session.id
         for key, value in (("DbUser", self.db_user), ("SecretArn", self.secret_arn)):
             if value is not None:
                 out[key] = value
@@ -171,6 +220,9 @@ def run(call: Call) -> None:
             if sub.status not in ("FINISHED", "FAILED", "ABORTED"):
                 sub.set_status("ABORTED")
         call.statement.set_status("FAILED", f"ERROR: local_aws failed to run the statement: {exc!r}")
+    finally:
+        if call.session is not None:
+            _release(call.session, call.statement)
 
 
 def _run_call_in_transaction(call: Call) -> None:
@@ -183,7 +235,10 @@ def _run_call_in_transaction(call: Call) -> None:
         parent.set_status("FAILED", f"cannot open database {call.database!r}: {exc}")
         return
     with db.lock:
-        cursor = db.session()
+        session = call.session
+        if session is not None and session.cursor is None:
+            session.cursor = db.session()
+        cursor = session.cursor if session is not None else db.session()
         try:
             cursor.execute("BEGIN TRANSACTION")
             for number, sub in enumerate(call.subs, start=1):
@@ -212,7 +267,8 @@ def _run_call_in_transaction(call: Call) -> None:
             return
         finally:
             parent.duration_ns = time.perf_counter_ns() - started
-            cursor.close()
+            if session is None:
+                cursor.close()
     if not call.is_batch:
         only = call.subs[0]
         parent.has_result_set, parent.result = only.has_result_set, only.result
@@ -221,6 +277,17 @@ def _run_call_in_transaction(call: Call) -> None:
         parent.result_rows = sum(max(s.result_rows, 0) for s in call.subs)
         parent.has_result_set = any(s.has_result_set for s in call.subs)
     parent.set_status("FINISHED")
+
+
+def _release(session: Session, statement: Statement) -> None:
+    """The session's call has ended: it stays open for its keep-alive time (0: closes now).
+    Nothing to do when a next call of the session already took it over."""
+    if session.current_statement is not statement:
+        return
+    session.current_statement = None
+    session.expires_at = time.time() + session.keep_alive_seconds
+    if session.keep_alive_seconds <= 0:
+        session.close()
 
 
 def _run_statement(cursor: duckdb.DuckDBPyConnection, sub: Statement, parameters: dict[str, str]) -> None:

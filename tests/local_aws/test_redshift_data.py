@@ -355,3 +355,57 @@ def test_metadata_calls_validate_their_target(rsd):
     with pytest.raises(ClientError, match="database 'nowhere' does not exist"):
         rsd.list_tables(WorkgroupName="meta-wg", Database="nowhere")
     assert "nowhere" not in rsd.list_databases(WorkgroupName="meta-wg", Database="dev")["Databases"]
+
+
+# -- sessions: docs.aws.amazon.com/redshift-data/latest/APIReference/API_ExecuteStatement.html
+# (SessionKeepAliveSeconds, SessionId) and API_SessionData.html (AVAILABLE, BUSY, CLOSED) -------
+
+def test_a_session_keeps_temp_tables_between_calls_as_the_provider_uses_it(rsd):
+    # The Amazon provider's example_redshift: CREATE TEMPORARY TABLE with
+    # session_keep_alive_seconds, then INSERTs with only the session_id.
+    first = rsd.execute_statement(
+        Sql="CREATE TEMPORARY TABLE tmp_people (id INTEGER, first_name VARCHAR(100), age INTEGER)",
+        ClusterIdentifier="session-cluster", Database="dev", DbUser="adminuser",
+        SessionKeepAliveSeconds=600)
+    session_id = first["SessionId"]
+    assert wait(rsd, first["Id"])["Status"] == "FINISHED"
+    assert rsd.describe_statement(Id=first["Id"])["SessionId"] == session_id
+    batch = rsd.batch_execute_statement(
+        Sqls=["INSERT INTO tmp_people VALUES (1, 'Bob', 30)",
+              "INSERT INTO tmp_people VALUES (2, 'Alice', 35)"], SessionId=session_id)
+    assert batch["SessionId"] == session_id and batch["ClusterIdentifier"] == "session-cluster"
+    assert wait(rsd, batch["Id"])["Status"] == "FINISHED"
+    count = rsd.execute_statement(Sql="SELECT count(*) FROM tmp_people", SessionId=session_id)
+    assert wait(rsd, count["Id"])["Status"] == "FINISHED"
+    assert rows(rsd, count["Id"]) == [[2]]
+    # Outside the session the temp table does not exist.
+    outside = run(rsd, "SELECT count(*) FROM tmp_people", cluster="session-cluster")
+    assert outside["Status"] == "FAILED" and "tmp_people" in outside["Error"]
+
+
+def test_a_session_runs_one_statement_at_a_time_and_closes_after_its_keep_alive(rsd):
+    # A statement of a second or more: the next call arrives while it runs.
+    start = rsd.execute_statement(Sql="SELECT sum(i) FROM range(600000000) AS t(i)",
+                                  WorkgroupName="session-wg", Database="dev",
+                                  SessionKeepAliveSeconds=1)
+    session_id = start["SessionId"]
+    with pytest.raises(ClientError, match="busy running statement") as busy:
+        rsd.execute_statement(Sql="SELECT 2", SessionId=session_id)
+    assert busy.value.response["Error"]["Code"] == "ValidationException"
+    assert wait(rsd, start["Id"])["Status"] == "FINISHED"
+    with pytest.raises(ClientError, match="not dev2"):
+        rsd.execute_statement(Sql="SELECT 3", SessionId=session_id, Database="dev2")
+    time.sleep(1.3)
+    with pytest.raises(ClientError, match="is closed") as closed:
+        rsd.execute_statement(Sql="SELECT 4", SessionId=session_id)
+    assert closed.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError, match="does not exist"):
+        rsd.execute_statement(Sql="SELECT 5", SessionId="0b7c5b4e-2f1a-4f7e-9d7e-3c1f0e1a2b3c")
+    with pytest.raises(ClientError, match="SessionKeepAliveSeconds"):
+        rsd.execute_statement(Sql="SELECT 6", WorkgroupName="session-wg", Database="dev",
+                              SessionKeepAliveSeconds=86401)
+
+
+def test_a_call_without_keep_alive_has_no_session(rsd):
+    plain = rsd.execute_statement(Sql="SELECT 1", WorkgroupName="session-wg", Database="dev")
+    assert "SessionId" not in plain and "SessionId" not in wait(rsd, plain["Id"])

@@ -4,6 +4,8 @@ ExecuteStatement and BatchExecuteStatement answer at once with an Id and run on 
 (engines/redshift_engine.py, DuckDB); DescribeStatement shows STARTED until the worker sets
 FINISHED, FAILED or ABORTED. A batch's sub-statements are '<id>:<n>', as on AWS. moto's own
 statements, which stay STARTED forever and ignore WorkgroupName and Sqls, are not used.
+Sessions (SessionKeepAliveSeconds, then SessionId) keep one connection for several calls: see
+redshift_engine.Session.
 ListDatabases, ListSchemas, ListTables and DescribeTable read the DuckDB files' catalogs
 (engines/redshift_metadata.py).
 """
@@ -21,9 +23,10 @@ from moto.redshiftdata.models import RedshiftDataAPIServiceBackend
 
 from local_aws.background import workers
 from local_aws.engines import redshift_engine, redshift_metadata
-from local_aws.engines.redshift_engine import Call, Statement
+from local_aws.engines.redshift_engine import Call, Session, Statement
 
 MAX_BATCH = 40  # BatchExecuteStatement's Sqls limit
+MAX_KEEP_ALIVE = 24 * 3600  # SessionKeepAliveSeconds: 0..86400 (API_ExecuteStatement.html)
 _CLUSTER_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _DATABASE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,126}$")
 
@@ -32,6 +35,7 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.calls: dict[str, Call] = {}
+        self.sessions: dict[str, Session] = {}
 
     def execute_statement(self, sql: str, **request: Any) -> Call:
         return self._start([sql], is_batch=False, **request)
@@ -45,21 +49,62 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
                workgroup_name: str | None = None, session_id: str | None = None,
                database: str | None = None, db_user: str | None = None,
                secret_arn: str | None = None, statement_name: str | None = None,
-               parameters: list[dict[str, str]] | None = None) -> Call:
-        target = _target(cluster_identifier, workgroup_name, session_id)
-        if not database or not _DATABASE.match(database):
-            raise ValidationException(f"Database is required and must be a valid name; got {database!r}")
+               parameters: list[dict[str, str]] | None = None,
+               session_keep_alive_seconds: int | None = None) -> Call:
         if not sqls or any(not (s or "").strip() for s in sqls):
             raise ValidationException("Sql must not be empty")
+        if session_keep_alive_seconds is not None and not (
+                isinstance(session_keep_alive_seconds, int)
+                and 0 <= session_keep_alive_seconds <= MAX_KEEP_ALIVE):
+            raise ValidationException(f"SessionKeepAliveSeconds must be between 0 and {MAX_KEEP_ALIVE}")
+        if session_id:
+            session = self._session(session_id, cluster_identifier, workgroup_name, database)
+            target, database, db_user = session.target, session.database, session.db_user
+            if session_keep_alive_seconds is not None:
+                session.keep_alive_seconds = session_keep_alive_seconds
+        else:
+            target = _target(cluster_identifier, workgroup_name)
+            if not database or not _DATABASE.match(database):
+                raise ValidationException(f"Database is required and must be a valid name; got {database!r}")
+            session = None
+            if session_keep_alive_seconds is not None:
+                session = Session(str(uuid.uuid4()), target, database, db_user, session_keep_alive_seconds)
+                self.sessions[session.id] = session
         statement = Statement(id=str(uuid.uuid4()), query_string="; ".join(sqls) if is_batch else sqls[0])
         subs = ([Statement(id=f"{statement.id}:{n}", query_string=sql) for n, sql in enumerate(sqls, start=1)]
                 if is_batch else [statement])
         call = Call(statement, target, database, db_user, secret_arn, statement_name,
-                    {p["name"]: p["value"] for p in parameters or []}, subs, is_batch)
+                    {p["name"]: p["value"] for p in parameters or []}, subs, is_batch, session=session)
+        if session is not None:  # the session runs this call now; its keep-alive restarts after
+            session.current_statement, session.expires_at = statement, None
         self.calls[statement.id] = call
         statement.set_status("PICKED")
         workers.submit(redshift_engine.run, call)
         return call
+
+    def _session(self, session_id: str, cluster: str | None, workgroup: str | None,
+                 database: str | None) -> Session:
+        """The session a call names, if it can run a statement now; a target or database given
+        with it must be the session's."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise ValidationException(f"Session {session_id} does not exist")
+        status = session.status
+        if status == "CLOSED":
+            session.close()
+            raise ValidationException(f"Session {session_id} is closed: its keep-alive time "
+                                      f"({session.keep_alive_seconds} s) has passed")
+        if status == "BUSY":
+            raise ValidationException(f"Session {session_id} is busy running statement "
+                                      f"{session.current_statement.id}; a session runs one "
+                                      "statement at a time")
+        if (cluster or workgroup) and _target(cluster, workgroup) != session.target:
+            raise ValidationException(f"Session {session_id} is on {session.target[0]} "
+                                      f"{session.target[1]}, not the one given")
+        if database and database != session.database:
+            raise ValidationException(f"Session {session_id} is connected to database "
+                                      f"{session.database}, not {database}")
+        return session
 
     def lookup(self, statement_id: str) -> tuple[Call, Statement]:
         """A statement by Id; '<parent id>:<n>' names the n-th sub-statement of a batch."""
@@ -128,7 +173,7 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
     @staticmethod
     def _metadata_target(database: str | None, cluster_identifier: str | None = None,
                          workgroup_name: str | None = None, **_credentials: Any) -> tuple[str, str]:
-        target = _target(cluster_identifier, workgroup_name, None)
+        target = _target(cluster_identifier, workgroup_name)
         if not database or not _DATABASE.match(database):
             raise ValidationException(f"Database is required and must be a valid name; got {database!r}")
         return target
@@ -141,9 +186,7 @@ def _known_database(call, *args: Any):
         raise ValidationException(str(exc)) from None
 
 
-def _target(cluster: str | None, workgroup: str | None, session_id: str | None) -> tuple[str, str]:
-    if session_id:
-        raise ValidationException("SessionId is not supported by local_aws; every call is its own session")
+def _target(cluster: str | None, workgroup: str | None) -> tuple[str, str]:
     if bool(cluster) == bool(workgroup):
         raise ValidationException("Exactly one of ClusterIdentifier or WorkgroupName must be provided")
     kind, name = ("cluster", cluster) if cluster else ("workgroup", workgroup)

@@ -43,7 +43,8 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
                 "workgroup_name": body.get("WorkgroupName"), "session_id": body.get("SessionId"),
                 "database": body.get("Database"), "db_user": body.get("DbUser"),
                 "secret_arn": body.get("SecretArn"), "statement_name": body.get("StatementName"),
-                "parameters": body.get("Parameters")}
+                "parameters": body.get("Parameters"),
+                "session_keep_alive_seconds": body.get("SessionKeepAliveSeconds")}
 
     def execute_statement(self) -> tuple[int, dict, str]:
         body = self._request()
@@ -145,6 +146,8 @@ def _started(call: Call) -> dict[str, Any]:
     for key, value in (("DbUser", call.db_user), ("SecretArn", call.secret_arn)):
         if value is not None:
             out[key] = value
+    if call.session is not None:
+        out["SessionId"] = call.session.id
     return out
 
 
