@@ -163,6 +163,7 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
             _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],
                   lambda c: c["State"] == "READY" and "LastCrawl" in c)
             out["crawl_s"] = time.perf_counter() - t0
+            steps.read_csv_as_text(glue, cfg)  # as the DAG does before Athena reads the tables
 
             from covid_lake import athena_io
 
