@@ -409,3 +409,26 @@ def test_a_session_runs_one_statement_at_a_time_and_closes_after_its_keep_alive(
 def test_a_call_without_keep_alive_has_no_session(rsd):
     plain = rsd.execute_statement(Sql="SELECT 1", WorkgroupName="session-wg", Database="dev")
     assert "SessionId" not in plain and "SessionId" not in wait(rsd, plain["Id"])
+
+
+def test_list_statements_filters_by_status_name_and_target(rsd):
+    # docs.aws.amazon.com/redshift-data/latest/APIReference/API_ListStatements.html: "By default,
+    # only finished statements are shown"; StatementName is a case-sensitive prefix.
+    ok = run(rsd, "SELECT 1", cluster="list-cluster", StatementName="daily-load-1")
+    bad = run(rsd, "SELECT no_such_column", cluster="list-cluster", StatementName="daily-load-2")
+    batch = run(rsd, ["SELECT 1", "SELECT 2"], workgroup="list-wg", StatementName="daily-check")
+    listed = rsd.list_statements(StatementName="daily-load", ClusterIdentifier="list-cluster")
+    assert [s["Id"] for s in listed["Statements"]] == [ok["Id"]]
+    assert listed["Statements"][0]["QueryString"] == "SELECT 1"
+    every = rsd.list_statements(StatementName="daily", Status="ALL")["Statements"]
+    assert [s["Id"] for s in every] == [batch["Id"], bad["Id"], ok["Id"]]  # newest first
+    assert every[0]["IsBatchStatement"] and every[0]["QueryStrings"] == ["SELECT 1", "SELECT 2"]
+    assert [s["Id"] for s in rsd.list_statements(StatementName="Daily", Status="ALL")["Statements"]] == []
+    failed = rsd.list_statements(Status="FAILED", StatementName="daily")["Statements"]
+    assert [s["Id"] for s in failed] == [bad["Id"]]
+    page = rsd.list_statements(StatementName="daily", Status="ALL", MaxResults=2)
+    assert len(page["Statements"]) == 2 and page["NextToken"]
+    rest = rsd.list_statements(StatementName="daily", Status="ALL", MaxResults=2, NextToken=page["NextToken"])
+    assert [s["Id"] for s in rest["Statements"]] == [ok["Id"]] and "NextToken" not in rest
+    with pytest.raises(ClientError, match="MaxResults"):
+        rsd.list_statements(MaxResults=101)

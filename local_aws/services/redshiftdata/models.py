@@ -148,6 +148,22 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
         call.cancel_requested.set()
 
 
+    _STATUSES = ("SUBMITTED", "PICKED", "STARTED", "FINISHED", "ABORTED", "FAILED", "ALL")
+
+    def list_statements(self, status: str, statement_name: str | None, cluster: str | None,
+                        workgroup: str | None, database: str | None) -> list[Call]:
+        """Calls with this status (ALL: any), name prefix (case-sensitive), target and database,
+        newest first. RoleLevel is moot: local_aws has one caller."""
+        if status not in self._STATUSES:
+            raise ValidationException(f"Status must be one of {', '.join(self._STATUSES)}")
+        target = _target(cluster, workgroup) if (cluster or workgroup) else None
+        found = [c for c in self.calls.values()
+                 if (status == "ALL" or c.statement.status == status)
+                 and (not statement_name or (c.statement_name or "").startswith(statement_name))
+                 and (target is None or c.target == target)
+                 and (not database or c.database == database)]
+        return sorted(found, key=lambda c: c.statement.created_at, reverse=True)
+
     # -- metadata: synchronous on AWS, as here ---------------------------------------------------
 
     def list_databases(self, database: str | None, **target: Any) -> list[str]:

@@ -80,6 +80,14 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
         return _json({"Status": True})
 
 
+    def list_statements(self) -> tuple[int, dict, str]:
+        # https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_ListStatements.html
+        body = self._request()
+        calls = self.redshiftdata_backend.list_statements(
+            body.get("Status") or "FINISHED", body.get("StatementName"),
+            body.get("ClusterIdentifier"), body.get("WorkgroupName"), body.get("Database"))
+        return _json(_paged(body, "Statements", [_statement_data(c) for c in calls], most=100))
+
     # -- metadata -------------------------------------------------------------------------------
 
     def _metadata_request(self) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -119,20 +127,38 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
         return _json(out)
 
 
-def _paged(body: dict[str, Any], key: str, items: list) -> dict[str, Any]:
-    """MaxResults (0..1000; absent or 0: up to 1000) and NextToken, as the metadata calls page."""
+def _paged(body: dict[str, Any], key: str, items: list, most: int = 1000) -> dict[str, Any]:
+    """MaxResults (0..most; absent or 0: up to most) and NextToken, as the list calls page."""
     try:
         limit = int(body.get("MaxResults") or 0)
         offset = int(body.get("NextToken") or 0)
     except (TypeError, ValueError):
         raise ValidationException("MaxResults must be an integer and NextToken one this "
                                   "service returned") from None
-    if not 0 <= limit <= 1000 or offset < 0:
-        raise ValidationException("MaxResults must be between 0 and 1000")
-    limit = limit or 1000
+    if not 0 <= limit <= most or offset < 0:
+        raise ValidationException(f"MaxResults must be between 0 and {most}")
+    limit = limit or most
     out: dict[str, Any] = {key: items[offset:offset + limit]}
     if offset + limit < len(items):
         out["NextToken"] = str(offset + limit)
+    return out
+
+
+def _statement_data(call: Call) -> dict[str, Any]:
+    """ListStatements' StatementData of one call."""
+    parent = call.statement
+    out: dict[str, Any] = {"Id": parent.id, "Status": parent.status, "CreatedAt": parent.created_at,
+                           "UpdatedAt": parent.updated_at, "IsBatchStatement": call.is_batch}
+    if call.is_batch:
+        out["QueryStrings"] = [s.query_string for s in call.subs]
+    else:
+        out["QueryString"] = parent.query_string
+    for key, value in (("StatementName", call.statement_name), ("SecretArn", call.secret_arn),
+                       ("SessionId", call.session.id if call.session else None)):
+        if value is not None:
+            out[key] = value
+    if call.parameters:
+        out["QueryParameters"] = [{"name": k, "value": v} for k, v in call.parameters.items()]
     return out
 
 
