@@ -84,7 +84,7 @@ def create_external_table(glue: GlueBackend, tree: exp.Create, default_database:
             partition_keys = [{"Name": c.name.lower(), "Type": _hive_type(c.args["kind"])}
                               for c in prop.this.expressions]
         elif isinstance(prop, exp.LocationProperty):
-            location = prop.this.name
+            location = without_empty_folders(prop.this.name)
         elif isinstance(prop, exp.RowFormatSerdeProperty):
             properties = prop.args.get("serde_properties")
             serde_parameters = {p.name: p.args["value"].name for p in properties.expressions} if properties else {}
@@ -108,6 +108,17 @@ def create_external_table(glue: GlueBackend, tree: exp.Create, default_database:
         "Name": name, "TableType": "EXTERNAL_TABLE", "Parameters": parameters,
         "PartitionKeys": partition_keys, "StorageDescriptor": descriptor,
     })
+
+
+def without_empty_folders(location: str) -> str:
+    """A table LOCATION with its empty folders ('//') removed, as Athena stores it.
+
+    https://docs.aws.amazon.com/athena/latest/ug/tables-location-format.html: a path such as
+    s3://bucket/folder//folder/ is a valid S3 path, but "Athena does not allow it and changes it
+    to s3://bucket/folder/folder/, removing the extra /".
+    """
+    scheme, sep, rest = location.partition("://")
+    return f"{scheme}{sep}{re.sub(r'/{2,}', '/', rest)}" if sep else location
 
 
 def _hive_type(kind: exp.DataType) -> str:

@@ -8,11 +8,12 @@ GetCrawlerMetrics and the classifier calls are missing. LocalGlueBackend:
   the catalog). Crawler state goes RUNNING -> (STOPPING) -> READY; LastCrawl carries Status
   SUCCEEDED, FAILED (with ErrorMessage) or CANCELLED; GetCrawlerMetrics reports runtimes and
   table counts. A CsvClassifier the crawler lists decides header, delimiter, quote and SerDe.
-- StartJobRun runs the job's script (engines/job_runs.py) with the job's DefaultArguments, the
-  run's Arguments and NonOverridableArguments merged in that order, as Glue does. Exit 0 ->
-  SUCCEEDED; non-zero -> FAILED with the tail of stderr as ErrorMessage; past the Timeout
-  (minutes) -> TIMEOUT. ExecutionTime, StartedOn, CompletedOn are real; logs are kept in
-  <state dir>/glue/job-runs/<job>/<run id>/.
+- StartJobRun runs a Python shell job's script (engines/job_runs.py) with the job's
+  DefaultArguments, the run's Arguments and NonOverridableArguments merged in that order, as
+  Glue does. Exit 0 -> SUCCEEDED; non-zero -> FAILED with the tail of stderr as ErrorMessage;
+  past the Timeout (minutes) -> TIMEOUT. ExecutionTime, StartedOn, CompletedOn are real; logs
+  are kept in <state dir>/glue/job-runs/<job>/<run id>/. Spark (glueetl, gluestreaming) and Ray
+  jobs are refused with InvalidInputException (HTTP 400): there is no Spark or Ray here.
 
 The Data Catalog itself (databases, tables, partitions) is moto's, unchanged; Athena reads and
 writes it through this backend (services/athena), so the two always agree.
@@ -32,6 +33,7 @@ from moto.glue.exceptions import (
     ConcurrentRunsExceededException,
     CrawlerRunningException,
     EntityNotFoundException,
+    InvalidInputException,
 )
 from moto.glue.models import FakeCrawl, FakeCrawler, FakeJobRun, GlueBackend
 
@@ -43,6 +45,9 @@ from local_aws.engines import job_runs
 CLASSIFIER_KINDS = ("CsvClassifier", "GrokClassifier", "XMLClassifier", "JsonClassifier")
 _LAST_STATUS = {"COMPLETED": "SUCCEEDED", "FAILED": "FAILED", "STOPPED": "CANCELLED"}
 _ACTIVE_RUN = ("STARTING", "RUNNING", "STOPPING")
+# Job kinds (JobCommand.Name) whose runtime local_aws does not have: StartJobRun refuses them.
+UNSUPPORTED_COMMANDS = {"glueetl": "Apache Spark ETL", "gluestreaming": "Apache Spark streaming ETL",
+                        "glueray": "Ray"}
 
 # UpdateCrawler / UpdateJob parameter -> moto's attribute of the same thing.
 _CRAWLER_UPDATE = {"Role": "role", "DatabaseName": "database_name", "Description": "description",
@@ -219,6 +224,14 @@ class LocalGlueBackend(GlueBackend):
                       notification_property: dict[str, int] | None,
                       previous_run_id: str | None) -> str:
         job = self.get_job(name)
+        command = (job.command or {}).get("Name")
+        if command in UNSUPPORTED_COMMANDS:
+            # https://docs.aws.amazon.com/glue/latest/webapi/API_JobCommand.html names the kinds;
+            # only a Python shell script can run here, so say so rather than run it as one.
+            raise InvalidInputException(
+                "StartJobRun",
+                f"local_aws does not support {UNSUPPORTED_COMMANDS[command]} jobs (Command.Name "
+                f"'{command}'); only Python shell jobs (Command.Name 'pythonshell') run here")
         running = [r for r in job.job_runs if r.status in _ACTIVE_RUN]
         if len(running) >= (job.execution_property or {}).get("MaxConcurrentRuns", 1):
             raise ConcurrentRunsExceededException(f"Job with name {name} already running")
