@@ -14,6 +14,7 @@ No HTTP and no moto here: the API is local_aws/services/redshiftdata.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -36,6 +37,7 @@ from local_aws.engines.redshift_sql import (
     split_statements,
     translate,
 )
+from local_aws.engines.redshift_unload import UnloadCommand, delimited
 
 log = logging.getLogger(__name__)
 
@@ -300,6 +302,8 @@ def _run_statement(cursor: duckdb.DuckDBPyConnection, sub: Statement, parameters
         for command in translate(sql, parameters):
             if isinstance(command, CopyCommand):
                 rows_affected += _copy(cursor, command)
+            elif isinstance(command, UnloadCommand):
+                rows_affected += _unload(cursor, command, parameters)
             elif command.kind in ("begin", "commit", "noop"):
                 # The call is already one transaction; explicit BEGIN/COMMIT inside it would
                 # otherwise fail in DuckDB ("already in a transaction").
@@ -382,6 +386,39 @@ def _copy(cursor: duckdb.DuckDBPyConnection, copy: CopyCommand) -> int:
         return int(cursor.fetchall()[0][0])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _unload(cursor: duckdb.DuckDBPyConnection, unload: UnloadCommand,
+            parameters: dict[str, str]) -> int:
+    """Run UNLOAD's query in the statement's transaction and write its rows to S3 as one
+    slice would (redshift_unload.py: the rules)."""
+    commands = translate(unload.query, parameters)
+    if len(commands) != 1 or not isinstance(commands[0], SqlCommand) or not commands[0].returns_rows:
+        raise RedshiftSqlError("UNLOAD needs one SELECT statement")
+    bucket, prefix = s3_data.split_uri(unload.target)
+    try:
+        existing = s3_data.list_keys(bucket, prefix)
+    except Exception as exc:  # moto's MissingBucket and friends
+        raise RedshiftSqlError(f"S3ServiceException: The specified bucket does not exist: "
+                               f"{bucket} ({type(exc).__name__})") from None
+    if existing and not unload.allow_overwrite:
+        raise RedshiftSqlError("Specified unload destination on S3 is not empty. Consider using "
+                               "a different bucket / prefix, manually removing the target files "
+                               "in S3, or using the ALLOWOVERWRITE option.")
+    result = cursor.execute(commands[0].sql)
+    if unload.format == "parquet":
+        import pyarrow.parquet as pq
+
+        table = result.to_arrow_table()
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        data, count = buffer.getvalue(), table.num_rows
+    else:
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        data, count = delimited(unload, names, rows), len(rows)
+    s3_data.write(bucket, unload.key(prefix), data)
+    return count
 
 
 def _table_columns(cursor: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:

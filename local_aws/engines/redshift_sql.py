@@ -15,7 +15,7 @@ GETDATE, NVL, DATEADD and the type names. What it leaves to us, and this module 
 * MERGE ... WHEN NOT MATCHED THEN INSERT VALUES (...) without a column list, which sqlglot
   mis-parses as a call of a function named VALUES;
 * COPY is not SQL DuckDB could run: it is parsed here into a CopyCommand that redshift_engine.py
-  executes against the emulator's S3;
+  executes against the emulator's S3; UNLOAD likewise (redshift_unload.py);
 * VACUUM, ANALYZE, GRANT and REVOKE succeed without doing anything: they tune storage or set
   permissions, neither of which exists in a single-user DuckDB file;
 * named parameters (:name, from the Data API's Parameters) are bound as string literals, which
@@ -33,6 +33,8 @@ from sqlglot import exp
 from sqlglot.dialects import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
+
+from local_aws.engines.redshift_unload import UnloadCommand, UnloadError, parse_unload
 
 _REDSHIFT = Dialect.get_or_raise("redshift")
 
@@ -68,7 +70,7 @@ class CopyCommand:
     options: dict[str, str] = field(default_factory=dict)  # accepted but without effect here
 
 
-Command = Union[SqlCommand, CopyCommand]
+Command = Union[SqlCommand, CopyCommand, UnloadCommand]
 
 _NOOP_COMMANDS = {"VACUUM", "ANALYZE", "GRANT", "REVOKE"}
 _DROPPED_PROPERTIES = (exp.DistKeyProperty, exp.SortKeyProperty, exp.DistStyleProperty,
@@ -103,6 +105,11 @@ def translate(statement: str, parameters: dict[str, str] | None = None) -> list[
     first_word = body.split(None, 1)[0].upper() if body.strip() else ""
     if first_word == "COPY":
         return [parse_copy(body)]
+    if first_word == "UNLOAD":
+        try:
+            return [parse_unload(body)]
+        except UnloadError as exc:
+            raise RedshiftSqlError(str(exc)) from None
     if first_word in _NOOP_COMMANDS:
         return [SqlCommand("", "noop")]
     try:

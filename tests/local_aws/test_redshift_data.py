@@ -432,3 +432,63 @@ def test_list_statements_filters_by_status_name_and_target(rsd):
     assert [s["Id"] for s in rest["Statements"]] == [ok["Id"]] and "NextToken" not in rest
     with pytest.raises(ClientError, match="MaxResults"):
         rsd.list_statements(MaxResults=101)
+
+
+# -- UNLOAD: docs.aws.amazon.com/redshift/latest/dg/r_UNLOAD.html -------------------------------
+
+@pytest.fixture(scope="module")
+def unload_bucket(emulator, rsd):
+    s3 = emulator.client("s3")
+    s3.create_bucket(Bucket="unload-bucket")
+    setup = run(rsd, ["CREATE TABLE unload_src (id INT, name VARCHAR(20), ok BOOLEAN, at TIMESTAMP)",
+                      "INSERT INTO unload_src VALUES (1, 'Banana', true, '2020-04-01 10:30:00'), "
+                      "(2, NULL, false, NULL)"], cluster="unload-cluster")
+    assert setup["Status"] == "FINISHED", setup.get("Error")
+    return s3
+
+
+def body(s3, key: str) -> bytes:
+    return s3.get_object(Bucket="unload-bucket", Key=key)["Body"].read()
+
+
+def test_unload_as_the_provider_sends_it_writes_pipe_delimited_text(rsd, unload_bucket):
+    # RedshiftToS3Operator's statement: $$-quoted query, CREDENTIALS, no format (text, '|').
+    done = run(rsd, "UNLOAD ($$SELECT * FROM public.unload_src ORDER BY id$$)\n"
+                    "TO 's3://unload-bucket/text/unload_src_'\ncredentials\n"
+                    "'aws_access_key_id=testing;aws_secret_access_key=testing'\n;",
+               cluster="unload-cluster")
+    assert done["Status"] == "FINISHED", done.get("Error")
+    keys = [o["Key"] for o in unload_bucket.list_objects_v2(Bucket="unload-bucket",
+                                                            Prefix="text/")["Contents"]]
+    assert keys == ["text/unload_src_0000_part_00"]
+    assert body(unload_bucket, keys[0]) == b"1|Banana|t|2020-04-01 10:30:00\n2||f|\n"
+
+
+def test_unload_csv_header_serial_and_parquet(rsd, unload_bucket):
+    import pyarrow.parquet as pq
+
+    csv_done = run(rsd, "UNLOAD ('SELECT id, name FROM unload_src WHERE name IS NOT NULL OR id = 2 "
+                        "ORDER BY id') TO 's3://unload-bucket/csv/part_' "
+                        "IAM_ROLE 'arn:aws:iam::123456789012:role/unload' FORMAT AS CSV HEADER "
+                        "NULL AS 'n/a' PARALLEL OFF", cluster="unload-cluster")
+    assert csv_done["Status"] == "FINISHED", csv_done.get("Error")
+    assert body(unload_bucket, "csv/part_000") == b"id,name\n1,Banana\n2,n/a\n"
+    pq_done = run(rsd, "UNLOAD ('SELECT id, name FROM unload_src ORDER BY id') "
+                       "TO 's3://unload-bucket/pq/src_' IAM_ROLE default FORMAT PARQUET",
+                  cluster="unload-cluster")
+    assert pq_done["Status"] == "FINISHED", pq_done.get("Error")
+    table = pq.read_table(io.BytesIO(body(unload_bucket, "pq/src_0000_part_00.parquet")))
+    assert table.to_pylist() == [{"id": 1, "name": "Banana"}, {"id": 2, "name": None}]
+
+
+def test_unload_refuses_to_overwrite_and_options_it_does_not_implement(rsd, unload_bucket):
+    again = run(rsd, "UNLOAD ('SELECT 1') TO 's3://unload-bucket/csv/part_' IAM_ROLE default CSV",
+                cluster="unload-cluster")
+    assert again["Status"] == "FAILED" and "ALLOWOVERWRITE" in again["Error"]
+    overwrite = run(rsd, "UNLOAD ('SELECT 7 AS n') TO 's3://unload-bucket/csv/part_' "
+                         "IAM_ROLE default CSV PARALLEL OFF ALLOWOVERWRITE", cluster="unload-cluster")
+    assert overwrite["Status"] == "FINISHED", overwrite.get("Error")
+    assert body(unload_bucket, "csv/part_000") == b"7\n"
+    manifest = run(rsd, "UNLOAD ('SELECT 1') TO 's3://unload-bucket/m/' IAM_ROLE default MANIFEST",
+                   cluster="unload-cluster")
+    assert manifest["Status"] == "FAILED" and "MANIFEST is not supported by local_aws" in manifest["Error"]
