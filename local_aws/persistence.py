@@ -1,4 +1,5 @@
-"""Emulator state that survives a restart: S3 buckets and objects, and the Glue Data Catalog.
+"""Emulator state that survives a restart: S3 buckets and objects, the Glue Data Catalog, and the
+Glue crawlers, jobs and classifiers defined (as on AWS, where they stay until deleted).
 
 Layout under the state directory (default .local/aws):
 
@@ -6,7 +7,9 @@ Layout under the state directory (default .local/aws):
                                            'a/b' coexist as file and folder)
     s3/<account>/<bucket>.meta.json        the bucket's region and every object's etag, content
                                            type and user metadata; the source of truth on restore
-    glue/<account>/<region>.json           databases, tables (current version) and partitions
+    glue/<account>/<region>.json           databases, tables (current version) and partitions;
+                                           crawler, job and classifier definitions (not their
+                                           runs, nor tags)
 
 Every file is written to a temporary name and moved into place with os.replace, and the bucket
 index is replaced only after all of its objects are on disk. A crash at any point leaves the
@@ -26,8 +29,11 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
+import datetime as dt
+import inspect
 from typing import Any
 
+from moto.glue.models import GlueBackend
 from moto.s3.models import FakeKey, s3_backends
 
 from local_aws.engines.glue_catalog import current_table_input
@@ -36,6 +42,13 @@ from local_aws.services.glue import glue_backends
 log = logging.getLogger(__name__)
 
 _S3_PARTITION = "aws"
+# A crawler's and a job's definition: moto's create_* parameters, which its Fake* objects keep
+# under the same names (tags live elsewhere in moto and are not kept).
+_CRAWLER_FIELDS = [p for p in inspect.signature(GlueBackend.create_crawler).parameters
+                   if p not in ("self", "tags")]
+_JOB_FIELDS = [p for p in inspect.signature(GlueBackend.create_job).parameters
+               if p not in ("self", "tags")]
+_CLASSIFIER_TIMES = ("CreationTime", "LastUpdated")
 _FLUSH_DEBOUNCE_SECONDS = 0.3
 
 
@@ -105,6 +118,16 @@ class StateStore:
     def _restore_catalog(account: str, region: str, catalog: dict[str, Any]) -> int:
         glue = glue_backends[account][region]
         tables = 0
+        for name, kinds in catalog.get("classifiers", {}).items():
+            glue.classifiers.setdefault(name, {
+                kind: {k: (dt.datetime.fromisoformat(v) if k in _CLASSIFIER_TIMES else v)
+                       for k, v in spec.items()} for kind, spec in kinds.items()})
+        for crawler in catalog.get("crawlers", []):
+            if crawler["name"] not in glue.crawlers:
+                glue.create_crawler(**crawler, tags={})
+        for job in catalog.get("jobs", []):
+            if job["name"] not in glue.jobs:
+                glue.create_job(**job, tags={})
         for db in catalog["databases"]:
             if db["name"] not in glue.databases:
                 glue.create_database(db["name"], db["input"])
@@ -168,7 +191,8 @@ class StateStore:
             for region in list(glue_backends[account].keys()):
                 glue = glue_backends[account][region]
                 catalog_file = glue_root / account / f"{region}.json"
-                if not glue.databases and not catalog_file.exists():
+                if not (glue.databases or glue.crawlers or glue.jobs or glue.classifiers) \
+                        and not catalog_file.exists():
                     continue
                 catalog = {"databases": [
                     {
@@ -185,6 +209,11 @@ class StateStore:
                     }
                     for db in list(glue.databases.values())
                 ]}
+                catalog["crawlers"] = [{f: getattr(c, f) for f in _CRAWLER_FIELDS}
+                                       for c in list(glue.crawlers.values())]
+                catalog["jobs"] = [{f: getattr(j, f) for f in _JOB_FIELDS}
+                                   for j in list(glue.jobs.values())]
+                catalog["classifiers"] = dict(glue.classifiers)
                 data = json.dumps(catalog, indent=1, sort_keys=True, default=_json_default).encode()
                 if not catalog_file.exists() or catalog_file.read_bytes() != data:
                     atomic_write(catalog_file, data)

@@ -66,6 +66,41 @@ def test_objects_and_catalog_survive_a_restart(launch, tmp_path):
     second.stop()
 
 
+def test_crawlers_jobs_and_classifiers_survive_a_restart(launch, tmp_path):
+    # On AWS they stay defined until deleted; a restarted emulator keeps their definitions
+    # (not their run history: a new process has run nothing yet).
+    first = launch(tmp_path)
+    glue = first.client("glue")
+    glue.create_classifier(CsvClassifier={"Name": "csv", "Delimiter": ",", "QuoteSymbol": '"',
+                                          "ContainsHeader": "PRESENT", "Serde": "OpenCSVSerDe"})
+    glue.create_crawler(Name="raw", Role="arn:aws:iam::123456789012:role/c", DatabaseName="lake",
+                        Classifiers=["csv"], Targets={"S3Targets": [{"Path": "s3://keep/raw/"}]},
+                        SchemaChangePolicy={"UpdateBehavior": "UPDATE_IN_DATABASE",
+                                            "DeleteBehavior": "LOG"},
+                        Configuration='{"Version": 1.0}')
+    glue.create_job(Name="load", Role="arn:aws:iam::123456789012:role/j",
+                    Command={"Name": "pythonshell", "ScriptLocation": "s3://keep/load.py",
+                             "PythonVersion": "3.9"},
+                    DefaultArguments={"--x": "1"}, MaxCapacity=0.0625, Timeout=30,
+                    ExecutionProperty={"MaxConcurrentRuns": 1})
+    before = (glue.get_crawler(Name="raw")["Crawler"], glue.get_job(JobName="load")["Job"],
+              glue.get_classifier(Name="csv")["Classifier"])
+    assert first.stop() == 0
+
+    second = launch(tmp_path)
+    glue = second.client("glue")
+    crawler = glue.get_crawler(Name="raw")["Crawler"]
+    for key in ("Role", "DatabaseName", "Classifiers", "Targets", "SchemaChangePolicy",
+                "Configuration"):
+        assert crawler[key] == before[0][key], key
+    assert crawler["State"] == "READY" and "LastCrawl" not in crawler
+    job = glue.get_job(JobName="load")["Job"]
+    for key in ("Role", "Command", "DefaultArguments", "MaxCapacity", "Timeout", "ExecutionProperty"):
+        assert job[key] == before[1][key], key
+    assert glue.get_classifier(Name="csv")["Classifier"] == before[2]
+    second.stop()
+
+
 def test_changes_reach_disk_without_a_clean_shutdown(launch, tmp_path):
     emu = launch(tmp_path, "--sample-scale", "none")
     s3 = emu.client("s3")
