@@ -193,7 +193,8 @@ def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, f
     cfg = settings.load(lambda key, default: default)
     tables = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty", "runaudit")
     with tempfile.TemporaryDirectory() as state:
-        aws = LocalAWS(port=0, state_dir=state, sample_scale=scale).start()
+        aws = LocalAWS(port=0, state_dir=state, sample_scale=scale,
+                       redshift_workgroups=(settings.DEFAULTS["redshift_workgroup"],)).start()
         try:
             def client(service):
                 return boto3.client(service, endpoint_url=aws.endpoint_url, region_name="us-east-1",

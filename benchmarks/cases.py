@@ -146,7 +146,8 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as state:
         t0 = time.perf_counter()
-        aws = LocalAWS(port=0, state_dir=state, sample_scale=scale).start()
+        aws = LocalAWS(port=0, state_dir=state, sample_scale=scale,
+                       redshift_workgroups=(settings.DEFAULTS["redshift_workgroup"],)).start()
         out["start_and_seed_s"] = time.perf_counter() - t0
         try:
             client = lambda svc: boto3.client(  # noqa: E731
@@ -222,7 +223,8 @@ def dag_runs(scale: str) -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.Popen([sys.executable, "-m", "local_aws", "--port", "0", "--state-dir",
-                                 f"{tmp}/aws", "--sample-scale", scale],
+                                 f"{tmp}/aws", "--sample-scale", scale, "--redshift-workgroup",
+                                 settings.DEFAULTS["redshift_workgroup"]],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         endpoint = re.search(r"listening on (http://\S+)", proc.stdout.readline()).group(1)
         try:

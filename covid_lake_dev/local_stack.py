@@ -110,7 +110,9 @@ class Emulator:
             log_start = log.tell()
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "local_aws", "--port", str(self.port),
-                 "--state-dir", str(self.state_dir), *seed],
+                 "--state-dir", str(self.state_dir), *seed,
+                 # the pipeline's Redshift Serverless workgroup (settings' default)
+                 "--redshift-workgroup", settings.DEFAULTS["redshift_workgroup"]],
                 cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
         line = self.proc.stdout.readline()
         m = _LISTENING.search(line)

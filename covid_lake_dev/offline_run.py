@@ -114,7 +114,7 @@ def summary(endpoint: str, state_dir: Path = LOCAL / "aws", lake: Path | None = 
     db = state_dir / "redshift" / f"workgroup-{s.redshift_workgroup}" / f"{s.redshift_database}.duckdb"
     print(f"\n   The warehouse is the DuckDB file {_rel(db)} (the emulator's Redshift).")
     print("   Query it like Redshift, through the Data API, while `python -m local_aws` runs:")
-    start = ".venv/bin/python -m local_aws"
+    start = f".venv/bin/python -m local_aws --redshift-workgroup {s.redshift_workgroup}"
     if state_dir != LOCAL / "aws":
         start += f" --state-dir {_rel(state_dir)}"
     if lake is not None:

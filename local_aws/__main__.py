@@ -38,6 +38,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fault", action="append", default=[], metavar="OPERATION:COUNT[:KIND]",
                         help="fail the next COUNT calls of OPERATION; KIND is error (default) or "
                              f"throttle; repeatable; also read from ${faults.ENV_VAR}")
+    parser.add_argument("--redshift-workgroup", action="append", default=[], metavar="NAME",
+                        help="a Redshift Serverless workgroup the Data API serves, besides "
+                             "default-workgroup (repeatable); a cluster is one made with the "
+                             "Redshift API (CreateCluster)")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     if args.lake is not None and args.sample_scale is not None:
@@ -69,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
     emulator = LocalAWS(args.host, args.port, args.state_dir,
                         None if args.sample_scale in (None, "none") else args.sample_scale,
-                        lake_dir=args.lake)
+                        lake_dir=args.lake, redshift_workgroups=tuple(args.redshift_workgroup))
     try:
         emulator.start()
     except LakeDirError as exc:

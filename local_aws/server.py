@@ -104,6 +104,7 @@ class LocalAWS:
         sample_scale: str | None = "small",
         sample_seed: int = seeding.DEFAULT_SAMPLE_SEED,
         lake_dir: Path | str | None = None,
+        redshift_workgroups: tuple[str, ...] = (),
     ) -> None:
         if lake_dir is not None and sample_scale is not None:
             raise ValueError("seed covid19-lake from a sample scale or from a lake directory, not both")
@@ -114,6 +115,7 @@ class LocalAWS:
         self.sample_seed = sample_seed
         self.lake_dir = None if lake_dir is None else Path(lake_dir).expanduser().resolve()
         self.lake_sync: seeding.LakeSync | None = None
+        self.redshift_workgroups = frozenset({runtime.DEFAULT_REDSHIFT_WORKGROUP, *redshift_workgroups})
         self.store = StateStore(self.state_dir)
         self.restored: dict[str, int] = {}
         self.seeded = 0
@@ -145,7 +147,8 @@ class LocalAWS:
         self._server.start()
         # Port 0 means "any free port": report the one the OS chose.
         self.port = self._server.get_host_and_port()[1]
-        runtime.set_current(runtime.Runtime(self.state_dir, self.endpoint_url, self.store.mark_dirty))
+        runtime.set_current(runtime.Runtime(self.state_dir, self.endpoint_url, self.store.mark_dirty,
+                                            self.redshift_workgroups))
         self.store.flush()  # the seed and anything restored are on disk before the first request
         self.store.start_flusher()
         return self

@@ -74,6 +74,16 @@ def test_the_emulator_listens_on_localhost_only(compose):
     assert ports and all(str(p).startswith("127.0.0.1:") for p in ports), ports
 
 
+def test_the_emulator_serves_the_pipelines_redshift_workgroup(compose):
+    # local_aws answers a workgroup it was not given as AWS does ("Redshift endpoint doesn't
+    # exist"): compose must give it the settings' workgroup, as make run / make airflow do.
+    from covid_lake import settings
+
+    command = compose["services"]["local-aws"]["command"]
+    given = [command[i + 1] for i, arg in enumerate(command) if arg == "--redshift-workgroup"]
+    assert given == [settings.DEFAULTS["redshift_workgroup"]]
+
+
 def test_secrets_come_from_env_and_nothing_starts_without_them(tmp_path):
     compose_file = (ROOT / "docker-compose.yaml").read_text()
     for name, value in SECRETS.items():

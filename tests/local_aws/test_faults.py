@@ -29,6 +29,7 @@ def disarm(emulator):
 def test_throttled_call_fails_without_retries_and_passes_with_them(emulator):
     admin(emulator, "POST", {"operation": "ExecuteStatement", "count": 4, "kind": "throttle"})
     assert admin(emulator, "GET")["faults"] == [{"operation": "ExecuteStatement", "remaining": 4, "kind": "throttle"}]
+    emulator.clusters("faulty")
     no_retry = emulator.client("redshift-data")
     with pytest.raises(ClientError) as err:
         no_retry.execute_statement(Sql="SELECT 1", ClusterIdentifier="faulty", Database="dev")

@@ -10,6 +10,7 @@ DAGS = Path(__file__).parent / "operator_dags"
 
 def test_athena_and_redshift_data_operators_run_for_real(airflow, emulator):
     bucket = f"qops-{uuid.uuid4().hex[:8]}"
+    emulator.clusters("qops-cluster")  # the DAG's RedshiftDataOperator target
     conn = ('{"conn_type": "aws", "login": "local", "password": "local", '
             f'"extra": {{"region_name": "us-east-1", "endpoint_url": "{emulator.endpoint_url}"}}}}')
     done = airflow.run("dags", "test", "local_aws_query_operators", dags_folder=DAGS,

@@ -16,6 +16,8 @@ TERMINAL = {"FINISHED", "FAILED", "ABORTED"}
 
 @pytest.fixture(scope="module")
 def rsd(emulator):
+    emulator.clusters("test-cluster", "cluster-a", "cluster-b", "list-cluster", "session-cluster",
+                      "unload-cluster")
     return emulator.client("redshift-data")
 
 
@@ -224,12 +226,14 @@ def test_copy_failures(rsd, staged):
 
 def test_databases_survive_a_restart(launch, tmp_path):
     first = launch(tmp_path, "--sample-scale", "none")
+    first.clusters("test-cluster")
     client = first.client("redshift-data")
     assert run(client, "CREATE TABLE kept (x INT); INSERT INTO kept VALUES (7)")["Status"] == "FINISHED"
     assert first.stop() == 0
     assert (tmp_path / "redshift" / "cluster-test-cluster" / "dev.duckdb").exists()
 
     second = launch(tmp_path, "--sample-scale", "none")
+    second.clusters("test-cluster")  # clusters are moto's Redshift, not kept across a restart
     client = second.client("redshift-data")
     assert rows(client, run(client, "SELECT x FROM kept")["Id"]) == [[7]]
     second.stop()
@@ -282,7 +286,9 @@ def test_large_copy_then_insert_in_one_batch_keeps_every_row(emulator, tmp_path)
         pq.write_table(pa.table({"k": pa.array(range(part * 50_000, (part + 1) * 50_000),
                                                 pa.int64())}), buf)
         s3.put_object(Bucket=bucket, Key=f"big/part={part}/f.parquet", Body=buf.getvalue())
-    target = {"WorkgroupName": f"wg-{uuid.uuid4().hex[:6]}", "Database": "dev"}
+    cluster = f"big-{uuid.uuid4().hex[:6]}"  # a fresh database
+    emulator.clusters(cluster)
+    target = {"ClusterIdentifier": cluster, "Database": "dev"}
     sid = rs.batch_execute_statement(Sqls=[
         "CREATE TABLE big (k BIGINT NOT NULL)",
         "CREATE TEMP TABLE stage_big (LIKE big)",
@@ -492,3 +498,19 @@ def test_unload_refuses_to_overwrite_and_options_it_does_not_implement(rsd, unlo
     manifest = run(rsd, "UNLOAD ('SELECT 1') TO 's3://unload-bucket/m/' IAM_ROLE default MANIFEST",
                    cluster="unload-cluster")
     assert manifest["Status"] == "FAILED" and "MANIFEST is not supported by local_aws" in manifest["Error"]
+
+
+def test_a_target_that_does_not_exist_fails_as_on_aws(rsd, emulator):
+    # AWS answers a cluster or workgroup it does not have with "Redshift endpoint doesn't exist
+    # in this region." (aws/aws-cdk#30536); local_aws used to create an empty database for it.
+    for target in ({"ClusterIdentifier": "no-such-cluster"}, {"WorkgroupName": "no-such-wg"}):
+        with pytest.raises(ClientError, match="Redshift endpoint doesn't exist in this region") as err:
+            rsd.execute_statement(Sql="SELECT 1", Database="dev", **target)
+        assert err.value.response["Error"]["Code"] == "ValidationException"
+        with pytest.raises(ClientError, match="doesn't exist"):
+            rsd.list_databases(Database="dev", **target)
+    assert not (emulator.state_dir / "redshift" / "cluster-no-such-cluster").exists()
+    # default-workgroup is there, as in a new account's Redshift Serverless; a created cluster is too.
+    assert run(rsd, "SELECT 1", workgroup="default-workgroup")["Status"] == "FINISHED"
+    emulator.clusters("made-now")
+    assert run(rsd, "SELECT 1", cluster="made-now")["Status"] == "FINISHED"

@@ -36,13 +36,30 @@ class Emulator:
             config=Config(**{"retries": {"max_attempts": 1, "mode": "standard"}, **config}),
         )
 
+    def clusters(self, *names: str) -> None:
+        """Provisioned Redshift clusters the Data API can then reach (CreateCluster)."""
+        redshift = self.client("redshift")
+        for name in names:
+            try:
+                redshift.create_cluster(ClusterIdentifier=name, NodeType="ra3.large",
+                                        MasterUsername="admin", MasterUserPassword="Passw0rdTest")
+            except redshift.exceptions.ClusterAlreadyExistsFault:
+                pass
+
     def stop(self, timeout: float = 20) -> int:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout)
 
 
+# The Redshift Serverless workgroups the emulators of the tests serve: the pipeline's
+# (settings.DEFAULTS) and those tests/local_aws and tests/clients name.
+WORKGROUPS = ("covid-lake", "session-wg", "list-wg", "meta-wg", "qops-cluster", "cluster-a",
+              "wg-main", "wg-clients")
+
+
 def start_emulator(state_dir: Path, *extra: str, timeout: float = 60) -> Emulator:
     """Run `python -m local_aws` on a free port and wait for its 'listening on' line."""
+    extra = (*extra, *(arg for name in WORKGROUPS for arg in ("--redshift-workgroup", name)))
     # stderr goes to a file: an unread pipe fills up and blocks the emulator's logging.
     log = open(state_dir.parent / f"{state_dir.name}-emulator.log", "a")
     process = subprocess.Popen(

@@ -19,8 +19,10 @@ from typing import Any
 from moto.core.base_backend import BackendDict
 from moto.core.exceptions import JsonRESTError
 from moto.redshiftdata.exceptions import ResourceNotFoundException, ValidationException
+from moto.redshift.models import redshift_backends
 from moto.redshiftdata.models import RedshiftDataAPIServiceBackend
 
+from local_aws import runtime
 from local_aws.background import workers
 from local_aws.engines import redshift_engine, redshift_metadata
 from local_aws.engines.redshift_engine import Call, Session, Statement
@@ -63,7 +65,7 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
             if session_keep_alive_seconds is not None:
                 session.keep_alive_seconds = session_keep_alive_seconds
         else:
-            target = _target(cluster_identifier, workgroup_name)
+            target = _target(cluster_identifier, workgroup_name, self.account_id, self.region_name)
             if not database or not _DATABASE.match(database):
                 raise ValidationException(f"Database is required and must be a valid name; got {database!r}")
             session = None
@@ -98,7 +100,8 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
             raise ValidationException(f"Session {session_id} is busy running statement "
                                       f"{session.current_statement.id}; a session runs one "
                                       "statement at a time")
-        if (cluster or workgroup) and _target(cluster, workgroup) != session.target:
+        if (cluster or workgroup) and _target(cluster, workgroup, self.account_id,
+                                              self.region_name) != session.target:
             raise ValidationException(f"Session {session_id} is on {session.target[0]} "
                                       f"{session.target[1]}, not the one given")
         if database and database != session.database:
@@ -156,7 +159,8 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
         newest first. RoleLevel is moot: local_aws has one caller."""
         if status not in self._STATUSES:
             raise ValidationException(f"Status must be one of {', '.join(self._STATUSES)}")
-        target = _target(cluster, workgroup) if (cluster or workgroup) else None
+        target = (_target(cluster, workgroup, self.account_id, self.region_name)
+                  if (cluster or workgroup) else None)
         found = [c for c in self.calls.values()
                  if (status == "ALL" or c.statement.status == status)
                  and (not statement_name or (c.statement_name or "").startswith(statement_name))
@@ -186,10 +190,9 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
         return _known_database(redshift_metadata.describe_table,
                                self._metadata_target(database, **target), database, schema, table)
 
-    @staticmethod
-    def _metadata_target(database: str | None, cluster_identifier: str | None = None,
+    def _metadata_target(self, database: str | None, cluster_identifier: str | None = None,
                          workgroup_name: str | None = None, **_credentials: Any) -> tuple[str, str]:
-        target = _target(cluster_identifier, workgroup_name)
+        target = _target(cluster_identifier, workgroup_name, self.account_id, self.region_name)
         if not database or not _DATABASE.match(database):
             raise ValidationException(f"Database is required and must be a valid name; got {database!r}")
         return target
@@ -202,13 +205,26 @@ def _known_database(call, *args: Any):
         raise ValidationException(str(exc)) from None
 
 
-def _target(cluster: str | None, workgroup: str | None) -> tuple[str, str]:
+def _target(cluster: str | None, workgroup: str | None, account_id: str,
+            region: str) -> tuple[str, str]:
     if bool(cluster) == bool(workgroup):
         raise ValidationException("Exactly one of ClusterIdentifier or WorkgroupName must be provided")
     kind, name = ("cluster", cluster) if cluster else ("workgroup", workgroup)
     if not _CLUSTER_ID.match(name):
         raise ValidationException(f"invalid {'ClusterIdentifier' if cluster else 'WorkgroupName'}: {name!r}")
+    if not _exists(kind, name, account_id, region):
+        # AWS's answer for a target it does not have (seen in aws/aws-cdk#30536).
+        where = ("made with the Redshift API (CreateCluster)" if kind == "cluster" else
+                 "given to local_aws with --redshift-workgroup, or default-workgroup")
+        raise ValidationException(f"Redshift endpoint doesn't exist in this region. "
+                                  f"(local_aws has no {kind} {name!r}: a {kind} must be {where})")
     return kind, name
+
+
+def _exists(kind: str, name: str, account_id: str, region: str) -> bool:
+    if kind == "workgroup":
+        return name in runtime.current().redshift_workgroups
+    return name in redshift_backends[account_id][region].clusters
 
 
 redshiftdata_backends = BackendDict(LocalRedshiftDataBackend, "redshift")  # as moto's
