@@ -62,6 +62,14 @@ class Execution:
     reason: str | None = None
     error_name: str | None = None
     statement_type: str = "DML"
+    # SubstatementType, set for the kinds whose name clients rely on: SELECT, UNLOAD and
+    # CREATE_TABLE_AS_SELECT (PyAthena reads CTAS's UpdateCount only with the latter).
+    substatement_type: str | None = None
+    # Statistics.DataManifestLocation: <OutputLocation><id>-manifest.csv, the s3:// paths of the
+    # files a CTAS or UNLOAD wrote, one a line
+    # (https://docs.aws.amazon.com/athena/latest/APIReference/API_QueryExecutionStatistics.html,
+    # https://docs.aws.amazon.com/athena/latest/ug/querying-finding-output-files.html)
+    manifest_location: str | None = None
     submitted: float = field(default_factory=time.time)
     completed: float | None = None
     engine_ms: int = 0
@@ -96,6 +104,10 @@ class Execution:
         }
         if self.parameters:
             out["ExecutionParameters"] = self.parameters
+        if self.substatement_type:
+            out["SubstatementType"] = self.substatement_type
+        if self.manifest_location:
+            out["Statistics"]["DataManifestLocation"] = self.manifest_location
         return out
 
 
@@ -160,11 +172,13 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
         athena_ddl.msck_repair(glue, statement, execution.database)
         return
     if first_word == "UNLOAD":
+        execution.substatement_type = "UNLOAD"
         query, target, _ = athena_ddl.parse_unload(statement)
         with _connect() as conn:
             duck_sql = _query_sql(conn, glue, execution, query)
-            _, rows, _ = athena_ddl.write_parquet(conn, duck_sql, target, execution.id, must_be_empty=True)
+            _, rows, written = athena_ddl.write_parquet(conn, duck_sql, target, execution.id, must_be_empty=True)
         execution.update_count = rows
+        _write_manifest(execution, written)
         return
 
     tree = parse(statement)
@@ -183,6 +197,7 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
         execution.statement_type = "DDL"
         athena_ddl.create_external_table(glue, tree, execution.database)
     elif isinstance(tree, exp.Query):
+        execution.substatement_type = "SELECT"
         bind_parameters(tree, execution.parameters)
         with _connect() as conn:
             cursor = conn.execute(to_duckdb(conn, tree, glue, execution.database))
@@ -209,6 +224,7 @@ def _query_sql(conn: duckdb.DuckDBPyConnection, glue, execution: Execution, quer
 
 
 def _ctas(glue, execution: Execution, tree: exp.Create) -> None:
+    execution.substatement_type = "CREATE_TABLE_AS_SELECT"
     table = tree.this
     database = (table.db or execution.database).lower()
     name = table.name.lower()
@@ -229,9 +245,18 @@ def _ctas(glue, execution: Execution, tree: exp.Create) -> None:
         tree_query = tree.expression
         bind_parameters(tree_query, execution.parameters)
         duck_sql = to_duckdb(conn, tree_query, glue, execution.database)
-        columns, rows, _ = athena_ddl.write_parquet(conn, duck_sql, location, execution.id, must_be_empty=True)
+        columns, rows, written = athena_ddl.write_parquet(conn, duck_sql, location, execution.id, must_be_empty=True)
     athena_ddl.register_ctas_table(glue, database, name, location, columns)
     execution.update_count = rows
+    _write_manifest(execution, written)
+
+
+def _write_manifest(execution: Execution, written: list[str]) -> None:
+    if execution.output_location is None:
+        return
+    execution.manifest_location = f"{execution.output_location}{execution.id}-manifest.csv"
+    bucket, key = s3_data.split_uri(execution.manifest_location)
+    s3_data.write(bucket, key, "".join(f"{path}\n" for path in written).encode())
 
 
 # -- results -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ columns named and typed as the catalog says:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -45,7 +46,37 @@ class AthenaQueryError(ValueError):
         self.error_name = error_name
 
 
+_DECIMAL_LITERAL = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
+
+
+def _typed_decimal_literals(query: str) -> str:
+    """DECIMAL '1.25' is a decimal(3,2) in Trino: precision is the literal's digits, scale the
+    digits after its point (https://trino.io/docs/current/language/types.html#decimal).
+    sqlglot reads it as CAST('1.25' AS DECIMAL), which DuckDB types decimal(18,3), so each such
+    literal is given its precision and scale before parsing. CAST(x AS DECIMAL) is left alone."""
+    try:
+        tokens = sqlglot.Dialect.get_or_raise(_DIALECT).tokenize(query)
+    except TokenError:
+        return query  # parse() reports it
+    out, last = [], 0
+    for kind, value in itertools.pairwise(tokens):
+        if kind.token_type != sqlglot.TokenType.DECIMAL or value.token_type != sqlglot.TokenType.STRING:
+            continue
+        number = _DECIMAL_LITERAL.fullmatch(value.text.strip())
+        if not number or not (number[2] or number[3]):
+            continue  # not a number: Trino rejects it, DuckDB's cast fails it too
+        whole, fraction = number[2].lstrip("0"), number[3] or ""
+        precision = max(len(whole) + len(fraction), 1)
+        if precision > 38:
+            continue
+        out += [query[last:kind.start],
+                f"CAST('{value.text.strip()}' AS DECIMAL({precision}, {len(fraction)}))"]
+        last = value.end + 1
+    return "".join(out) + query[last:] if out else query
+
+
 def parse(query: str) -> exp.Expression:
+    query = _typed_decimal_literals(query)
     try:
         statements = [s for s in sqlglot.parse(query, read=_DIALECT) if s is not None]
     except ParseError as exc:
@@ -291,4 +322,4 @@ def bind_parameters(tree: exp.Expression, parameters: list[str] | None) -> None:
         raise AthenaQueryError("INVALID_PARAMETER_USAGE",
                                f"the query has {len(placeholders)} parameter(s) but {len(parameters)} were given")
     for placeholder, value in zip(placeholders, parameters):
-        placeholder.replace(sqlglot.parse_one(value, read=_DIALECT))
+        placeholder.replace(sqlglot.parse_one(_typed_decimal_literals(value), read=_DIALECT))

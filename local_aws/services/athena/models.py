@@ -11,6 +11,8 @@ Databases are Glue's: ListDatabases and GetDatabase read this account and region
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
 import uuid
 from typing import Any
@@ -22,6 +24,7 @@ from moto.core.base_backend import BackendDict
 from local_aws.background import workers
 from local_aws.engines import athena_queries, s3_data
 from local_aws.engines.athena_queries import DEFAULT_DATABASE, Execution
+from local_aws.engines.glue_catalog import current_table_input
 from local_aws.services.athena.exceptions import InvalidRequestException
 from local_aws.services.glue.models import LocalGlueBackend, glue_backends
 
@@ -92,6 +95,64 @@ class LocalAthenaBackend(AthenaBackend):
         if name not in self.glue.databases:
             raise MetadataException(f"Database {name} not found.")
         return _database(self.glue.databases[name])
+
+
+    # ListTableMetadata / GetTableMetadata read the Glue table, as Athena does for the
+    # AwsDataCatalog: https://docs.aws.amazon.com/athena/latest/APIReference/API_ListTableMetadata.html
+    # and https://docs.aws.amazon.com/athena/latest/APIReference/API_TableMetadata.html
+    def list_table_metadata(self, catalog_name: str, database_name: str,
+                            expression: str | None) -> list[dict[str, Any]]:
+        tables = self._glue_database(database_name).tables
+        if expression:
+            # "A regex filter that pattern-matches table names" (ListTableMetadata's Expression)
+            try:
+                pattern = re.compile(expression, re.IGNORECASE)
+            except re.error as exc:
+                raise InvalidRequestException(f"Expression is not a valid regex: {exc}") from None
+            tables = {n: t for n, t in tables.items() if pattern.fullmatch(n)}
+        return [_table_metadata(t) for _, t in sorted(tables.items())]
+
+    def get_table_metadata(self, catalog_name: str, database_name: str, table_name: str) -> dict[str, Any]:
+        db = self._glue_database(database_name)
+        table = db.tables.get(table_name.lower())
+        if table is None:
+            raise MetadataException(f"Table {table_name.lower()} not found in database {db.name}.")
+        return _table_metadata(table)
+
+    def _glue_database(self, database_name: str) -> Any:
+        name = database_name.lower()
+        if name not in self.glue.databases:
+            raise MetadataException(f"Database {name} not found.")
+        return self.glue.databases[name]
+
+
+def _table_metadata(table: Any) -> dict[str, Any]:
+    """A Glue table as Athena's TableMetadata: Name, CreateTime, TableType, Columns,
+    PartitionKeys and Parameters (the table's, with its location, formats and SerDe added under
+    the keys Athena uses: location, inputformat, outputformat, serde.serialization.lib,
+    serde.param.<name>)."""
+    table_input = current_table_input(table)
+    sd = table_input.get("StorageDescriptor") or {}
+    column = lambda c: {k: c[k] for k in ("Name", "Type", "Comment") if c.get(k) is not None}
+    parameters = dict(table_input.get("Parameters") or {})
+    for key, value in (("location", sd.get("Location")), ("inputformat", sd.get("InputFormat")),
+                       ("outputformat", sd.get("OutputFormat")),
+                       ("serde.serialization.lib", (sd.get("SerdeInfo") or {}).get("SerializationLibrary"))):
+        if value:
+            parameters[key] = value
+    for key, value in ((sd.get("SerdeInfo") or {}).get("Parameters") or {}).items():
+        parameters[f"serde.param.{key}"] = value
+    out = {"Name": table.name, "CreateTime": _epoch(table.created_time),
+           "Columns": [column(c) for c in sd.get("Columns") or []],
+           "PartitionKeys": [column(c) for c in table_input.get("PartitionKeys") or []],
+           "Parameters": parameters}
+    if table_input.get("TableType"):
+        out["TableType"] = table_input["TableType"]
+    return out
+
+
+def _epoch(moment: dt.datetime) -> float:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp()  # moto's are naive UTC
 
 
 def _database(db: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from local_aws.services.athena.exceptions import InvalidRequestException
 from local_aws.services.athena.models import LocalAthenaBackend, athena_backends
 
 MAX_RESULTS = 1000
+MAX_TABLE_METADATA = 50  # ListTableMetadata's MaxResults: 1..50, 50 by default
 
 
 class LocalAthenaResponse(AthenaResponse):
@@ -71,3 +72,22 @@ class LocalAthenaResponse(AthenaResponse):
         database = self.athena_backend.get_database(self._get_param("CatalogName"),
                                                     self._get_param("DatabaseName") or "")
         return json.dumps({"Database": database})
+
+    def list_table_metadata(self) -> str:
+        tables = self.athena_backend.list_table_metadata(
+            self._get_param("CatalogName"), self._get_param("DatabaseName") or "",
+            self._get_param("Expression"))
+        max_results = int(self._get_param("MaxResults") or MAX_TABLE_METADATA)
+        if not 1 <= max_results <= MAX_TABLE_METADATA:
+            raise InvalidRequestException(f"MaxResults must be between 1 and {MAX_TABLE_METADATA}")
+        start = int(self._get_param("NextToken") or 0)
+        body: dict[str, Any] = {"TableMetadataList": tables[start:start + max_results]}
+        if start + max_results < len(tables):
+            body["NextToken"] = str(start + max_results)
+        return json.dumps(body)
+
+    def get_table_metadata(self) -> str:
+        table = self.athena_backend.get_table_metadata(
+            self._get_param("CatalogName"), self._get_param("DatabaseName") or "",
+            self._get_param("TableName") or "")
+        return json.dumps({"TableMetadata": table})
