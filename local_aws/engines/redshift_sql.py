@@ -34,6 +34,7 @@ from sqlglot.dialects import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
+from local_aws.engines.redshift_options import OptionWords
 from local_aws.engines.redshift_unload import UnloadCommand, UnloadError, parse_unload
 
 _REDSHIFT = Dialect.get_or_raise("redshift")
@@ -276,7 +277,6 @@ _COPY_HEAD = re.compile(
     r"""^\s*COPY\s+(?P<table>[\w."$]+)\s*(?:\((?P<columns>[^)]*)\))?\s+FROM\s+'(?P<source>[^']*)'(?P<rest>.*)$""",
     re.IGNORECASE | re.DOTALL,
 )
-_OPTION_TOKEN = re.compile(r"""'((?:[^']|'')*)'|(\d+)|([A-Za-z_][\w:\-/]*)|(\S)""")
 # Options that change nothing for a local load: authorisation, region and load tuning.
 _IGNORED_WITH_VALUE = {"IAM_ROLE", "CREDENTIALS", "REGION", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY",
                        "SESSION_TOKEN", "MAXERROR", "COMPUPDATE", "STATUPDATE", "DATEFORMAT",
@@ -293,27 +293,14 @@ def parse_copy(statement: str) -> CopyCommand:
     if not source.startswith("s3://"):
         raise RedshiftSqlError(f"COPY from {source!r} is not supported by local_aws: only s3:// sources")
     columns = tuple(c.strip().strip('"') for c in (match["columns"] or "").split(",") if c.strip())
-    words = [_token_value(m) for m in _OPTION_TOKEN.finditer(match["rest"])]
-
+    words = OptionWords(match["rest"], "COPY", RedshiftSqlError)
     fmt: str = "text"
     settings: dict[str, object] = {}
     ignored: dict[str, str] = {}
-    i = 0
-
-    def value(name: str) -> str:
-        nonlocal i
-        if i < len(words) and words[i].upper() == "AS":
-            i += 1
-        if i >= len(words):
-            raise RedshiftSqlError(f"COPY option {name} needs a value")
-        i += 1
-        return words[i - 1]
-
-    while i < len(words):
-        word = words[i].upper()
-        i += 1
+    while (raw := words.next()) is not None:
+        word = raw.upper()
         if word == "FORMAT":
-            fmt_word = value("FORMAT").upper()
+            fmt_word = words.value("FORMAT").upper()
             if fmt_word not in ("CSV", "PARQUET"):
                 raise RedshiftSqlError(f"COPY FORMAT {fmt_word} is not supported by local_aws "
                                        "(CSV, PARQUET and delimited text are)")
@@ -321,25 +308,25 @@ def parse_copy(statement: str) -> CopyCommand:
         elif word in ("CSV", "PARQUET"):
             fmt = word.lower()
         elif word == "DELIMITER":
-            settings["delimiter"] = value(word)
+            settings["delimiter"] = words.value(word)
         elif word == "QUOTE":
-            settings["quote"] = value(word)
+            settings["quote"] = words.value(word)
         elif word == "IGNOREHEADER":
-            settings["ignore_header"] = int(value(word))
+            settings["ignore_header"] = int(words.value(word))
         elif word == "GZIP":
             settings["gzip"] = True
         elif word == "NULL":
-            settings["null_as"] = value(word)
+            settings["null_as"] = words.value(word)
         elif word == "EMPTYASNULL":
             settings["empty_as_null"] = True
         elif word in _IGNORED_WITH_VALUE:
-            ignored[word] = value(word)
+            ignored[word] = words.value(word)
         elif word in _IGNORED_FLAGS:
             ignored[word] = ""
         elif word == ";":
             break
         else:
-            raise RedshiftSqlError(f"COPY option {words[i - 1]} is not supported by local_aws")
+            raise RedshiftSqlError(f"COPY option {raw} is not supported by local_aws")
 
     if "quote" in settings and fmt != "csv":
         raise RedshiftSqlError("COPY QUOTE is only allowed with CSV")
@@ -352,8 +339,3 @@ def parse_copy(statement: str) -> CopyCommand:
     )
 
 
-def _token_value(match: re.Match) -> str:
-    quoted, number, word, other = match.groups()
-    if quoted is not None:
-        return quoted.replace("''", "'")
-    return number or word or other

@@ -28,11 +28,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from local_aws.engines.redshift_options import OptionWords
+
 _HEAD = re.compile(
     r"""^\s*UNLOAD\s*\(\s*(?:\$\$(?P<dollar>.*?)\$\$|'(?P<quoted>(?:[^']|'')*)')\s*\)\s*
         TO\s+'(?P<target>[^']*)'(?P<rest>.*)$""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE)
-_TOKEN = re.compile(r"""'((?:[^']|'')*)'|([A-Za-z_][\w\-]*)|(\S)""")
 _AUTHORIZATION = {"IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY",
                   "SESSION_TOKEN", "REGION"}
 
@@ -74,51 +75,37 @@ def parse_unload(statement: str) -> UnloadCommand:
     query = match["dollar"] if match["dollar"] is not None else match["quoted"].replace("''", "'")
     if not match["target"].startswith("s3://"):
         raise UnloadError(f"UNLOAD to {match['target']!r}: only s3:// targets exist")
-    words = [m[1].replace("''", "'") if m[1] is not None else (m[2] or m[3])
-             for m in _TOKEN.finditer(match["rest"])]
+    words = OptionWords(match["rest"], "UNLOAD", UnloadError)
     options: dict[str, Any] = {}
-    i = 0
-
-    def value(name: str) -> str:
-        nonlocal i
-        if i < len(words) and words[i].upper() == "AS":
-            i += 1
-        if i >= len(words):
-            raise UnloadError(f"UNLOAD option {name} needs a value")
-        i += 1
-        return words[i - 1]
-
-    while i < len(words):
-        word = words[i].upper()
-        i += 1
+    while (raw := words.next()) is not None:
+        word = raw.upper()
         if word == ";":
             break
         if word == "FORMAT":
-            word = value("FORMAT").upper()
+            word = words.value("FORMAT").upper()
         if word in ("CSV", "PARQUET"):
             options["format"] = word.lower()
         elif word == "HEADER":
             options["header"] = True
         elif word == "DELIMITER":
-            options["delimiter"] = value(word)
+            options["delimiter"] = words.value(word)
         elif word == "ADDQUOTES":
             options["add_quotes"] = True
         elif word == "NULL":
-            options["null_as"] = value(word)
+            options["null_as"] = words.value(word)
         elif word == "GZIP":
             options["gzip"] = True
         elif word == "EXTENSION":
-            options["extension"] = value(word)
+            options["extension"] = words.value(word)
         elif word == "ALLOWOVERWRITE":
             options["allow_overwrite"] = True
         elif word == "PARALLEL":
-            if i < len(words) and words[i].upper() in ("ON", "TRUE", "OFF", "FALSE"):
-                options["parallel"] = words[i].upper() in ("ON", "TRUE")
-                i += 1
+            if (words.peek() or "").upper() in ("ON", "TRUE", "OFF", "FALSE"):
+                options["parallel"] = words.next().upper() in ("ON", "TRUE")
         elif word in _AUTHORIZATION:
-            value(word)
+            words.value(word)
         else:
-            raise UnloadError(f"UNLOAD option {words[i - 1]} is not supported by local_aws")
+            raise UnloadError(f"UNLOAD option {raw} is not supported by local_aws")
     command = UnloadCommand(query=query, target=match["target"], **options)
     if command.format == "parquet" and (command.header or command.delimiter or command.add_quotes
                                         or command.gzip or command.null_as):
