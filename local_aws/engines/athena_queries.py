@@ -20,6 +20,7 @@ import io
 import json
 import logging
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -156,6 +157,11 @@ _DUCKDB_ERROR_NAMES = {
 def _duckdb_reason(exc: duckdb.Error) -> str:
     name = _DUCKDB_ERROR_NAMES.get(type(exc).__name__, "GENERIC_USER_ERROR")
     message = str(exc).split("\n")[0]
+    missing = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", message)
+    if missing:
+        # Trino: "FUNCTION_NOT_FOUND: ... Function 'x' not registered"; DuckDB calls it a catalog error.
+        return (f"FUNCTION_NOT_FOUND: Function '{missing[1]}' not registered "
+                "(local_aws translates Trino's functions to DuckDB's; this one has no translation)")
     if "Division by zero" in message:
         # Trino fails integer and decimal division by zero; a double divided by zero would be
         # Infinity or NaN there, and fails here too (listed in the README's Known limits).

@@ -331,3 +331,18 @@ def test_csv_serde_type_athena_does_not_document_is_refused(athena, lake, counts
     failed = query(athena, "SELECT positive FROM counts_small")
     assert failed["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: ")
     assert "smallint" in failed["Status"]["StateChangeReason"]
+
+
+def test_a_function_local_aws_lacks_fails_as_trinos_function_not_found(athena, lake):
+    # Trino names an unknown function FUNCTION_NOT_FOUND (not a missing table, as DuckDB does).
+    failed = query(athena, "SELECT format_datetime(TIMESTAMP '2020-01-01 10:00:00', 'yyyy') AS y")
+    assert failed["Status"]["State"] == "FAILED"
+    assert failed["Status"]["StateChangeReason"].startswith(
+        "FUNCTION_NOT_FOUND: Function 'format_datetime' not registered")
+
+
+def test_the_glue_catalog_is_listed_as_awsdatacatalog(athena):
+    # The AWS CLI's list-data-catalogs example (awscli/examples/athena/list-data-catalogs.rst):
+    # AwsDataCatalog of type GLUE is there in every account.
+    listed = athena.list_data_catalogs()["DataCatalogsSummary"]
+    assert {"CatalogName": "AwsDataCatalog", "Type": "GLUE"} in listed

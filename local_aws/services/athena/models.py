@@ -97,6 +97,15 @@ class LocalAthenaBackend(AthenaBackend):
         return _database(self.glue.databases[name])
 
 
+    def list_data_catalogs(self) -> list[dict[str, str]]:
+        # Every account has the Glue catalog as AwsDataCatalog (the AWS CLI's
+        # list-data-catalogs example: {"CatalogName": "AwsDataCatalog", "Type": "GLUE"}); moto
+        # lists only catalogs created with CreateDataCatalog.
+        listed = super().list_data_catalogs()
+        if not any(c["CatalogName"] == "AwsDataCatalog" for c in listed):
+            listed.insert(0, {"CatalogName": "AwsDataCatalog", "Type": "GLUE"})
+        return listed
+
     # ListTableMetadata / GetTableMetadata read the Glue table, as Athena does for the
     # AwsDataCatalog: https://docs.aws.amazon.com/athena/latest/APIReference/API_ListTableMetadata.html
     # and https://docs.aws.amazon.com/athena/latest/APIReference/API_TableMetadata.html
