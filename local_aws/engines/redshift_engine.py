@@ -343,17 +343,22 @@ def _error_text(exc: Exception) -> str:
 
 # -- COPY --------------------------------------------------------------------------------------
 
+def _keys_under(bucket: str, prefix: str) -> list[str]:
+    """The keys COPY reads from, or UNLOAD would write over; a missing bucket fails as on Redshift."""
+    try:
+        return s3_data.list_keys(bucket, prefix)
+    except Exception as exc:  # moto's MissingBucket and friends
+        raise RedshiftSqlError(f"S3ServiceException: The specified bucket does not exist: "
+                               f"{bucket} ({type(exc).__name__})") from None
+
+
 def _copy(cursor: duckdb.DuckDBPyConnection, copy: CopyCommand) -> int:
     # A statement-level fault ("COPY <table>"): fails inside a transaction, to prove rollbacks.
     if faults.registry.take(f"COPY {copy.table}") is not None:
         raise RedshiftSqlError(f"S3ServiceException: COPY {copy.table} failed by local_aws "
                                f"fault injection")
     bucket, prefix = s3_data.split_uri(copy.source)
-    try:
-        keys = s3_data.list_keys(bucket, prefix)
-    except Exception as exc:  # moto's MissingBucket and friends
-        raise RedshiftSqlError(f"S3ServiceException: The specified bucket does not exist: "
-                               f"{bucket} ({type(exc).__name__})") from None
+    keys = _keys_under(bucket, prefix)
     if not keys:
         raise RedshiftSqlError(f"S3ServiceException: The specified S3 prefix '{prefix}' does not exist "
                                f"(COPY {copy.table} FROM '{copy.source}')")
@@ -396,12 +401,7 @@ def _unload(cursor: duckdb.DuckDBPyConnection, unload: UnloadCommand,
     if len(commands) != 1 or not isinstance(commands[0], SqlCommand) or not commands[0].returns_rows:
         raise RedshiftSqlError("UNLOAD needs one SELECT statement")
     bucket, prefix = s3_data.split_uri(unload.target)
-    try:
-        existing = s3_data.list_keys(bucket, prefix)
-    except Exception as exc:  # moto's MissingBucket and friends
-        raise RedshiftSqlError(f"S3ServiceException: The specified bucket does not exist: "
-                               f"{bucket} ({type(exc).__name__})") from None
-    if existing and not unload.allow_overwrite:
+    if _keys_under(bucket, prefix) and not unload.allow_overwrite:
         raise RedshiftSqlError("Specified unload destination on S3 is not empty. Consider using "
                                "a different bucket / prefix, manually removing the target files "
                                "in S3, or using the ALLOWOVERWRITE option.")
