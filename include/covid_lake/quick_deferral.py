@@ -10,20 +10,65 @@ stack 17 task instances of 6 runs were killed so and retried. Here work that end
 SETTLE_SECONDS completes in the worker (one status call per half second); longer work defers as
 before, and its trigger's first look finds it running. The worker slot is held for those seconds
 at most. Failed work defers too: the trigger reports the failure the provider's way.
+
+Work that ends just after it deferred met the same race in CI: the trigger found it done and
+fired before the executor had reported the worker's exit, and the stale report then removed the
+resumed try from the executor's running set ("state changed externally", load took 2 tries).
+So a deferred operator's trigger takes its first look FIRST_LOOK_SECONDS after the deferral
+(FirstLookAfter), time the scheduler has to process that exit. A Glue load also completes in the
+worker for longer (loads run one at a time, in a one-slot pool, so holding a worker for a load
+costs no load concurrency).
 """
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.athena import AthenaHook
 from airflow.providers.amazon.aws.operators.athena import AthenaOperator
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.sdk.exceptions import TaskDeferred
+from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 SETTLE_SECONDS = 3.0
+FIRST_LOOK_SECONDS = 10.0
 _POLL_SECONDS = 0.5
+
+
+def trigger_class(classpath: str) -> type[BaseTrigger]:
+    module, _, name = classpath.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+class FirstLookAfter(BaseTrigger):
+    """Runs a provider trigger (class path + its serialized kwargs) once `first_look_at` (epoch
+    seconds, set at deferral) has passed."""
+
+    def __init__(self, trigger_classpath: str, trigger_kwargs: dict[str, Any], first_look_at: float):
+        super().__init__()
+        self.trigger_classpath = trigger_classpath
+        self.trigger_kwargs = trigger_kwargs
+        self.first_look_at = first_look_at
+
+    @classmethod
+    def wrapping(cls, trigger: BaseTrigger, seconds: float) -> FirstLookAfter:
+        classpath, kwargs = trigger.serialize()
+        return cls(classpath, kwargs, time.time() + seconds)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (f"{type(self).__module__}.{type(self).__qualname__}",
+                {"trigger_classpath": self.trigger_classpath, "trigger_kwargs": self.trigger_kwargs,
+                 "first_look_at": self.first_look_at})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        await asyncio.sleep(max(0.0, self.first_look_at - time.time()))
+        inner = trigger_class(self.trigger_classpath)(**self.trigger_kwargs)
+        async for event in inner.run():
+            yield event
 
 
 class _CompleteQuickWork:
@@ -32,14 +77,17 @@ class _CompleteQuickWork:
 
     _done: tuple[str, ...] = ()
     _failed: tuple[str, ...] = ()
+    _settle_seconds = SETTLE_SECONDS
 
     def execute(self, context: Any) -> Any:
         try:
             return super().execute(context)
-        except TaskDeferred:
-            if not self._done_within(SETTLE_SECONDS):
-                raise
-            self.log.info("done within %.0f s: completed here, not deferred", SETTLE_SECONDS)
+        except TaskDeferred as deferred:
+            if not self._done_within(self._settle_seconds):
+                raise TaskDeferred(trigger=FirstLookAfter.wrapping(deferred.trigger, FIRST_LOOK_SECONDS),
+                                   method_name=deferred.method_name, kwargs=deferred.kwargs,
+                                   timeout=deferred.timeout) from None
+            self.log.info("done within %.0f s: completed here, not deferred", self._settle_seconds)
             return self.execute_complete(context, self._success_event())
 
     def _done_within(self, seconds: float) -> bool:
@@ -73,9 +121,10 @@ class AthenaQueryOperator(_CompleteQuickWork, AthenaOperator):
 
 
 class GlueJobRunOperator(_CompleteQuickWork, GlueJobOperator):
-    """GlueJobOperator(deferrable=True), a job run that is done in 3 s not deferred."""
+    """GlueJobOperator(deferrable=True), a job run that is done in 20 s not deferred."""
 
     _done = ("SUCCEEDED",)
+    _settle_seconds = 20.0
     _failed = ("FAILED", "STOPPED", "TIMEOUT", "ERROR")
 
     def _state(self) -> str | None:
