@@ -47,6 +47,17 @@ $(STAMP): pyproject.toml requirements.txt requirements-local-aws.txt requirement
 	@rm -f "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/covid_lake_paths.pth"
 	@touch $(STAMP)
 
+# The client suite's awswrangler, in a venv of its own (requirements-awswrangler.txt says why).
+WR_VENV  := .local/awswrangler-venv
+WR_STAMP := $(WR_VENV)/.installed
+
+$(WR_STAMP): requirements-awswrangler.txt
+	@test -x $(WR_VENV)/bin/python || $(PYTHON) -m venv $(WR_VENV)
+	$(WR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(WR_VENV)/bin/python -m pip install --quiet --no-deps -r requirements-awswrangler.txt
+	$(WR_VENV)/bin/python -m pip check
+	@touch $(WR_STAMP)
+
 run: $(STAMP)
 	$(PY) -m covid_lake_dev.offline_run $(SOURCE_ARGS) $(if $(START),--start $(START)) $(if $(DAYS),--days $(DAYS))
 
@@ -57,7 +68,7 @@ airflow: $(STAMP)
 # so module fixtures (an emulator, a warehouse) are built once. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 
-test: $(STAMP)
+test: $(STAMP) $(WR_STAMP)
 	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 bench: $(STAMP)

@@ -1,13 +1,10 @@
-"""The client suite: real third-party AWS clients (the AWS CLI v1, PyAthena) driving a local_aws
-process with their usual calls; each check asserts the answer AWS documents.
+"""The client suite: real third-party AWS clients (the AWS CLI v1, PyAthena, awswrangler)
+driving a local_aws process with their usual calls; each check asserts the answer AWS documents.
 
 Every module starts its own emulator (`--sample-scale none`) and seeds what it queries: an S3
 bucket, a Glue database and table (through Athena DDL), and a Redshift Data workgroup's table.
 The clients reach it only through endpoint URLs and dummy credentials, as they would a region.
-
-awswrangler (aws-sdk-pandas) is not in the suite: every awswrangler 3.x release caps pyarrow
-below the project's runtime pin (awswrangler 3.17.1 requires pyarrow<26.0.0; requirements.txt
-pins pyarrow==26.0.1), so pip cannot install it next to the project (requirements-dev.txt).
+awswrangler runs from a venv of its own (requirements-awswrangler.txt), in a subprocess.
 """
 
 from __future__ import annotations
