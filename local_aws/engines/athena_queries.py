@@ -356,3 +356,9 @@ def _write_results(execution: Execution) -> None:
 
 def _csv_quote(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
+
+
+def refuse(execution: Execution, error_name: str, message: str) -> None:
+    """End a query before it runs, as Athena ends one it cannot plan (e.g. CATALOG_NOT_FOUND)."""
+    _fail(execution, f"{error_name}: {message}", error_name)
+    execution.completed = time.time()

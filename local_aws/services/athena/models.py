@@ -60,6 +60,15 @@ class LocalAthenaBackend(AthenaBackend):
             parameters=execution_parameters,
         )
         self.query_runs[execution.id] = execution
+        problem = self.catalog_problem(execution.catalog)
+        if problem is not None:
+            # Trino's name for a catalog it does not have: "CATALOG_NOT_FOUND: Catalog 'x' does
+            # not exist"; a query fails, the call itself succeeds.
+            error_name, message = problem
+            if error_name == "CATALOG_NOT_FOUND":
+                message = f"Catalog '{execution.catalog}' does not exist"
+            athena_queries.refuse(execution, error_name, message)
+            return execution.id
         workers.submit(athena_queries.run, self.glue, execution)
         return execution.id
 
@@ -86,15 +95,40 @@ class LocalAthenaBackend(AthenaBackend):
     def list_query_executions(self, workgroup: str | None) -> dict[str, Execution]:
         return {i: e for i, e in self.query_runs.items() if workgroup in (None, e.workgroup)}
 
-    # The catalog name is not checked: every database is the account's Glue Data Catalog's.
+    # Every account's Glue Data Catalog is AwsDataCatalog; it is the only catalog served here.
     def list_databases(self, catalog_name: str) -> list[dict[str, Any]]:
+        self._check_catalog(catalog_name)
         return [_database(db) for db in self.glue.get_databases()]
 
     def get_database(self, catalog_name: str, database_name: str) -> dict[str, Any]:
+        self._check_catalog(catalog_name)
         name = database_name.lower()
         if name not in self.glue.databases:
             raise MetadataException(f"Database {name} not found.")
         return _database(self.glue.databases[name])
+
+    def _check_catalog(self, catalog_name: str | None) -> None:
+        """AwsDataCatalog passes. A catalog made with CreateDataCatalog (a Lambda, Hive or
+        another account's Glue catalog) exists but is not served: 400 naming it. Any other name
+        is a catalog the account does not have."""
+        problem = self.catalog_problem(catalog_name)
+        if problem is None:
+            return
+        error_name, message = problem
+        if error_name == "NOT_SUPPORTED":
+            raise InvalidRequestException(message)
+        raise MetadataException(message)
+
+    def catalog_problem(self, catalog_name: str | None) -> tuple[str, str] | None:
+        name = catalog_name or ""
+        if name.lower() == "awsdatacatalog":
+            return None
+        created = next((c for n, c in self.data_catalogs.items() if n.lower() == name.lower()), None)
+        if created is not None:
+            return ("NOT_SUPPORTED", f"local_aws serves only the AwsDataCatalog (the account's Glue "
+                                     f"Data Catalog); data catalog {created.name} of type "
+                                     f"{created.type} is not supported")
+        return ("CATALOG_NOT_FOUND", f"Catalog {name} not found.")
 
 
     def list_data_catalogs(self) -> list[dict[str, str]]:
@@ -111,6 +145,7 @@ class LocalAthenaBackend(AthenaBackend):
     # and https://docs.aws.amazon.com/athena/latest/APIReference/API_TableMetadata.html
     def list_table_metadata(self, catalog_name: str, database_name: str,
                             expression: str | None) -> list[dict[str, Any]]:
+        self._check_catalog(catalog_name)
         tables = self._glue_database(database_name).tables
         if expression:
             # "A regex filter that pattern-matches table names" (ListTableMetadata's Expression)
@@ -122,6 +157,7 @@ class LocalAthenaBackend(AthenaBackend):
         return [_table_metadata(t) for _, t in sorted(tables.items())]
 
     def get_table_metadata(self, catalog_name: str, database_name: str, table_name: str) -> dict[str, Any]:
+        self._check_catalog(catalog_name)
         db = self._glue_database(database_name)
         table = db.tables.get(table_name.lower())
         if table is None:
