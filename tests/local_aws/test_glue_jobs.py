@@ -114,3 +114,61 @@ def test_one_run_at_a_time_and_update_job(emulator, bucket):
     run = wait_run(glue, job, glue.start_job_run(JobName=job, Arguments={"--day": "d2"})["JobRunId"])
     assert run["JobRunState"] == "SUCCEEDED"
     assert s3.get_object(Bucket=bucket, Key="out/d2.json")["ContentLength"] > 0
+
+
+TALKER = textwrap.dedent('''
+    import sys, time
+    print("merging factcovid")
+    print("warning: 3 rows left out", file=sys.stderr)
+    time.sleep(2.5)
+    print("")
+    print("merged 56 rows")
+''')
+
+
+def log_messages(logs, group: str, stream: str) -> list[str]:
+    events = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)["events"]
+    return [e["message"] for e in events]
+
+
+def test_a_runs_stdout_and_stderr_reach_cloudwatch_logs_while_it_runs(emulator, bucket):
+    # Where the Amazon provider reads a run's logs (hooks/glue.py get_glue_log_group_names):
+    # <JobRun.LogGroupName>/output and /error, in a stream named by the run ID.
+    glue, logs = emulator.client("glue"), emulator.client("logs")
+    job = make_job(emulator, bucket, TALKER)
+    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    deadline = time.monotonic() + 30
+    while True:  # the first lines are there before the run ends
+        run = glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
+        try:
+            seen = log_messages(logs, f"{run['LogGroupName']}/output", run_id)
+        except ClientError:
+            seen = []
+        if seen:
+            assert run["JobRunState"] in ("STARTING", "RUNNING"), "the output came only at the end"
+            assert seen == ["merging factcovid"]
+            break
+        assert time.monotonic() < deadline and run["JobRunState"] in ("STARTING", "RUNNING"), run
+        time.sleep(0.2)
+    run = wait_run(glue, job, run_id)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    # an empty line is not an event: CloudWatch refuses empty messages
+    assert log_messages(logs, "/aws-glue/python-jobs/output", run_id) == ["merging factcovid", "merged 56 rows"]
+    assert log_messages(logs, "/aws-glue/python-jobs/error", run_id) == ["warning: 3 rows left out"]
+
+
+def test_the_providers_verbose_log_reader_prints_a_runs_logs(emulator, bucket, capfd):
+    from airflow.providers.amazon.aws.hooks.glue import GlueJobHook
+
+    glue = emulator.client("glue")
+    job = make_job(emulator, bucket, FAILING)
+    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    assert wait_run(glue, job, run_id)["JobRunState"] == "FAILED"
+    hook = GlueJobHook(aws_conn_id=None, region_name="us-east-1")
+    hook.conn = glue
+    hook.logs_hook.conn = emulator.client("logs")
+    hook.print_job_logs(job_name=job, run_id=run_id, continuation_tokens=hook.LogContinuationTokens())
+    printed = "".join(capfd.readouterr())  # the hook's logger writes to the console here
+    assert "Glue Job Run /aws-glue/python-jobs/output Logs:" in printed and "about to fail" in printed
+    assert "Glue Job Run /aws-glue/python-jobs/error Logs:" in printed
+    assert "load failed: table factcovid is locked" in printed

@@ -12,7 +12,10 @@ GetCrawlerMetrics and the classifier calls are missing. LocalGlueBackend:
   DefaultArguments, the run's Arguments and NonOverridableArguments merged in that order, as
   Glue does. Exit 0 -> SUCCEEDED; non-zero -> FAILED with the tail of stderr as ErrorMessage;
   past the Timeout (minutes) -> TIMEOUT. ExecutionTime, StartedOn, CompletedOn are real; logs
-  are kept in <state dir>/glue/job-runs/<job>/<run id>/. Spark (glueetl, gluestreaming) and Ray
+  are kept in <state dir>/glue/job-runs/<job>/<run id>/ and go to CloudWatch Logs as the script
+  writes them: stdout to /aws-glue/python-jobs/output, stderr to /aws-glue/python-jobs/error,
+  in a stream named by the run ID (the run's LogGroupName plus /output or /error, which is
+  where the Amazon provider's verbose Glue operator, sensor and trigger read). Spark (glueetl, gluestreaming) and Ray
   jobs are refused with InvalidInputException (HTTP 400): there is no Spark or Ray here.
 
 The Data Catalog itself (databases, tables, partitions) is moto's, unchanged; Athena reads and
@@ -36,6 +39,7 @@ from moto.glue.exceptions import (
     InvalidInputException,
 )
 from moto.glue.models import FakeCrawl, FakeCrawler, FakeJobRun, GlueBackend
+from moto.logs.models import logs_backends
 
 from local_aws import runtime
 from local_aws.background import OwnState, workers
@@ -45,6 +49,7 @@ from local_aws.engines import job_runs
 CLASSIFIER_KINDS = ("CsvClassifier", "GrokClassifier", "XMLClassifier", "JsonClassifier")
 _LAST_STATUS = {"COMPLETED": "SUCCEEDED", "FAILED": "FAILED", "STOPPED": "CANCELLED"}
 _ACTIVE_RUN = ("STARTING", "RUNNING", "STOPPING")
+PYTHON_SHELL_LOG_GROUP = "/aws-glue/python-jobs"  # a Python shell run's LogGroupName
 # Job kinds (JobCommand.Name) whose runtime local_aws does not have: StartJobRun refuses them.
 UNSUPPORTED_COMMANDS = {"glueetl": "Apache Spark ETL", "gluestreaming": "Apache Spark streaming ETL",
                         "glueray": "Ray"}
@@ -91,7 +96,7 @@ class RealJobRun(OwnState, FakeJobRun):
 
     def as_dict(self) -> dict[str, Any]:
         d = super().as_dict()
-        d.update(ExecutionTime=self.execution_time, LogGroupName="/aws-glue/python-jobs",
+        d.update(ExecutionTime=self.execution_time, LogGroupName=PYTHON_SHELL_LOG_GROUP,
                  GlueVersion="3.0")
         if self.completed_on is None:
             d.pop("CompletedOn", None)
@@ -260,7 +265,7 @@ class LocalGlueBackend(GlueBackend):
             outcome = job_runs.run_script(
                 script, job.name, run.arguments or {}, endpoint_url=rt.endpoint_url,
                 region=self.region_name, timeout_s=(run.timeout or job.timeout or 2880) * 60,
-                log_dir=log_dir)
+                log_dir=log_dir, on_lines=self._cloudwatch_sink(run.job_run_id))
             state, run.error_message = outcome.state, outcome.error_message
         except Exception as exc:  # the run's outcome, reported as Glue would
             run.error_message = str(exc)
@@ -268,6 +273,22 @@ class LocalGlueBackend(GlueBackend):
         run.execution_time = int(round(time.monotonic() - started))
         run.completed_on = run.modified_on = utcnow()
         run.status = state
+
+    def _cloudwatch_sink(self, run_id: str) -> job_runs.LineSink:
+        logs = logs_backends[self.account_id][self.region_name]
+
+        def put(stream: str, lines: list[str]) -> None:
+            # CloudWatch refuses an empty message (InputLogEvent: message of length 1 or more)
+            # and takes at most 10,000 events a call (PutLogEvents).
+            now = int(time.time() * 1000)
+            events = [{"timestamp": now, "message": line} for line in lines if line]
+            group = f"{PYTHON_SHELL_LOG_GROUP}/{stream}"
+            for start in range(0, len(events), 10_000):
+                logs.ensure_log_group(group)
+                logs.ensure_log_stream(group, run_id)
+                logs.put_log_events(group, run_id, events[start:start + 10_000])
+
+        return put
 
     def update_job(self, name: str, job_update: dict[str, Any]) -> None:
         job = self.get_job(name)
