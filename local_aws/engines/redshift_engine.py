@@ -107,6 +107,13 @@ class Session:
                 and self.current_statement.status not in ("FINISHED", "FAILED", "ABORTED"))
 
     @property
+    def updated_at(self) -> float:
+        """When a statement of the session last changed state (else its creation)."""
+        if self.current_statement is None:
+            return self.created_at
+        return max(self.created_at, self.current_statement.updated_at)
+
+    @property
     def status(self) -> str:
         if self.closed:
             return "CLOSED"

@@ -17,7 +17,7 @@ TERMINAL = {"FINISHED", "FAILED", "ABORTED"}
 @pytest.fixture(scope="module")
 def rsd(emulator):
     emulator.clusters("test-cluster", "cluster-a", "cluster-b", "list-cluster", "session-cluster",
-                      "unload-cluster")
+                      "unload-cluster", "sessions-cluster", "token-cluster")
     return emulator.client("redshift-data")
 
 
@@ -514,3 +514,79 @@ def test_a_target_that_does_not_exist_fails_as_on_aws(rsd, emulator):
     assert run(rsd, "SELECT 1", workgroup="default-workgroup")["Status"] == "FINISHED"
     emulator.clusters("made-now")
     assert run(rsd, "SELECT 1", cluster="made-now")["Status"] == "FINISHED"
+
+
+# -- ListSessions: docs.aws.amazon.com/redshift-data/latest/APIReference/API_ListSessions.html and
+# API_SessionData.html
+
+def test_list_sessions_shows_open_ones_by_default_with_their_target_and_ttl(rsd):
+    first = rsd.execute_statement(Sql="SELECT 1", ClusterIdentifier="sessions-cluster", Database="dev",
+                                  DbUser="analyst", SessionKeepAliveSeconds=1)
+    wait(rsd, first["Id"])
+    busy = rsd.execute_statement(Sql="SELECT sum(i) FROM range(600000000) AS t(i)",
+                                 ClusterIdentifier="sessions-cluster", Database="dev",
+                                 SessionKeepAliveSeconds=60)
+    listed = rsd.list_sessions(ClusterIdentifier="sessions-cluster")["Sessions"]
+    by_id = {s["SessionId"]: s for s in listed}
+    assert set(by_id) == {first["SessionId"], busy["SessionId"]}
+    assert [s["SessionId"] for s in listed] == [busy["SessionId"], first["SessionId"]]  # newest first
+    available, running = by_id[first["SessionId"]], by_id[busy["SessionId"]]
+    assert available["Status"] == "AVAILABLE" and "CurrentStatementId" not in available
+    assert available["ClusterIdentifier"] == "sessions-cluster" and "WorkgroupName" not in available
+    assert (available["Database"], available["DbUser"], available["SessionAliveSeconds"]) == ("dev", "analyst", 1)
+    assert available["SessionTtl"] > available["CreatedAt"]
+    assert running["Status"] == "BUSY" and running["CurrentStatementId"] == busy["Id"]
+    assert [s["SessionId"] for s in rsd.list_sessions(Status="BUSY", ClusterIdentifier="sessions-cluster")
+            ["Sessions"]] == [busy["SessionId"]]
+    wait(rsd, busy["Id"])
+    time.sleep(1.2)  # the first session's keep-alive has passed: CLOSED, listed only when asked
+    assert [s["SessionId"] for s in rsd.list_sessions(ClusterIdentifier="sessions-cluster")["Sessions"]] == [
+        busy["SessionId"]]
+    closed = rsd.list_sessions(Status="CLOSED", ClusterIdentifier="sessions-cluster")["Sessions"]
+    assert [s["SessionId"] for s in closed] == [first["SessionId"]]
+    one = rsd.list_sessions(SessionId=first["SessionId"])["Sessions"]
+    assert [(s["SessionId"], s["Status"]) for s in one] == [(first["SessionId"], "CLOSED")]
+    assert rsd.list_sessions(Database="nosuchdb", ClusterIdentifier="sessions-cluster")["Sessions"] == []
+
+
+def test_list_sessions_refuses_what_the_api_page_forbids(rsd):
+    session = rsd.execute_statement(Sql="SELECT 1", WorkgroupName="session-wg", Database="dev",
+                                    SessionKeepAliveSeconds=5)
+    for bad in ({"SessionId": session["SessionId"], "Database": "dev"}, {"Status": "OPEN"},
+                {"MaxResults": 101}):
+        with pytest.raises(ClientError) as err:
+            rsd.list_sessions(**bad)
+        assert err.value.response["Error"]["Code"] == "ValidationException", bad
+
+
+# -- request fields of ExecuteStatement: API_ExecuteStatement.html
+
+def test_a_client_token_repeats_the_first_statement_not_the_work(rsd):
+    first = rsd.execute_statement(Sql="CREATE TABLE once (i INT)", ClusterIdentifier="token-cluster",
+                                  Database="dev", ClientToken="create-once-1")
+    again = rsd.execute_statement(Sql="CREATE TABLE once (i INT)", ClusterIdentifier="token-cluster",
+                                  Database="dev", ClientToken="create-once-1")
+    assert again["Id"] == first["Id"]
+    assert wait(rsd, first["Id"])["Status"] == "FINISHED"  # not "already exists": it ran once
+    with pytest.raises(ClientError, match="different request") as err:
+        rsd.execute_statement(Sql="DROP TABLE once", ClusterIdentifier="token-cluster",
+                              Database="dev", ClientToken="create-once-1")
+    assert err.value.response["Error"]["Code"] == "ValidationException"
+
+
+@pytest.mark.parametrize("field, value, named", [
+    ("ResultFormat", "CSV", "ResultFormat CSV"),
+    ("WithEvent", True, "WithEvent"),
+    ("WaitTimeSeconds", 5, "WaitTimeSeconds"),
+])
+def test_request_fields_local_aws_cannot_honour_are_refused_by_name(rsd, field, value, named):
+    with pytest.raises(ClientError, match=named) as err:
+        rsd.execute_statement(Sql="SELECT 1", ClusterIdentifier="token-cluster", Database="dev",
+                              **{field: value})
+    assert err.value.response["Error"]["Code"] == "ValidationException"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_the_default_result_format_json_is_accepted(rsd):
+    done = run(rsd, "SELECT 7", cluster="token-cluster", ResultFormat="JSON", WithEvent=False)
+    assert rows(rsd, done["Id"]) == [[7]]

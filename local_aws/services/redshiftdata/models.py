@@ -13,6 +13,7 @@ ListDatabases, ListSchemas, ListTables and DescribeTable read the DuckDB files' 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from typing import Any
 
@@ -38,14 +39,42 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
         super().__init__(region_name, account_id)
         self.calls: dict[str, Call] = {}
         self.sessions: dict[str, Session] = {}
+        self.client_tokens: dict[str, tuple[tuple, Call]] = {}
 
     def execute_statement(self, sql: str, **request: Any) -> Call:
-        return self._start([sql], is_batch=False, **request)
+        return self._idempotent([sql], is_batch=False, **request)
 
     def batch_execute_statement(self, sqls: list[str], **request: Any) -> Call:
         if not 1 <= len(sqls) <= MAX_BATCH:
             raise ValidationException(f"Sqls must hold between 1 and {MAX_BATCH} statements")
-        return self._start(sqls, is_batch=True, **request)
+        return self._idempotent(sqls, is_batch=True, **request)
+
+    def _idempotent(self, sqls: list[str | None], *, is_batch: bool, client_token: str | None = None,
+                    result_format: str | None = None, with_event: bool | None = None,
+                    wait_time_seconds: int | None = None, **request: Any) -> Call:
+        """Request fields besides the statement's own: ClientToken makes a repeated request
+        return the statement the first one started ("to ensure the idempotency of the request",
+        API_ExecuteStatement.html); what local_aws cannot do is refused by name."""
+        if result_format not in (None, "JSON"):
+            raise ValidationException(f"local_aws does not support ResultFormat {result_format}: "
+                                      "results are JSON (GetStatementResult) only")
+        if with_event:
+            raise ValidationException("local_aws does not send EventBridge events: WithEvent "
+                                      "must be false")
+        if wait_time_seconds is not None:
+            raise ValidationException("local_aws does not support WaitTimeSeconds")
+        if not client_token:
+            return self._start(sqls, is_batch=is_batch, **request)
+        key = (tuple(sqls), is_batch, tuple(sorted((k, repr(v)) for k, v in request.items())))
+        seen = self.client_tokens.get(client_token)
+        if seen is not None:
+            if seen[0] != key:
+                raise ValidationException(f"ClientToken {client_token} was already used for a "
+                                          "different request")
+            return seen[1]
+        call = self._start(sqls, is_batch=is_batch, **request)
+        self.client_tokens[client_token] = (key, call)
+        return call
 
     def _start(self, sqls: list[str | None], *, is_batch: bool, cluster_identifier: str | None = None,
                workgroup_name: str | None = None, session_id: str | None = None,
@@ -167,6 +196,32 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
                  and (target is None or c.target == target)
                  and (not database or c.database == database)]
         return sorted(found, key=lambda c: c.statement.created_at, reverse=True)
+
+    _SESSION_STATUSES = ("AVAILABLE", "BUSY", "CLOSED")
+
+    def list_sessions(self, session_id: str | None, status: str | None, cluster: str | None,
+                      workgroup: str | None, database: str | None) -> list[Session]:
+        """API_ListSessions.html: sessions created in the last 24 hours, by default those
+        AVAILABLE or BUSY; SessionId alone names one. RoleLevel is moot: one caller here."""
+        if session_id:
+            if status or cluster or workgroup or database:
+                raise ValidationException("When you provide SessionId, you can't specify Status, "
+                                          "ClusterIdentifier, WorkgroupName, or Database")
+            session = self.sessions.get(session_id)
+            if session is None:
+                raise ResourceNotFoundException()
+            return [session]
+        if status is not None and status not in self._SESSION_STATUSES:
+            raise ValidationException(f"Status must be one of {', '.join(self._SESSION_STATUSES)}")
+        target = (_target(cluster, workgroup, self.account_id, self.region_name)
+                  if (cluster or workgroup) else None)
+        since = time.time() - MAX_KEEP_ALIVE
+        found = [s for s in self.sessions.values()
+                 if s.created_at >= since
+                 and (s.status == status if status else s.status in ("AVAILABLE", "BUSY"))
+                 and (target is None or s.target == target)
+                 and (not database or s.database == database)]
+        return sorted(found, key=lambda s: s.created_at, reverse=True)
 
     # -- metadata: synchronous on AWS, as here ---------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 from moto.redshiftdata.exceptions import ValidationException
 from moto.redshiftdata.responses import RedshiftDataAPIServiceResponse
 
-from local_aws.engines.redshift_engine import Call
+from local_aws.engines.redshift_engine import Call, Session
 from local_aws.services.redshiftdata.models import (
     LocalRedshiftDataBackend,
     redshiftdata_backends,
@@ -44,7 +44,10 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
                 "database": body.get("Database"), "db_user": body.get("DbUser"),
                 "secret_arn": body.get("SecretArn"), "statement_name": body.get("StatementName"),
                 "parameters": body.get("Parameters"),
-                "session_keep_alive_seconds": body.get("SessionKeepAliveSeconds")}
+                "session_keep_alive_seconds": body.get("SessionKeepAliveSeconds"),
+                "result_format": body.get("ResultFormat"), "with_event": body.get("WithEvent"),
+                "wait_time_seconds": body.get("WaitTimeSeconds"),
+                "client_token": body.get("ClientToken")}
 
     def execute_statement(self) -> tuple[int, dict, str]:
         body = self._request()
@@ -62,6 +65,8 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
 
     def get_statement_result(self) -> tuple[int, dict, str]:
         request = self._request()
+        if request.get("WaitTimeSeconds") is not None:
+            raise ValidationException("local_aws does not support WaitTimeSeconds")
         result = self.redshiftdata_backend.get_statement_result(request.get("Id"))
         offset = int(request.get("NextToken") or 0)
         page = result.rows[offset:offset + PAGE_ROWS]
@@ -87,6 +92,14 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
             body.get("Status") or "FINISHED", body.get("StatementName"),
             body.get("ClusterIdentifier"), body.get("WorkgroupName"), body.get("Database"))
         return _json(_paged(body, "Statements", [_statement_data(c) for c in calls], most=100))
+
+    def list_sessions(self) -> tuple[int, dict, str]:
+        # https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_ListSessions.html
+        body = self._request()
+        sessions = self.redshiftdata_backend.list_sessions(
+            body.get("SessionId"), body.get("Status"), body.get("ClusterIdentifier"),
+            body.get("WorkgroupName"), body.get("Database"))
+        return _json(_paged(body, "Sessions", [_session_data(s) for s in sessions], most=100))
 
     # -- metadata -------------------------------------------------------------------------------
 
@@ -159,6 +172,24 @@ def _statement_data(call: Call) -> dict[str, Any]:
             out[key] = value
     if call.parameters:
         out["QueryParameters"] = [{"name": k, "value": v} for k, v in call.parameters.items()]
+    return out
+
+
+def _session_data(session: Session) -> dict[str, Any]:
+    """SessionData (API_SessionData.html): ClusterIdentifier or WorkgroupName by target,
+    CurrentStatementId only while BUSY, SessionTtl once a call has set the keep-alive."""
+    kind, name = session.target
+    status = session.status
+    out: dict[str, Any] = {"SessionId": session.id, "Status": status, "CreatedAt": session.created_at,
+                           "UpdatedAt": session.updated_at, "Database": session.database,
+                           "SessionAliveSeconds": session.keep_alive_seconds,
+                           "ClusterIdentifier" if kind == "cluster" else "WorkgroupName": name}
+    if session.db_user:
+        out["DbUser"] = session.db_user
+    if session.expires_at is not None:
+        out["SessionTtl"] = session.expires_at
+    if status == "BUSY" and session.current_statement is not None:
+        out["CurrentStatementId"] = session.current_statement.id
     return out
 
 
