@@ -67,6 +67,9 @@ def main() -> int:
     line("tutorial's merges, full", res["tut"])
     print(f"{'':6s}rows {res['tut']['rows']}")
 
+    res["dag_import"] = measure("dag_import")
+    line("DAG file import (median of 5, Airflow loaded)", res["dag_import"], "< 2 s")
+
     print(f"\n{'local_aws (full sample)':44s}")
     emu = measure("emulator", "full")
     for key, label, target in (

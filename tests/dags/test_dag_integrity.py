@@ -15,6 +15,7 @@ SQL = ROOT / "include" / "sql"
 
 PROBE = r"""
 import json, sys
+HEAVY = ("pandas", "pyarrow", "duckdb", "pandera", "altair", "sqlglot", "shapely")
 import botocore.client
 
 def refuse(self, operation, params):
@@ -30,7 +31,7 @@ print(json.dumps({
                           "timeout": t.execution_timeout and t.execution_timeout.total_seconds(),
                           "conn": getattr(t, "aws_conn_id", None)} for t in dag.tasks} if dag else {},
     "dagrun_timeout": dag.dagrun_timeout.total_seconds() if dag and dag.dagrun_timeout else None,
-    "pandas_loaded": "pandas" in sys.modules,
+    "heavy_loaded": sorted(m for m in HEAVY if m in sys.modules),
 }))
 """
 
@@ -50,18 +51,8 @@ def test_dag_imports_without_errors_or_aws_calls(parsed):
 
 
 def test_parsing_does_not_import_the_heavy_pipeline_code(parsed):
-    assert not parsed["pandas_loaded"], "pandas imported at parse time"
-
-
-def test_dag_module_imports_in_under_two_seconds(airflow):
-    # Airflow itself is imported first: the DAG file's own cost is what the processor repeats.
-    code = ("import time, sys; import airflow.sdk; t=time.perf_counter(); "
-            "import covid_lake_daily; print(time.perf_counter()-t)")
-    done = subprocess.run([sys.executable, "-c", code], env=airflow.env(ROOT / "dags",
-                          PYTHONPATH=str(ROOT / "dags")),  # as the processor: the DAG file's folder
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert float(done.stdout.strip().splitlines()[-1]) < 2.0
+    # What the DAG processor pays on every parse; the import's time is in `make bench`.
+    assert parsed["heavy_loaded"] == [], "imported at parse time"
 
 
 def test_every_task_retries(parsed):
