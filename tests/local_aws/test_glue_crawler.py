@@ -255,3 +255,36 @@ def test_crawler_configuration_local_aws_does_not_implement_fails_the_crawl(emul
     glue.start_crawler(Name=name)
     last = wait_ready(glue, name)["LastCrawl"]
     assert last["Status"] == "FAILED" and "Grouping" in last["ErrorMessage"]
+
+
+def crawl_log(emulator, last_crawl: dict) -> list[str]:
+    """The crawl's messages where LastCrawl points: LogGroup, LogStream, MessagePrefix
+    (https://docs.aws.amazon.com/glue/latest/webapi/API_LastCrawlInfo.html)."""
+    events = emulator.client("logs").get_log_events(
+        logGroupName=last_crawl["LogGroup"], logStreamName=last_crawl["LogStream"],
+        startFromHead=True)["events"]
+    prefix = f"[{last_crawl['MessagePrefix']}] "
+    return [e["message"][len(prefix):] for e in events if e["message"].startswith(prefix)]
+
+
+def test_a_crawl_logs_to_cloudwatch_where_last_crawl_points(emulator, lake_bucket):
+    glue = emulator.client("glue")
+    db, name = f"db_{lake_bucket[-8:]}", f"crawler-{lake_bucket}"
+    glue.create_crawler(Name=name, Role="r", DatabaseName=db,
+                        Targets={"S3Targets": [{"Path": f"s3://{lake_bucket}/raw/us_states/"}]})
+    glue.start_crawler(Name=name)
+    last = wait_ready(glue, name)["LastCrawl"]
+    assert (last["LogGroup"], last["LogStream"]) == ("/aws-glue/crawlers", name)
+    messages = crawl_log(emulator, last)
+    assert messages[0] == f"BENCHMARK : Running Start Crawl for Crawler {name}"
+    assert f"INFO : Tables created: 1, tables updated: 0 (database {db})" in messages
+    assert messages[-1] == "BENCHMARK : Crawler has finished running and is in state READY"
+
+    # A failed crawl says why, under its own prefix.
+    glue.update_crawler(Name=name, Configuration='{"Version": 1.0, "Grouping": {"TableLevelConfiguration": 2}}')
+    glue.start_crawler(Name=name)
+    failed = wait_ready(glue, name)["LastCrawl"]
+    assert failed["MessagePrefix"] != last["MessagePrefix"]
+    messages = crawl_log(emulator, failed)
+    assert any(m.startswith("ERROR : ") and "Grouping" in m for m in messages), messages
+    assert messages[-1] == "BENCHMARK : Crawler has finished running and is in state FAILED"

@@ -125,14 +125,24 @@ class LocalGlueBackend(GlueBackend):
     def _run_crawl(self, crawler: FakeCrawler, crawl: RealCrawl) -> None:
         started = time.perf_counter()
         created = updated = 0
+        # Where LastCrawl points (LogGroup /aws-glue/crawlers, LogStream the crawler's name,
+        # each message prefixed with MessagePrefix, the crawl's ID): API_LastCrawlInfo.html.
+        say = lambda *lines: self._log(crawl.log_group, crawl.log_stream,  # noqa: E731
+                                       [f"[{crawl.message_prefix}] {line}" for line in lines])
+        say(f"BENCHMARK : Running Start Crawl for Crawler {crawler.name}")
         try:
             created, updated = crawl_engine.crawl(self, crawler, self._csv_classifier(crawler))
             end_state = "COMPLETED"
+            say(f"INFO : Tables created: {created}, tables updated: {updated} "
+                f"(database {crawler.database_name})")
         except Exception as exc:  # any failure is the crawl's outcome, reported like Glue does
             crawl.error_message = str(exc) if isinstance(exc, crawl_engine.CrawlError) else (
                 f"Internal error during crawl: {type(exc).__name__}: {exc}")
             end_state = "FAILED"
+            say(f"ERROR : {crawl.error_message}")
         elapsed = time.perf_counter() - started
+        say(f"BENCHMARK : Crawler has finished running and is in state "
+            f"{'READY' if end_state == 'COMPLETED' else end_state}")
         with self._metrics_lock:
             metrics = self.crawler_metrics.setdefault(crawler.name, {"runs": []})
             metrics["runs"].append(elapsed)
@@ -275,20 +285,21 @@ class LocalGlueBackend(GlueBackend):
         run.status = state
 
     def _cloudwatch_sink(self, run_id: str) -> job_runs.LineSink:
-        logs = logs_backends[self.account_id][self.region_name]
-
         def put(stream: str, lines: list[str]) -> None:
-            # CloudWatch refuses an empty message (InputLogEvent: message of length 1 or more)
-            # and takes at most 10,000 events a call (PutLogEvents).
-            now = int(time.time() * 1000)
-            events = [{"timestamp": now, "message": line} for line in lines if line]
-            group = f"{PYTHON_SHELL_LOG_GROUP}/{stream}"
-            for start in range(0, len(events), 10_000):
-                logs.ensure_log_group(group)
-                logs.ensure_log_stream(group, run_id)
-                logs.put_log_events(group, run_id, events[start:start + 10_000])
+            self._log(f"{PYTHON_SHELL_LOG_GROUP}/{stream}", run_id, lines)
 
         return put
+
+    def _log(self, group: str, stream: str, lines: list[str]) -> None:
+        """Lines as CloudWatch Logs events. CloudWatch refuses an empty message (InputLogEvent:
+        length 1 or more) and takes at most 10,000 events a call (PutLogEvents)."""
+        logs = logs_backends[self.account_id][self.region_name]
+        now = int(time.time() * 1000)
+        events = [{"timestamp": now, "message": line} for line in lines if line]
+        for start in range(0, len(events), 10_000):
+            logs.ensure_log_group(group)
+            logs.ensure_log_stream(group, stream)
+            logs.put_log_events(group, stream, events[start:start + 10_000])
 
     def update_job(self, name: str, job_update: dict[str, Any]) -> None:
         job = self.get_job(name)
