@@ -250,7 +250,14 @@ def test_unpause_and_trigger_from_the_ui(stack, page):
     quick = [(t["task_id"], t["map_index"], t["try_number"]) for t in tis
              if t["task_id"] in ("profile", "extract", "load")]
     assert {t for t, *_ in quick} == {"profile", "extract", "load"}, quick
-    assert {n for *_, n in quick} == {1}, quick
+    assert {n for *_, n in quick} == {1}, (quick, retry_causes(stack, run_id))
+
+
+def retry_causes(stack, run_id: str) -> list[str]:
+    """What the scheduler said about the run's failed tries: why a first try was lost."""
+    log = (stack.local_dir / "logs" / "airflow-standalone.log").read_text(errors="replace")
+    return [line.strip()[:600] for line in log.splitlines()
+            if run_id in line and re.search(r"externally|up_for_retry|state=failed|Marking task", line)]
 
 
 def test_a_5_day_backfill_runs_3_at_a_time(stack, page):
