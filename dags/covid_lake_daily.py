@@ -200,6 +200,7 @@ def covid_lake_daily():
         script_location=LOAD_SCRIPT_URI,  # on S3 already (stage_load_job): nothing to upload
         iam_role_arn=S.glue_job_role_arn,
         update_config=True,
+        verbose=True,  # the load script's output (CloudWatch Logs) in the task's log
         create_job_kwargs={
             "Command": {"Name": "pythonshell", "PythonVersion": "3.9",
                         "ScriptLocation": LOAD_SCRIPT_URI},

@@ -88,6 +88,7 @@ class _CompleteQuickWork:
                                    method_name=deferred.method_name, kwargs=deferred.kwargs,
                                    timeout=deferred.timeout) from None
             self.log.info("done within %.0f s: completed here, not deferred", self._settle_seconds)
+            self._completed_here()
             return self.execute_complete(context, self._success_event())
 
     def _done_within(self, seconds: float) -> bool:
@@ -105,6 +106,9 @@ class _CompleteQuickWork:
 
     def _success_event(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def _completed_here(self) -> None:
+        """What the provider's trigger would have done besides reporting success."""
 
 
 class AthenaQueryOperator(_CompleteQuickWork, AthenaOperator):
@@ -132,3 +136,8 @@ class GlueJobRunOperator(_CompleteQuickWork, GlueJobOperator):
 
     def _success_event(self) -> dict[str, Any]:
         return {"status": "success", "run_id": self._job_run_id}
+
+    def _completed_here(self) -> None:
+        if self.verbose:  # the trigger forwards the run's CloudWatch logs when verbose
+            self.hook.print_job_logs(job_name=self.job_name, run_id=self._job_run_id,
+                                     continuation_tokens=self.hook.LogContinuationTokens())

@@ -72,6 +72,9 @@ def test_rerunning_a_date_changes_nothing(two_days, pipeline):
     state, log = pipeline.run(DAY2)
     assert state == "success", log[-6000:]
     assert pipeline.snapshot() == two_days
+    # The load job's own output reached the task's log (verbose: CloudWatch Logs of the run).
+    assert "Glue Job Run /aws-glue/python-jobs/output Logs:" in log
+    assert f"loaded {DAY2}:" in log
 
 
 def test_the_report_shows_the_warehouse_and_the_checks_each_run_passed(two_days, pipeline):
