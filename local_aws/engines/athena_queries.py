@@ -163,9 +163,12 @@ def _duckdb_reason(exc: duckdb.Error) -> str:
         return (f"FUNCTION_NOT_FOUND: Function '{missing[1]}' not registered "
                 "(local_aws translates Trino's functions to DuckDB's; this one has no translation)")
     if "Division by zero" in message:
-        # Trino fails integer and decimal division by zero; a double divided by zero would be
-        # Infinity or NaN there, and fails here too (listed in the README's Known limits).
+        # Trino fails integer and decimal division by zero (a double's is Infinity or NaN:
+        # trino_functions.py divides doubles as IEEE 754 does).
         return "DIVISION_BY_ZERO: Division by zero"
+    raised = re.search(r"Error: (NOT_SUPPORTED: local_aws .*)", message)
+    if raised:  # error() in a trino_functions macro: what local_aws cannot answer as Trino does
+        return raised[1]
     return f"{name}: {message.split(': ', 1)[-1] if ' Error: ' in message else message}"
 
 
@@ -218,6 +221,8 @@ def _connect() -> duckdb.DuckDBPyConnection:
     # Trino's / on two integers is integer division, truncated toward zero (7 / 2 = 3, -7 / 2 =
     # -3): https://trino.io/docs/current/functions/math.html. DuckDB's / would give 3.5.
     conn.execute("SET integer_division = true")
+    # Athena's session time zone is UTC, whatever the machine's is.
+    conn.execute("SET TimeZone = 'UTC'")
     return conn
 
 
@@ -279,11 +284,11 @@ _ATHENA_TYPES = {
 
 def column_info(name: str, duck_type: str) -> dict[str, Any]:
     precision, scale = 0, 0
-    if duck_type.startswith("DECIMAL("):
+    if duck_type.endswith("[]"):  # before DECIMAL: DECIMAL(11,1)[] is an array
+        athena_type = "array"
+    elif duck_type.startswith("DECIMAL("):
         precision, scale = (int(x) for x in duck_type[8:-1].split(","))
         athena_type = "decimal"
-    elif duck_type.endswith("[]"):
-        athena_type = "array"
     elif duck_type.startswith("STRUCT"):
         athena_type = "row"
     elif duck_type.startswith("MAP"):

@@ -27,7 +27,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from local_aws.engines import opencsv_types, s3_data
+from local_aws.engines import opencsv_types, s3_data, trino_functions
 from local_aws.engines.glue_catalog import (
     CatalogError,
     GlueBackend,
@@ -65,7 +65,9 @@ def _typed_decimal_literals(query: str) -> str:
         number = _DECIMAL_LITERAL.fullmatch(value.text.strip())
         if not number or not (number[2] or number[3]):
             continue  # not a number: Trino rejects it, DuckDB's cast fails it too
-        whole, fraction = number[2].lstrip("0"), number[3] or ""
+        # leading zeros count: DECIMAL '0000012345.1234500000' is a DECIMAL(20, 10)
+        # (https://trino.io/docs/current/functions/decimal.html)
+        whole, fraction = number[2], number[3] or ""
         precision = max(len(whole) + len(fraction), 1)
         if precision > 38:
             continue
@@ -229,6 +231,10 @@ def referenced_tables(tree: exp.Expression, default_database: str) -> list[tuple
             continue  # UNNEST(...) and other table functions
         if not table.db and table.name.lower() in cte_names:
             continue
+        if table.catalog and table.catalog.lower() != "awsdatacatalog":
+            # catalog.database.table: only the account's Glue catalog is served here
+            raise AthenaQueryError("CATALOG_NOT_FOUND", f"Catalog '{table.catalog.lower()}' does not exist "
+                                   "(local_aws serves only awsdatacatalog)")
         refs.append((table, TableRef((table.db or default_database).lower(), table.name.lower())))
     return refs
 
@@ -238,6 +244,7 @@ def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueB
     """The query as DuckDB SQL, every catalog table replaced by a reader of its objects."""
     tree = tree.copy()
     original = tree.copy()  # column references, before tables become subqueries
+    tables = []
     for table, ref in referenced_tables(tree, default_database):
         try:
             spec = table_spec(glue, ref.database, ref.name)
@@ -246,13 +253,29 @@ def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueB
                 raise AthenaQueryError(
                     "TABLE_NOT_FOUND", f"Table 'awsdatacatalog.{ref.database}.{ref.name}' does not exist") from None
             raise AthenaQueryError("HIVE_UNSUPPORTED_FORMAT", str(exc)) from None
+        tables.append((table, ref, spec))
+    # Trino's operators and functions, typed with the catalog's columns (trino_functions.py)
+    trino_functions.rewrite(tree, _column_types(tables), default_database)
+    for table, ref, spec in tables:
         if spec.format == "opencsv":
             check_opencsv_fields(conn, spec, columns_read(original, table.alias or ref.name, spec))
         subquery = sqlglot.parse_one(f"({table_sql(conn, spec)})", read="duckdb")
         alias = table.alias or ref.name
         table.replace(exp.alias_(subquery, alias, table=True))
     _name_unnamed_columns(tree)
-    return tree.sql(dialect="duckdb")
+    sql = tree.sql(dialect="duckdb")
+    trino_functions.install(conn, sql)
+    return sql
+
+
+def _column_types(tables: list[tuple[exp.Table, TableRef, TableSpec]]) -> dict:
+    """{database: {table: {column: DuckDB type}}} of the query's catalog tables, for sqlglot."""
+    schema: dict = {}
+    for _, ref, spec in tables:
+        columns = schema.setdefault(ref.database, {}).setdefault(ref.name, {})
+        for name, gtype in spec.columns + spec.partition_keys:
+            columns[name.lower()] = duckdb_type(gtype) or "UNKNOWN"
+    return schema
 
 
 def columns_read(tree: exp.Expression, alias: str, spec: TableSpec) -> list[tuple[str, str]]:

@@ -12,6 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support.athena import run_query
+
 BUCKET = "athena-lake"
 OUTPUT = f"s3://{BUCKET}/results/"
 
@@ -27,15 +29,7 @@ def glue(emulator):
 
 
 def query(athena, sql: str, database: str = "lake", timeout: float = 20, **kw) -> dict:
-    qid = athena.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": database},
-                                       ResultConfiguration={"OutputLocation": OUTPUT}, **kw)["QueryExecutionId"]
-    deadline = time.monotonic() + timeout
-    while True:
-        execution = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
-        if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            return execution
-        assert time.monotonic() < deadline, f"query still {execution['Status']['State']}"
-        time.sleep(0.02)
+    return run_query(athena, sql, database=database, output=OUTPUT, timeout=timeout, **kw)
 
 
 def ok(athena, sql: str, **kw) -> dict:
@@ -208,53 +202,7 @@ def test_ctas_and_unload_write_parquet(athena, glue, lake):
                          ).column("state").to_pylist() == ["NY"]
 
 
-# -- Trino semantics, with the values Trino's documentation gives ------------------------------
-
-@pytest.mark.parametrize(("sql", "value", "athena_type"), [
-    # https://trino.io/docs/current/functions/math.html: "/" on integers truncates
-    ("SELECT 7 / 2", "3", "integer"),
-    ("SELECT -7 / 2", "-3", "integer"),
-    ("SELECT CAST(7 AS bigint) / 2", "3", "bigint"),
-    ("SELECT 7 / 2e0", "3.5", "double"),
-    # Trino types this decimal; DuckDB's decimal division gives a double (same digits here).
-    # A known difference, listed in the README's local_aws limits.
-    ("SELECT 7.0 / 2", "3.5", "double"),
-    ("SELECT 7 % 3", "1", "integer"),
-])
-def test_trino_division(athena, lake, sql, value, athena_type):
-    execution = ok(athena, sql)
-    assert rows(athena, execution)[1] == [value]
-    info = athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])
-    assert info["ResultSet"]["ResultSetMetadata"]["ColumnInfo"][0]["Type"] == athena_type
-
-
-def test_integer_division_by_zero_fails_as_in_trino(athena, lake):
-    failed = query(athena, "SELECT count(*) / 0 FROM plain")
-    assert failed["Status"]["State"] == "FAILED"
-    assert failed["Status"]["StateChangeReason"] == "DIVISION_BY_ZERO: Division by zero"
-
-
-def test_unnamed_result_columns_are_col_and_their_position(athena, lake):
-    # Trino: an expression without an alias is named _col<n> (n = its 0-based position).
-    execution = ok(athena, "SELECT count(*), state, max(cases) AS top, 1 + 1 FROM plain GROUP BY state")
-    assert rows(athena, execution)[0] == ["_col0", "state", "top", "_col3"]
-    union = ok(athena, "SELECT 1 UNION ALL SELECT 2")
-    assert [r[0] for r in rows(athena, union)] == ["_col0", "1", "2"]
-
-
-def test_doubles_print_as_trino_prints_them(athena, lake):
-    # Trino formats a double with Java's Double.toString (trino.io/docs/current/language/types.html
-    # "DOUBLE" is IEEE 754; the text is Java's): scientific outside 1e-3 <= |x| < 1e7.
-    execution = ok(athena, "SELECT 1e10 AS a, 1.5e-5 AS b, 0.1 AS c, 1234567.5 AS d, "
-                           "CAST('Infinity' AS double) AS e, CAST('NaN' AS double) AS f")
-    assert rows(athena, execution)[1] == ["1.0E10", "1.5E-5", "0.1", "1234567.5", "Infinity", "NaN"]
-
-
-def test_timestamp_literals_are_timestamps(athena, lake):
-    execution = ok(athena, "SELECT TIMESTAMP '2020-03-01 10:00:00' AS ts")
-    info = athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])
-    assert info["ResultSet"]["ResultSetMetadata"]["ColumnInfo"][0]["Type"] == "timestamp"
-    assert rows(athena, execution)[1][0].startswith("2020-03-01 10:00:00")
+# -- Trino semantics: test_trino_semantics.py --------------------------------------------------
 
 
 # -- Open CSV SerDe typing: docs.aws.amazon.com/athena/latest/ug/csv-serde.html ---------------
@@ -331,14 +279,6 @@ def test_csv_serde_type_athena_does_not_document_is_refused(athena, lake, counts
     failed = query(athena, "SELECT positive FROM counts_small")
     assert failed["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: ")
     assert "smallint" in failed["Status"]["StateChangeReason"]
-
-
-def test_a_function_local_aws_lacks_fails_as_trinos_function_not_found(athena, lake):
-    # Trino names an unknown function FUNCTION_NOT_FOUND (not a missing table, as DuckDB does).
-    failed = query(athena, "SELECT format_datetime(TIMESTAMP '2020-01-01 10:00:00', 'yyyy') AS y")
-    assert failed["Status"]["State"] == "FAILED"
-    assert failed["Status"]["StateChangeReason"].startswith(
-        "FUNCTION_NOT_FOUND: Function 'format_datetime' not registered")
 
 
 def test_the_glue_catalog_is_listed_as_awsdatacatalog(athena):

@@ -8,10 +8,10 @@ https://docs.aws.amazon.com/athena/latest/ug/data-sources-managing.html (catalog
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from botocore.exceptions import ClientError
+
+from tests.support.athena import run_query
 
 BUCKET = "catalog-checks"
 OUTPUT = f"s3://{BUCKET}/results/"
@@ -33,16 +33,7 @@ def athena(emulator):
 
 
 def query_state(athena, catalog: str) -> dict:
-    qid = athena.start_query_execution(QueryString="SELECT x FROM t",
-                                       QueryExecutionContext={"Database": DATABASE, "Catalog": catalog},
-                                       ResultConfiguration={"OutputLocation": OUTPUT})["QueryExecutionId"]
-    deadline = time.monotonic() + 20
-    while True:
-        status = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
-        if status["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            return status
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    return run_query(athena, "SELECT x FROM t", database=DATABASE, output=OUTPUT, catalog=catalog)["Status"]
 
 
 @pytest.mark.parametrize("catalog", ["AwsDataCatalog", "awsdatacatalog"])
@@ -92,3 +83,13 @@ def test_a_query_in_a_created_catalog_fails_not_supported(athena):
     status = query_state(athena, "federated")
     assert status["State"] == "FAILED"
     assert status["StateChangeReason"].startswith("NOT_SUPPORTED: ") and "federated" in status["StateChangeReason"]
+
+
+def test_a_three_part_name_reads_awsdatacatalog_and_refuses_another_catalog(athena):
+    def run(sql: str) -> dict:
+        return run_query(athena, sql, database=DATABASE, output=OUTPUT)["Status"]
+
+    assert run(f"SELECT x FROM awsdatacatalog.{DATABASE}.t")["State"] == "SUCCEEDED"
+    failed = run(f"SELECT x FROM federated.{DATABASE}.t")
+    assert failed["State"] == "FAILED" and failed["StateChangeReason"].startswith(
+        "CATALOG_NOT_FOUND: Catalog 'federated' does not exist")
