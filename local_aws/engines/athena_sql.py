@@ -246,6 +246,12 @@ def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueB
     original = tree.copy()  # column references, before tables become subqueries
     tables = []
     for table, ref in referenced_tables(tree, default_database):
+        if ref.database == "information_schema":
+            # Athena answers it from the Glue catalog (querying-glue-catalog pages); here the
+            # catalog is read through the APIs only, so the query fails naming that.
+            raise AthenaQueryError(
+                "NOT_SUPPORTED", f"local_aws does not serve information_schema.{ref.name}: read the "
+                "catalog with Athena ListDatabases / ListTableMetadata or Glue GetTables")
         try:
             spec = table_spec(glue, ref.database, ref.name)
         except CatalogError as exc:

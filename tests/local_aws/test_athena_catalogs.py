@@ -93,3 +93,12 @@ def test_a_three_part_name_reads_awsdatacatalog_and_refuses_another_catalog(athe
     failed = run(f"SELECT x FROM federated.{DATABASE}.t")
     assert failed["State"] == "FAILED" and failed["StateChangeReason"].startswith(
         "CATALOG_NOT_FOUND: Catalog 'federated' does not exist")
+
+
+def test_information_schema_is_refused_by_name_not_reported_missing(athena):
+    # Athena serves it (docs.aws.amazon.com/athena/latest/ug/querying-glue-catalog-listing-all-columns-for-all-tables.html);
+    # local_aws does not, and says so instead of TABLE_NOT_FOUND.
+    status = run_query(athena, f"SELECT * FROM information_schema.columns WHERE table_schema = '{DATABASE}'",
+                       database=DATABASE, output=OUTPUT)["Status"]
+    assert status["State"] == "FAILED"
+    assert status["StateChangeReason"].startswith("NOT_SUPPORTED: local_aws does not serve information_schema.columns")
