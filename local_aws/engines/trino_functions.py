@@ -331,17 +331,13 @@ class _Rewriter:
             this="trino_decimal_divide",
             expressions=[n.this, n.expression, exp.Literal.number(scale)]), kind), kind)
 
-    def _add(self, node: exp.Add) -> None:
+    def _add(self, node: exp.Add | exp.Sub) -> None:
         if self._date_plus_interval(node):
             return
         self._decimal_arithmetic(node, lambda x, y: (
             min(38, 1 + max(x[1], y[1]) + max(x[0] - x[1], y[0] - y[1])), max(x[1], y[1])))
 
-    def _sub(self, node: exp.Sub) -> None:
-        if self._date_plus_interval(node):
-            return
-        self._decimal_arithmetic(node, lambda x, y: (
-            min(38, 1 + max(x[1], y[1]) + max(x[0] - x[1], y[0] - y[1])), max(x[1], y[1])))
+    _sub = _add  # x - y is typed as x + y (decimal.html)
 
     def _mul(self, node: exp.Mul) -> None:
         self._decimal_arithmetic(node, lambda x, y: (min(38, x[0] + y[0]), x[1] + y[1]))
