@@ -13,14 +13,15 @@ Docker). The cluster lives in one directory; it listens on a Unix socket only (n
 collide with), trusts local connections and holds one database, `airflow`.
 
 PostgreSQL refuses to run as root, so under root (CI, dev containers) it runs as a system user
-of its own, and its directory moves to /var/tmp/covid-lake-postgres-<hash of the asked one>:
-that user must reach it, and a folder under root's own (pytest makes /tmp/pytest-of-root 0700,
-again at every session) can lock it out while it runs.
+of its own, and its directory moves to a new /var/tmp/covid-lake-postgres-XXXX: that user must
+reach it, and a folder under root's own (pytest makes /tmp/pytest-of-root 0700, again at every
+session) can lock it out while it runs. The asked directory names it in a file, DATA_DIR_NOTE, so
+the cluster goes with that directory: one recreated at the same path starts a new cluster, it
+does not find the one a removed directory left behind (a name derived from the path did).
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import pwd
@@ -32,6 +33,7 @@ USER = "postgres"  # the database role Airflow logs in as (trust auth, socket on
 DATABASE = "airflow"
 SYSTEM_USER = "covid_lake_pg"  # the OS user that runs the server when we are root
 ROOT_DATA_PARENT = Path("/var/tmp")  # world-passable (1777) and kept across reboots, unlike /tmp
+DATA_DIR_NOTE = "postgres-data-dir"  # in the asked directory, as root: where the cluster lives
 _SOCKET_NAME = ".s.PGSQL.5432"
 _SUN_PATH_MAX = 103  # sockaddr_un.sun_path less its final NUL: 108 on Linux, 104 on macOS
 
@@ -53,8 +55,7 @@ class MetadataDB:
         self.data_dir = Path(data_dir).resolve()
         self._run_as: str | None = None
         if os.geteuid() == 0:
-            digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
-            self.data_dir = ROOT_DATA_PARENT / f"covid-lake-postgres-{digest}"
+            self.data_dir = _relocated(self.data_dir)
         self.log = self.data_dir / "postgres.log"  # written by the server's own user
         self.socket_dir = self.data_dir
 
@@ -108,6 +109,17 @@ class MetadataDB:
                 said += "\n" + self.log.read_text(errors="replace")[-2000:]
             raise SystemExit(f"PostgreSQL {name} failed ({done.returncode}): {said}")
         return done.stdout
+
+
+def _relocated(asked: Path) -> Path:
+    """The directory under ROOT_DATA_PARENT that the asked one names, made on first use."""
+    asked.mkdir(parents=True, exist_ok=True)
+    note = asked / DATA_DIR_NOTE
+    if note.exists():
+        return Path(note.read_text().strip())
+    data_dir = Path(tempfile.mkdtemp(prefix="covid-lake-postgres-", dir=ROOT_DATA_PARENT))
+    note.write_text(f"{data_dir}\n")
+    return data_dir
 
 
 def _system_user() -> str:

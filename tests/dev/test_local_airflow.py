@@ -74,6 +74,26 @@ def test_the_metadata_db_is_a_private_postgres_that_airflow_uses_and_that_keeps_
             shutil.rmtree(db.data_dir, ignore_errors=True)
 
 
+def test_a_directory_recreated_at_the_same_path_starts_a_new_cluster(tmp_path):
+    """The cluster goes with the directory asked for, also when root's lives in /var/tmp: a
+    second `make airflow` state on a recreated path must not find the first one's DAG runs."""
+    asked = tmp_path / "postgres"
+    first = MetadataDB(asked)
+    second = None
+    try:
+        with first:
+            first.sql("CREATE TABLE marker (x int)", "airflow")
+        shutil.rmtree(asked)
+        second = MetadataDB(asked)
+        with second:
+            assert second.sql("SELECT count(*) FROM pg_tables WHERE tablename = 'marker'", "airflow") == "0"
+        assert second.data_dir != first.data_dir or os.geteuid() != 0
+    finally:
+        for db in (first, second):
+            if db is not None and db.data_dir.parent == ROOT_DATA_PARENT:
+                shutil.rmtree(db.data_dir, ignore_errors=True)
+
+
 def test_a_server_left_running_by_a_killed_launcher_is_taken_over(tmp_path):
     left = MetadataDB(tmp_path / "postgres").__enter__()  # its launcher never got to stop it
     try:
