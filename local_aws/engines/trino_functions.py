@@ -155,8 +155,8 @@ def rewrite(tree: exp.Expression, schema: dict, default_database: str) -> None:
         if rewriter.changed:
             types = None
     if deferred:
-        raise not_supported(f"know the precision and scale of {deferred[0].sql('athena')!r}, "
-                            "a decimal division (cast its operands to a decimal(p, s))")
+        raise not_supported(f"type {deferred[0].sql('athena')!r}: decimal arithmetic with an operand "
+                            "whose type or precision it does not know (cast it to a decimal(p, s))")
 
 
 def _literal_functions(tree: exp.Expression) -> None:
@@ -314,12 +314,8 @@ class _Rewriter:
             return
         if not any(k is not None and k.this == T.DECIMAL for k in kinds):
             return  # integers: integer_division (athena_queries._connect)
-        try:
-            x, y = self.decimal_of(left), self.decimal_of(right)
-        except _Unsupported:
-            self.deferred.append(node)
-            return
-        if x is None or y is None:
+        x, y = self._decimal_operands(node, kinds)
+        if x is None:
             return
         (xp, xs), (_, ys) = x, y
         # decimal.html gives the precision as "xp + ys-xs + max(0, ys-xs)"; Trino's own
@@ -348,11 +344,8 @@ class _Rewriter:
         kinds = [self.type_of(node.this), self.type_of(node.expression)]
         if not any(k is not None and k.this == T.DECIMAL for k in kinds):
             return
-        try:
-            x, y = self.decimal_of(node.this), self.decimal_of(node.expression)
-        except _Unsupported:
-            return  # DuckDB's own result: the same digits, maybe a different precision
-        if x is None or y is None:
+        x, y = self._decimal_operands(node, kinds)
+        if x is None:
             return
         for operand, (p, s), kind in ((node.this, x, kinds[0]), (node.expression, y, kinds[1])):
             if kind.this in _INTEGER_DECIMALS:
@@ -364,6 +357,23 @@ class _Rewriter:
         # DuckDB's result has Trino's scale; the cast gives it Trino's precision, which the
         # query's next scopes are typed with.
         self.replace(node, lambda n: _cast(n, kind), kind)
+
+    def _decimal_operands(self, node: exp.Binary, kinds: list) -> tuple:
+        """(precision, scale) of both operands of decimal arithmetic, or (None, None): leave the
+        node to DuckDB (a double operand: the result is a double in both engines) or defer it
+        (NOT_SUPPORTED). An operand of unknown type or precision is deferred: DuckDB would type
+        the result by its own rules (a decimal / an unknown is a double there, a decimal in
+        Trino), a silently different answer."""
+        if any(k is not None and k.this in _FLOATING for k in kinds):
+            return None, None
+        try:
+            x, y = self.decimal_of(node.this), self.decimal_of(node.expression)
+        except _Unsupported:
+            x = y = None
+        if x is None or y is None:
+            self.deferred.append(node)
+            return None, None
+        return x, y
 
     def _date_plus_interval(self, node: exp.Add | exp.Sub) -> bool:
         """date ± interval is a date in Trino (datetime.html), a timestamp in DuckDB."""

@@ -42,6 +42,11 @@ def s3(emulator: Emulator):
 
 
 @pytest.fixture(scope="session")
+def athena(emulator: Emulator):
+    return emulator.client("athena")
+
+
+@pytest.fixture(scope="session")
 def real_lake() -> Path:
     if not (REAL_LAKE / "enigma-jhu" / "csv" / "Enigma-JHU.csv.gz").is_file():
         pytest.skip(f"no real lake copy at {REAL_LAKE} (set COVID_LAKE_REAL_LAKE to one)")

@@ -19,11 +19,6 @@ OUTPUT = f"s3://{BUCKET}/results/"
 
 
 @pytest.fixture(scope="module")
-def athena(emulator):
-    return emulator.client("athena")
-
-
-@pytest.fixture(scope="module")
 def glue(emulator):
     return emulator.client("glue")
 

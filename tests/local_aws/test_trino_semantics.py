@@ -200,11 +200,6 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def athena(emulator):
-    return emulator.client("athena")
-
-
-@pytest.fixture(scope="module")
 def catalog(emulator, athena):
     """A table whose columns are typed by the catalog: decimal(10,2), int, date."""
     s3 = emulator.client("s3")
@@ -260,6 +255,23 @@ def test_date_plus_an_hour_interval_is_refused(athena, catalog):
     # date + interval is documented for days and longer; local_aws would give a timestamp
     failed = query(athena, "SELECT date '2012-08-08' + interval '3' hour")
     assert failed["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: local_aws does not")
+
+
+@pytest.mark.parametrize("sql", [
+    # reduce() is an integer in Trino; sqlglot does not type it, and DuckDB would answer a
+    # double for the division and a precision of its own for the product.
+    "SELECT CAST(2.5 AS decimal(3, 1)) / reduce(ARRAY[1, 2], 0, (s, x) -> s + x, s -> s)",
+    "SELECT CAST(2.5 AS decimal(3, 1)) * reduce(ARRAY[1, 2], 0, (s, x) -> s + x, s -> s)",
+    "SELECT reduce(ARRAY[1, 2], 0, (s, x) -> s + x, s -> s) - CAST(2.5 AS decimal(3, 1))",
+    # decimal.html: arithmetic is typed from both operands' precision and scale
+    "SELECT CAST(2.5 AS decimal) / 2",
+])
+def test_decimal_arithmetic_with_an_operand_of_unknown_type_is_refused(athena, catalog, sql):
+    failed = query(athena, sql)
+    assert failed["Status"]["State"] == "FAILED"
+    reason = failed["Status"]["StateChangeReason"]
+    assert reason.startswith("NOT_SUPPORTED: local_aws does not type"), reason
+    assert "decimal arithmetic" in reason
 
 
 def test_unnamed_result_columns_are_col_and_their_position(athena, catalog):
