@@ -2,11 +2,12 @@
 
 run(glue, execution) takes a QUEUED Execution to SUCCEEDED, FAILED or CANCELLED. SELECTs resolve
 tables through the Glue catalog (athena_sql.py); DDL, MSCK REPAIR, CTAS and UNLOAD change the
-catalog or write Parquet (athena_ddl.py). Results go where Athena puts them:
+catalog or write Parquet (athena_ddl.py), INSERT INTO appends to a Parquet table
+(athena_insert.py), SHOW lists the catalog (athena_show.py). Results go where Athena puts them:
 
   <OutputLocation>/<id>.csv           header line, every value double-quoted, NULL as nothing
   <OutputLocation>/<id>.csv.metadata  column metadata; Athena's is binary, this one is JSON
-  <OutputLocation>/<id>.txt           for DDL statements (empty)
+  <OutputLocation>/<id>.txt           for DDL statements (empty) and SHOW (a value a line)
 
 No HTTP and no moto here: the API is local_aws/services/athena.
 """
@@ -30,7 +31,7 @@ import duckdb
 from sqlglot import exp
 
 from local_aws import runtime
-from local_aws.engines import athena_ddl, duckdb_s3, s3_data
+from local_aws.engines import athena_ddl, athena_insert, athena_show, duckdb_s3, s3_data
 from local_aws.engines.athena_sql import (
     AthenaQueryError,
     bind_parameters,
@@ -48,6 +49,20 @@ DEFAULT_DATABASE = "default"
 class QueryResult:
     columns: list[tuple[str, str]]  # (name, DuckDB type)
     rows: list[tuple]
+    # A Hive utility statement's result (athena_show.py): columns of Hive type string, no header
+    # row in GetQueryResults, a .txt result file.
+    hive_text: bool = False
+
+    def column_infos(self) -> list[dict[str, Any]]:
+        if self.hive_text:
+            return [{**column_info(name, "VARCHAR"), "Type": "string", "Precision": 0, "CaseSensitive": False}
+                    for name, _ in self.columns]
+        return [column_info(name, kind) for name, kind in self.columns]
+
+    def api_rows(self) -> list[list[str | None]]:
+        """The rows GetQueryResults pages: a SELECT's start with its column names."""
+        header = [[name for name, _ in self.columns]] if self.columns and not self.hive_text else []
+        return header + [list(map(format_value, row)) for row in self.rows]
 
 
 @dataclass
@@ -82,7 +97,7 @@ class Execution:
     def result_file(self) -> str | None:
         if self.output_location is None:
             return None
-        suffix = ".txt" if self.statement_type == "DDL" else ".csv"
+        suffix = ".txt" if self.statement_type in ("DDL", "UTILITY") else ".csv"
         return f"{self.output_location}{self.id}{suffix}"
 
     def describe(self) -> dict[str, Any]:
@@ -180,6 +195,11 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
         execution.statement_type = "DDL"
         athena_ddl.msck_repair(glue, statement, execution.database)
         return
+    if athena_show.is_show(statement):
+        execution.statement_type = "UTILITY"  # show-tables.html: "UTILITY rather than DDL"
+        column, values = athena_show.show(glue, statement, execution.database)
+        execution.result = QueryResult([(column, "VARCHAR")], [(v,) for v in values], hive_text=True)
+        return
     if first_word == "UNLOAD":
         execution.substatement_type = "UNLOAD"
         query, target, _ = athena_ddl.parse_unload(statement)
@@ -205,6 +225,13 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
     elif isinstance(tree, exp.Create) and tree.kind == "TABLE":
         execution.statement_type = "DDL"
         athena_ddl.create_external_table(glue, tree, execution.database)
+    elif isinstance(tree, exp.Insert):
+        execution.substatement_type = "INSERT"
+        bind_parameters(tree, execution.parameters)
+        with _connect() as conn:
+            rows, written = athena_insert.insert_into(conn, glue, tree, execution.database, execution.id)
+        execution.update_count = rows
+        _write_manifest(execution, written)
     elif isinstance(tree, exp.Query):
         execution.substatement_type = "SELECT"
         bind_parameters(tree, execution.parameters)
@@ -213,7 +240,28 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
             columns = [(d[0], str(d[1])) for d in cursor.description]
             execution.result = QueryResult(columns, cursor.fetchall())
     else:
-        raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not run {type(tree).__name__} statements")
+        raise AthenaQueryError("NOT_SUPPORTED", _not_run(statement, tree))
+
+
+# Statements local_aws refuses, and what to use instead. DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE
+# and SHOW TBLPROPERTIES answer in Hive's text layout (padded fields joined by tabs in one value,
+# uber/athenadriver resources/UndocumentedAthena.md), whose widths AWS does not document; EXPLAIN
+# prints Trino's plan; a view is stored in Glue in an encoding of Athena's own.
+_NOT_RUN = [
+    (r"SHOW\s+(COLUMNS|CREATE\s+TABLE|TBLPROPERTIES)\b|DESCRIBE\b|DESC\b",
+     "DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE or SHOW TBLPROPERTIES",
+     "the Athena GetTableMetadata API or Glue GetTable"),
+    (r"EXPLAIN\b", "EXPLAIN", None),
+    (r"(CREATE|ALTER|DROP)\s+(OR\s+REPLACE\s+)?VIEW\b|SHOW\s+(VIEWS|CREATE\s+VIEW)\b", "views", None),
+]
+
+
+def _not_run(statement: str, tree: exp.Expression) -> str:
+    for pattern, name, instead in _NOT_RUN:
+        if re.match(pattern, statement, re.IGNORECASE):
+            return f"local_aws does not run {name}" + (f": use {instead}" if instead else "")
+    words = " ".join(statement.split()[:2]).upper()
+    return f"local_aws does not run this {words} statement ({type(tree).__name__})"
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -348,6 +396,9 @@ def _write_results(execution: Execution) -> None:
     if execution.result is None:
         if execution.statement_type == "DDL":
             s3_data.write(bucket, key, b"")
+        return
+    if execution.result.hive_text:  # one line a row, fields tab-separated, as Hive prints them
+        s3_data.write(bucket, key, "".join("\t".join(map(str, row)) + "\n" for row in execution.result.rows).encode())
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")

@@ -112,6 +112,17 @@ def test_ctas_then_select__docs_aws_amazon_com_athena_latest_ug_create_table_as(
     assert cursor.fetchall() == [(35,)]
 
 
+def test_insert_into_rowcount__docs_aws_amazon_com_athena_latest_ug_insert_into(cursor):
+    """https://docs.aws.amazon.com/athena/latest/ug/insert-into.html appends to a Parquet
+    table; PyAthena's rowcount is GetQueryResults' UpdateCount for SubstatementType INSERT."""
+    cursor.execute(f"CREATE TABLE ca_cases WITH (external_location = 's3://{BUCKET}/ctas/ca_cases/') "
+                   f"AS SELECT date, cases FROM {TABLE} WHERE state = 'CA'")
+    cursor.execute(f"INSERT INTO ca_cases SELECT date, cases FROM {TABLE} WHERE state = 'NY'")
+    assert cursor.rowcount == 2
+    cursor.execute("SELECT count(*), sum(cases) FROM ca_cases")
+    assert cursor.fetchall() == [(3, 39)]
+
+
 def test_pandas_cursor_reads_the_result_csv__laughingman7743_github_io_PyAthena_pandas(connect):
     """https://laughingman7743.github.io/PyAthena/pandas.html: PandasCursor reads the result
     CSV from S3 with dtypes from the column types."""

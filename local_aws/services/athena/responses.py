@@ -1,6 +1,6 @@
 """Athena's API for LocalAthenaBackend: moto's AthenaResponse, with the query calls answered
-from real executions. GetQueryResults pages the stored result: a header row first, then rows of
-VarCharValue, with ResultSetMetadata.ColumnInfo and NextToken (MaxResults up to 1000)."""
+from real executions. GetQueryResults pages the stored result: a SELECT's header row first, then
+rows of VarCharValue, with ResultSetMetadata.ColumnInfo and NextToken (MaxResults up to 1000)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.athena.responses import AthenaResponse
 
-from local_aws.engines.athena_queries import QueryResult, column_info, format_value
+from local_aws.engines.athena_queries import QueryResult
 from local_aws.services.athena.exceptions import InvalidRequestException
 from local_aws.services.athena.models import LocalAthenaBackend, athena_backends
 
@@ -42,13 +42,11 @@ class LocalAthenaResponse(AthenaResponse):
         if not 1 <= max_results <= MAX_RESULTS:
             raise InvalidRequestException(f"MaxResults must be between 1 and {MAX_RESULTS}")
         result = execution.result or QueryResult([], [])
-        header = [{"Data": [{"VarCharValue": name} for name, _ in result.columns]}] if result.columns else []
-        rows = header + [{"Data": [{} if v is None else {"VarCharValue": v} for v in map(format_value, row)]}
-                         for row in result.rows]
+        rows = [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]} for row in result.api_rows()]
         start = int(self._get_param("NextToken") or 0)
         body: dict[str, Any] = {
             "ResultSet": {"Rows": rows[start:start + max_results],
-                          "ResultSetMetadata": {"ColumnInfo": [column_info(n, t) for n, t in result.columns]}},
+                          "ResultSetMetadata": {"ColumnInfo": result.column_infos()}},
         }
         if execution.update_count is not None:
             body["UpdateCount"] = execution.update_count

@@ -1,0 +1,74 @@
+"""Athena's SHOW DATABASES, SHOW TABLES and SHOW PARTITIONS, answered from the Glue catalog.
+
+  SHOW {DATABASES | SCHEMAS} [LIKE 'regular_expression']   show-databases.html
+  SHOW TABLES [IN database_name] ['regular_expression']     show-tables.html
+  SHOW PARTITIONS table_name                                show-partitions.html
+
+These are Hive statements (StatementType UTILITY, show-tables.html). Their results differ from a
+SELECT's, as clients that read them document: one column of Hive type `string` named
+database_name, tab_name or partition; no header row in GetQueryResults; a .txt result file of
+one value a line (uber/athenadriver resources/UndocumentedAthena.md, "When the Row resultset
+contains Header"; its util_show.go sample output gives the column names and the sorted order of
+databases and tables). SHOW PARTITIONS lists the catalog's partitions "in unsorted order"
+(show-partitions.html): here, in the order they were added.
+
+The pattern: `*` matches any characters, as does `.*`; `|` separates alternatives; the whole
+name must match, ignoring case (show-tables.html, show-databases.html).
+"""
+
+from __future__ import annotations
+
+import re
+
+from local_aws.engines import glue_catalog
+from local_aws.engines.athena_sql import AthenaQueryError
+from local_aws.engines.glue_catalog import CatalogError, GlueBackend
+
+_NAME = r"[`\"]?(\w+)[`\"]?"
+_SHOW_DATABASES = re.compile(rf"^SHOW\s+(?:DATABASES|SCHEMAS)(?:\s+LIKE\s+'(?P<pattern>[^']*)')?$", re.I)
+_SHOW_TABLES = re.compile(rf"^SHOW\s+TABLES(?:\s+(?:IN|FROM)\s+{_NAME})?(?:\s+'(?P<pattern>[^']*)')?$", re.I)
+_SHOW_PARTITIONS = re.compile(rf"^SHOW\s+PARTITIONS\s+(?:{_NAME}\.)?{_NAME}$", re.I)
+
+
+def is_show(statement: str) -> bool:
+    return bool(_SHOW_DATABASES.match(statement) or _SHOW_TABLES.match(statement)
+                or _SHOW_PARTITIONS.match(statement))
+
+
+def show(glue: GlueBackend, statement: str, default_database: str) -> tuple[str, list[str]]:
+    """(the result's column name, its values) for one of the SHOW statements above."""
+    found = _SHOW_DATABASES.match(statement)
+    if found:
+        return "database_name", _matching(sorted(glue.databases), found["pattern"])
+    found = _SHOW_TABLES.match(statement)
+    if found:
+        database = (found.group(1) or default_database).lower()
+        if database not in glue.databases:
+            raise AthenaQueryError("SCHEMA_NOT_FOUND", f"Database {database} does not exist")
+        return "tab_name", _matching(sorted(glue.databases[database].tables), found["pattern"])
+    found = _SHOW_PARTITIONS.match(statement)
+    if found:
+        database, name = (found.group(1) or default_database).lower(), found.group(2).lower()
+        try:
+            spec = glue_catalog.table_spec(glue, database, name)
+        except CatalogError:
+            raise AthenaQueryError("TABLE_NOT_FOUND",
+                                   f"Table 'awsdatacatalog.{database}.{name}' does not exist") from None
+        if not spec.partition_keys:
+            # Hive's own words, as util_show.go records them: "FAILED: Execution Error, ..."
+            raise AthenaQueryError("FAILED", f"Execution Error, return code 1 from org.apache.hadoop."
+                                   f"hive.ql.exec.DDLTask. Table {database}.{name} is not a partitioned table")
+        keys = [key for key, _ in spec.partition_keys]
+        return "partition", ["/".join(f"{k}={v}" for k, v in zip(keys, p.values)) for p in spec.partitions]
+    raise AthenaQueryError("SYNTAX_ERROR", f"local_aws cannot read this SHOW statement: {statement!r}")
+
+
+def _matching(names: list[str], pattern: str | None) -> list[str]:
+    if pattern is None:
+        return names
+    alternatives = [re.sub(r"(?<!\.)\*", ".*", part.strip()) for part in pattern.split("|")]
+    try:
+        regex = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+    except re.error as exc:
+        raise AthenaQueryError("SYNTAX_ERROR", f"invalid pattern {pattern!r}: {exc}") from None
+    return [name for name in names if regex.fullmatch(name)]
