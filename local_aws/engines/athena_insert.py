@@ -57,9 +57,11 @@ def insert_into(conn: duckdb.DuckDBPyConnection, glue: GlueBackend, tree: exp.In
     if listed is not None:
         for name in listed:
             if name not in names:
-                raise AthenaQueryError("COLUMN_NOT_FOUND", f"Insert column name does not exist in target table: {name}")
+                raise AthenaQueryError("COLUMN_NOT_FOUND",
+                                       f"Insert column name does not exist in target table: {name}")
             if listed.count(name) > 1:
-                raise AthenaQueryError("DUPLICATE_COLUMN_NAME", f"Insert column name is specified more than once: {name}")
+                raise AthenaQueryError("DUPLICATE_COLUMN_NAME",
+                                       f"Insert column name is specified more than once: {name}")
     inserted = listed if listed is not None else names
 
     query = tree.expression
@@ -100,7 +102,8 @@ def _target_table(glue: GlueBackend, database: str, name: str) -> TableSpec:
         spec = glue_catalog.table_spec(glue, database, name)
     except CatalogError as exc:
         if "does not exist" in str(exc):
-            raise AthenaQueryError("TABLE_NOT_FOUND", f"Table 'awsdatacatalog.{database}.{name}' does not exist") from None
+            raise AthenaQueryError("TABLE_NOT_FOUND",
+                                   f"Table 'awsdatacatalog.{database}.{name}' does not exist") from None
         raise AthenaQueryError("HIVE_UNSUPPORTED_FORMAT", str(exc)) from None
     if spec.format != "parquet":
         raise AthenaQueryError("NOT_SUPPORTED", f"local_aws writes INSERT INTO only into Parquet tables; "
@@ -120,18 +123,20 @@ def _insert_partitioned(conn: duckdb.DuckDBPyConnection, glue: GlueBackend, spec
         location = known.get(texts) or (
             spec.location.rstrip("/") + "/" + "".join(f"{k}={v}/" for k, v in zip(keys, texts)))
         where = " AND ".join(f"CAST({_quote(k)} AS VARCHAR) = {_literal(v)}" for k, v in zip(keys, texts))
-        _, rows, files = athena_ddl.write_parquet(
-            conn, f"SELECT {data_columns} FROM _insert_rows WHERE {where}", location, query_id, must_be_empty=False)
+        _, rows, files = athena_ddl.write_parquet(conn, f"SELECT {data_columns} FROM _insert_rows WHERE {where}",
+                                                  location, query_id, must_be_empty=False)
         total += rows
         written += files
         if texts not in known:
             table = glue_catalog.current_table_input(glue.get_table(spec.database, spec.name))
             descriptor = {**table["StorageDescriptor"], "Location": location}
-            glue.create_partition(spec.database, spec.name, {"Values": list(texts), "StorageDescriptor": descriptor})
+            glue.create_partition(spec.database, spec.name,
+                                  {"Values": list(texts), "StorageDescriptor": descriptor})
     return total, written
 
 
-def _partition_texts(conn: duckdb.DuckDBPyConnection, spec: TableSpec, keys: list[str]) -> list[tuple[str, ...]]:
+def _partition_texts(conn: duckdb.DuckDBPyConnection, spec: TableSpec,
+                     keys: list[str]) -> list[tuple[str, ...]]:
     """Each partition's values as the text of its folder name (key=value) and of its Glue Values."""
     texts = ", ".join(f"CAST({_quote(k)} AS VARCHAR)" for k in keys)
     found = conn.execute(f"SELECT DISTINCT {texts} FROM _insert_rows").fetchall()
@@ -142,10 +147,12 @@ def _partition_texts(conn: duckdb.DuckDBPyConnection, spec: TableSpec, keys: lis
         for key, text in zip(keys, row):
             if text is None:
                 raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not write a NULL value of partition "
-                                       f"column {key} (Hive's __HIVE_DEFAULT_PARTITION__) into {spec.database}.{spec.name}")
+                                       f"column {key} (Hive's __HIVE_DEFAULT_PARTITION__) into "
+                                       f"{spec.database}.{spec.name}")
             if any(c in _ESCAPED_IN_FOLDERS or ord(c) < 32 for c in text):
-                raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not write partition {key}={text!r} of "
-                                       f"{spec.database}.{spec.name}: Hive escapes such a value in the folder name")
+                raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not write partition {key}={text!r} "
+                                       f"of {spec.database}.{spec.name}: Hive escapes such a value in the "
+                                       "folder name")
     return found
 
 

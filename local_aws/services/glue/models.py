@@ -15,8 +15,9 @@ GetCrawlerMetrics and the classifier calls are missing. LocalGlueBackend:
   are kept in <state dir>/glue/job-runs/<job>/<run id>/ and go to CloudWatch Logs as the script
   writes them: stdout to /aws-glue/python-jobs/output, stderr to /aws-glue/python-jobs/error,
   in a stream named by the run ID (the run's LogGroupName plus /output or /error, which is
-  where the Amazon provider's verbose Glue operator, sensor and trigger read). Spark (glueetl, gluestreaming) and Ray
-  jobs are refused with InvalidInputException (HTTP 400): there is no Spark or Ray here.
+  where the Amazon provider's verbose Glue operator, sensor and trigger read). Spark (glueetl,
+  gluestreaming) and Ray jobs are refused with InvalidInputException (HTTP 400): there is no
+  Spark or Ray here.
 
 The Data Catalog itself (databases, tables, partitions) is moto's, unchanged; Athena reads and
 writes it through this backend (services/athena), so the two always agree.
