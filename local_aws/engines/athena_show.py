@@ -24,10 +24,21 @@ from local_aws.engines import glue_catalog
 from local_aws.engines.athena_sql import AthenaQueryError
 from local_aws.engines.glue_catalog import CatalogError, GlueBackend
 
-_NAME = r"[`\"]?(\w+)[`\"]?"
-_SHOW_DATABASES = re.compile(rf"^SHOW\s+(?:DATABASES|SCHEMAS)(?:\s+LIKE\s+'(?P<pattern>[^']*)')?$", re.I)
-_SHOW_TABLES = re.compile(rf"^SHOW\s+TABLES(?:\s+(?:IN|FROM)\s+{_NAME})?(?:\s+'(?P<pattern>[^']*)')?$", re.I)
-_SHOW_PARTITIONS = re.compile(rf"^SHOW\s+PARTITIONS\s+(?:{_NAME}\.)?{_NAME}$", re.I)
+
+def _name(group: str) -> str:
+    # a bare name, or one in backticks: show-tables.html's workaround for a hyphen in the name
+    return rf"(?:`(?P<{group}_quoted>[^`]+)`|(?P<{group}>\w+))"
+
+
+_SHOW_DATABASES = re.compile(r"^SHOW\s+(?:DATABASES|SCHEMAS)(?:\s+LIKE\s+'(?P<pattern>[^']*)')?$", re.I)
+_SHOW_TABLES = re.compile(rf"^SHOW\s+TABLES(?:\s+(?:IN|FROM)\s+{_name('db')})?(?:\s+'(?P<pattern>[^']*)')?$",
+                          re.I)
+_SHOW_PARTITIONS = re.compile(rf"^SHOW\s+PARTITIONS\s+(?:{_name('db')}\.)?{_name('table')}$", re.I)
+
+
+def _named(found: re.Match, group: str, default: str | None = None) -> str | None:
+    value = found[f"{group}_quoted"] or found[group] or default
+    return value.lower() if value else None
 
 
 def is_show(statement: str) -> bool:
@@ -42,13 +53,13 @@ def show(glue: GlueBackend, statement: str, default_database: str) -> tuple[str,
         return "database_name", _matching(sorted(glue.databases), found["pattern"])
     found = _SHOW_TABLES.match(statement)
     if found:
-        database = (found.group(1) or default_database).lower()
+        database = _named(found, "db", default_database)
         if database not in glue.databases:
             raise AthenaQueryError("SCHEMA_NOT_FOUND", f"Database {database} does not exist")
         return "tab_name", _matching(sorted(glue.databases[database].tables), found["pattern"])
     found = _SHOW_PARTITIONS.match(statement)
     if found:
-        database, name = (found.group(1) or default_database).lower(), found.group(2).lower()
+        database, name = _named(found, "db", default_database), _named(found, "table")
         try:
             spec = glue_catalog.table_spec(glue, database, name)
         except CatalogError:

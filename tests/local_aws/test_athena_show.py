@@ -66,6 +66,7 @@ def test_show_tables_lists_sorted_names_without_a_header_row(athena, s3, catalog
     ("SHOW TABLES IN show_db '*logs'", ["alb_logs", "elb_logs"]),
     ("SHOW TABLES '.*logs|impressions'", ["alb_logs", "elb_logs", "impressions"]),
     ("SHOW TABLES IN show_db 'ALB*'", ["alb_logs"]),
+    ("SHOW TABLES IN `show_db` 'elb_logs'", ["elb_logs"]),  # the page's backticks workaround
 ])
 def test_show_tables_filters_with_the_documented_pattern(athena, catalog, sql, names):
     assert results(athena, ok(athena, sql))[0] == [[n] for n in names]
