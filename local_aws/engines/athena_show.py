@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import re
 
+from moto.glue.exceptions import EntityNotFoundException
+
 from local_aws.engines import glue_catalog
 from local_aws.engines.athena_sql import AthenaQueryError
-from local_aws.engines.glue_catalog import CatalogError, GlueBackend
+from local_aws.engines.glue_catalog import GlueBackend
 
 
 def _name(group: str) -> str:
@@ -61,16 +63,17 @@ def show(glue: GlueBackend, statement: str, default_database: str) -> tuple[str,
     if found:
         database, name = _named(found, "db", default_database), _named(found, "table")
         try:
-            spec = glue_catalog.table_spec(glue, database, name)
-        except CatalogError:
+            table = glue.get_table(database, name)
+        except EntityNotFoundException:
             raise AthenaQueryError("TABLE_NOT_FOUND",
                                    f"Table 'awsdatacatalog.{database}.{name}' does not exist") from None
-        if not spec.partition_keys:
+        keys = [key["Name"] for key in glue_catalog.current_table_input(table).get("PartitionKeys") or []]
+        if not keys:
             # Hive's own words, as util_show.go records them: "FAILED: Execution Error, ..."
             raise AthenaQueryError("FAILED", f"Execution Error, return code 1 from org.apache.hadoop."
                                    f"hive.ql.exec.DDLTask. Table {database}.{name} is not a partitioned table")
-        keys = [key for key, _ in spec.partition_keys]
-        return "partition", ["/".join(f"{k}={v}" for k, v in zip(keys, p.values)) for p in spec.partitions]
+        return "partition", ["/".join(f"{k}={v}" for k, v in zip(keys, p.values))
+                             for p in table.partitions.values()]
     raise AthenaQueryError("SYNTAX_ERROR", f"local_aws cannot read this SHOW statement: {statement!r}")
 
 
