@@ -170,18 +170,50 @@ def parse_unload(statement: str) -> tuple[str, str, dict[str, str]]:
     return match["query"], match["target"], options
 
 
-def ctas_options(tree: exp.Create) -> dict[str, str]:
-    options = {}
+# CTAS table properties (https://docs.aws.amazon.com/athena/latest/ug/create-table-as.html):
+# served; taken without effect on what a query reads (the Parquet codec); and documented but not
+# served (bucketing, Iceberg tables and their maintenance, text and ORC options), refused by name.
+_CTAS_SERVED = {"external_location", "format", "is_external", "table_type", "partitioned_by"}
+_CTAS_CODEC = {"write_compression", "parquet_compression", "compression_level"}
+_CTAS_NOT_SERVED = {
+    "bucketed_by", "bucket_count", "partitioning", "location", "orc_compression", "field_delimiter",
+    "vacuum_max_snapshot_age_seconds", "vacuum_min_snapshots_to_keep",
+    "optimize_rewrite_min_data_file_size_bytes", "optimize_rewrite_max_data_file_size_bytes",
+    "optimize_rewrite_data_file_threshold", "optimize_rewrite_delete_file_threshold",
+}
+
+
+def ctas_options(tree: exp.Create) -> dict[str, Any]:
+    """The CTAS's WITH (...) properties; partitioned_by as a list of lower-case column names."""
+    options: dict[str, Any] = {}
     for prop in (tree.args.get("properties") or exp.Properties()).expressions:
         if isinstance(prop, exp.FileFormatProperty):
             options["format"] = prop.this.name
         elif isinstance(prop, exp.PartitionedByProperty):
-            raise AthenaQueryError("NOT_SUPPORTED", "partitioned CTAS is not supported by local_aws")
+            options["partitioned_by"] = [e.name.lower() for e in prop.this.expressions]
         elif type(prop) is exp.Property:  # WITH (key = 'value')
-            options[prop.name.lower()] = prop.args["value"].name
+            key = prop.name.lower()
+            if key in _CTAS_NOT_SERVED:
+                raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not serve the CTAS property {key}")
+            if key not in _CTAS_SERVED | _CTAS_CODEC:
+                raise AthenaQueryError("INVALID_TABLE_PROPERTY",
+                                       f"Catalog 'awsdatacatalog' table property '{key}' does not exist")
+            options[key] = prop.args["value"].name
     if options.get("format", "PARQUET").upper() != "PARQUET":
         raise AthenaQueryError("NOT_SUPPORTED", "local_aws writes CTAS tables as PARQUET only")
+    if options.get("table_type", "HIVE").upper() != "HIVE" or options.get("is_external", "true").lower() != "true":
+        raise AthenaQueryError("NOT_SUPPORTED", "local_aws writes CTAS tables as Hive external tables only "
+                               "(no Iceberg)")
     return options
+
+
+def check_empty(target_prefix: str) -> None:
+    """A CTAS or UNLOAD target must hold no object (considerations-ctas.html: CTAS "never
+    overwrites the data if the location already has data")."""
+    bucket, prefix = s3_data.split_uri(target_prefix.rstrip("/") + "/")
+    if s3_data.list_keys(bucket, prefix):
+        raise AthenaQueryError("HIVE_PATH_ALREADY_EXISTS",
+                               f"Target directory for table already exists: s3://{bucket}/{prefix}")
 
 
 def write_parquet(conn: duckdb.DuckDBPyConnection, duck_sql: str, target_prefix: str,
@@ -191,9 +223,8 @@ def write_parquet(conn: duckdb.DuckDBPyConnection, duck_sql: str, target_prefix:
     Returns (column names and DuckDB types, row count, written s3:// paths).
     """
     bucket, prefix = s3_data.split_uri(target_prefix.rstrip("/") + "/")
-    if must_be_empty and s3_data.list_keys(bucket, prefix):
-        raise AthenaQueryError("HIVE_PATH_ALREADY_EXISTS",
-                               f"Target directory for table already exists: s3://{bucket}/{prefix}")
+    if must_be_empty:
+        check_empty(target_prefix)
     relation = conn.sql(duck_sql)
     columns = list(zip(relation.columns, (str(t) for t in relation.types)))
     # Trino's integer sums are bigint; DuckDB widens them to HUGEINT, which Parquet lacks.
@@ -208,12 +239,13 @@ def write_parquet(conn: duckdb.DuckDBPyConnection, duck_sql: str, target_prefix:
 
 
 def register_ctas_table(glue: GlueBackend, database: str, name: str, location: str,
-                        columns: list[tuple[str, str]]) -> None:
+                        columns: list[tuple[str, str]], partition_keys: list[tuple[str, str]] = ()) -> None:
     descriptor = glue_catalog.storage_descriptor(
         [{"Name": n.lower(), "Type": glue_type(t)} for n, t in columns], location, "parquet",
         {"serialization.format": "1"})
     glue.create_table(database, name, {
         "Name": name, "TableType": "EXTERNAL_TABLE",
         "Parameters": {"EXTERNAL": "TRUE", "has_encrypted_data": "false", "classification": "parquet"},
-        "PartitionKeys": [], "StorageDescriptor": descriptor,
+        "PartitionKeys": [{"Name": n.lower(), "Type": glue_type(t)} for n, t in partition_keys],
+        "StorageDescriptor": descriptor,
     })

@@ -5,9 +5,8 @@ What the page documents and local_aws does:
   * INSERT INTO table [(column, ...)] SELECT ... | VALUES (...), ...; columns not listed are NULL.
   * The new rows go to new objects under the table's location (a partition's own location for a
     partitioned table); partitions that do not exist yet are added to the Glue catalog.
-  * At most 100 partitions per query: HIVE_TOO_MANY_OPEN_PARTITIONS, worded as
-    https://docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html quotes it (whose example
-    then lists the partitions the INSERTs added with SHOW PARTITIONS).
+  * At most 100 partitions per query (athena_partitions.py): ctas-insert-into.html, whose
+    example then lists the partitions its INSERTs added with SHOW PARTITIONS.
   * The data manifest (<QueryID>-manifest.csv) lists the objects written
     (https://docs.aws.amazon.com/athena/latest/ug/querying-finding-output-files.html), and
     GetQueryResults' UpdateCount is the number of rows inserted (API_GetQueryResults).
@@ -15,8 +14,8 @@ The query's column types must coerce to the table's as Trino coerces them implic
 query fails TYPE_MISMATCH ("Insert query has mismatched column types"), as Trino's analyzer does.
 
 Not served (NOT_SUPPORTED, named): tables in formats other than Parquet (local_aws writes no
-text, JSON, ORC or Avro), columns of complex types, NULL partition values, and partition values
-that Hive would escape in a folder name.
+text, JSON, ORC or Avro), columns of complex types, and the partition values athena_partitions.py
+refuses.
 """
 
 from __future__ import annotations
@@ -26,13 +25,9 @@ import re
 import duckdb
 from sqlglot import exp
 
-from local_aws.engines import athena_ddl, glue_catalog
+from local_aws.engines import athena_ddl, athena_partitions, glue_catalog
 from local_aws.engines.athena_sql import AthenaQueryError, duckdb_type, to_duckdb
 from local_aws.engines.glue_catalog import CatalogError, GlueBackend, TableSpec
-
-MAX_PARTITIONS = 100  # ctas-insert-into.html: "a maximum of 100 partitions" per INSERT INTO
-# Characters Hive writes %XX-escaped in a partition folder's name (FileUtils.escapePathName)
-_ESCAPED_IN_FOLDERS = set('"#%\'*/:=?\\{[]^\x7f')
 
 _INTEGERS = ["TINYINT", "SMALLINT", "INTEGER", "BIGINT"]
 _INTEGER_DIGITS = {"TINYINT": 3, "SMALLINT": 5, "INTEGER": 10, "BIGINT": 19}
@@ -94,7 +89,12 @@ def insert_into(conn: duckdb.DuckDBPyConnection, glue: GlueBackend, tree: exp.In
         _, rows, written = athena_ddl.write_parquet(conn, "SELECT * FROM _insert_rows", spec.location,
                                                     query_id, must_be_empty=False)
         return rows, written
-    return _insert_partitioned(conn, glue, spec, query_id)
+    rows, written, new = athena_partitions.write_partitions(
+        conn, "_insert_rows", f"{spec.database}.{spec.name}", spec.location,
+        [name for name, _ in spec.partition_keys], [name for name, _ in spec.columns],
+        {p.values: p.location for p in spec.partitions}, query_id)
+    athena_partitions.add_partitions(glue, spec.database, spec.name, new)
+    return rows, written
 
 
 def _target_table(glue: GlueBackend, database: str, name: str) -> TableSpec:
@@ -109,51 +109,6 @@ def _target_table(glue: GlueBackend, database: str, name: str) -> TableSpec:
         raise AthenaQueryError("NOT_SUPPORTED", f"local_aws writes INSERT INTO only into Parquet tables; "
                                f"{database}.{name} is stored as {spec.format}")
     return spec
-
-
-def _insert_partitioned(conn: duckdb.DuckDBPyConnection, glue: GlueBackend, spec: TableSpec,
-                        query_id: str) -> tuple[int, list[str]]:
-    """Write _insert_rows to one object per partition, adding the partitions Glue lacks."""
-    keys = [name for name, _ in spec.partition_keys]
-    values = _partition_texts(conn, spec, keys)
-    data_columns = ", ".join(_quote(name) for name, _ in spec.columns)
-    known = {p.values: p.location for p in spec.partitions}
-    total, written = 0, []
-    for texts in values:
-        location = known.get(texts) or (
-            spec.location.rstrip("/") + "/" + "".join(f"{k}={v}/" for k, v in zip(keys, texts)))
-        where = " AND ".join(f"CAST({_quote(k)} AS VARCHAR) = {_literal(v)}" for k, v in zip(keys, texts))
-        _, rows, files = athena_ddl.write_parquet(conn, f"SELECT {data_columns} FROM _insert_rows WHERE {where}",
-                                                  location, query_id, must_be_empty=False)
-        total += rows
-        written += files
-        if texts not in known:
-            table = glue_catalog.current_table_input(glue.get_table(spec.database, spec.name))
-            descriptor = {**table["StorageDescriptor"], "Location": location}
-            glue.create_partition(spec.database, spec.name,
-                                  {"Values": list(texts), "StorageDescriptor": descriptor})
-    return total, written
-
-
-def _partition_texts(conn: duckdb.DuckDBPyConnection, spec: TableSpec,
-                     keys: list[str]) -> list[tuple[str, ...]]:
-    """Each partition's values as the text of its folder name (key=value) and of its Glue Values."""
-    texts = ", ".join(f"CAST({_quote(k)} AS VARCHAR)" for k in keys)
-    found = conn.execute(f"SELECT DISTINCT {texts} FROM _insert_rows").fetchall()
-    if len(found) > MAX_PARTITIONS:
-        raise AthenaQueryError("HIVE_TOO_MANY_OPEN_PARTITIONS",
-                               f"Exceeded limit of {MAX_PARTITIONS} open writers for partitions/buckets")
-    for row in found:
-        for key, text in zip(keys, row):
-            if text is None:
-                raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not write a NULL value of partition "
-                                       f"column {key} (Hive's __HIVE_DEFAULT_PARTITION__) into "
-                                       f"{spec.database}.{spec.name}")
-            if any(c in _ESCAPED_IN_FOLDERS or ord(c) < 32 for c in text):
-                raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not write partition {key}={text!r} "
-                                       f"of {spec.database}.{spec.name}: Hive escapes such a value in the "
-                                       "folder name")
-    return found
 
 
 def _coercible(query_type: str, table_type: str) -> bool:
@@ -199,7 +154,3 @@ def _trino_type(glue_type: str) -> str:
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

@@ -31,7 +31,7 @@ import duckdb
 from sqlglot import exp
 
 from local_aws import runtime
-from local_aws.engines import athena_ddl, athena_insert, athena_show, duckdb_s3, s3_data
+from local_aws.engines import athena_ddl, athena_insert, athena_partitions, athena_show, duckdb_s3, s3_data
 from local_aws.engines.athena_sql import (
     AthenaQueryError,
     bind_parameters,
@@ -300,14 +300,39 @@ def _ctas(glue, execution: Execution, tree: exp.Create) -> None:
             raise AthenaQueryError("INVALID_TABLE_PROPERTY", "CTAS needs external_location or an output location")
         location = f"{execution.output_location}tables/{execution.id}/"
     location = location.rstrip("/") + "/"
+    keys = options.get("partitioned_by") or []
     with _connect() as conn:
         tree_query = tree.expression
         bind_parameters(tree_query, execution.parameters)
         duck_sql = to_duckdb(conn, tree_query, glue, execution.database)
-        columns, rows, written = athena_ddl.write_parquet(conn, duck_sql, location, execution.id, must_be_empty=True)
-    athena_ddl.register_ctas_table(glue, database, name, location, columns)
+        if keys:
+            rows, written = _ctas_partitioned(conn, glue, database, name, location, duck_sql, keys, execution.id)
+        else:
+            columns, rows, written = athena_ddl.write_parquet(conn, duck_sql, location, execution.id,
+                                                              must_be_empty=True)
+            athena_ddl.register_ctas_table(glue, database, name, location, columns)
     execution.update_count = rows
     _write_manifest(execution, written)
+
+
+def _ctas_partitioned(conn: duckdb.DuckDBPyConnection, glue, database: str, name: str, location: str,
+                      duck_sql: str, keys: list[str], query_id: str) -> tuple[int, list[str]]:
+    """CTAS WITH (partitioned_by = ARRAY[...]): "the partitioned columns must be the last in the
+    list of columns in the SELECT statement" (create-table-as.html), in the array's order."""
+    athena_ddl.check_empty(location)
+    conn.execute(f"CREATE TEMP TABLE _ctas_rows AS {duck_sql}")
+    columns = [(d[0], str(d[1])) for d in conn.execute("SELECT * FROM _ctas_rows LIMIT 0").description]
+    if [n.lower() for n, _ in columns[-len(keys):]] != keys:
+        raise AthenaQueryError("HIVE_COLUMN_ORDER_MISMATCH", "Partition keys must be the last columns in the "
+                               f"table and in the same order as the table properties: [{', '.join(keys)}]")
+    data, partition_keys = columns[:-len(keys)], columns[-len(keys):]
+    if not data:
+        raise AthenaQueryError("INVALID_TABLE_PROPERTY", "Table contains only partition columns")
+    rows, written, partitions = athena_partitions.write_partitions(
+        conn, "_ctas_rows", f"{database}.{name}", location, keys, [n for n, _ in data], {}, query_id)
+    athena_ddl.register_ctas_table(glue, database, name, location, data, partition_keys)
+    athena_partitions.add_partitions(glue, database, name, partitions)
+    return rows, written
 
 
 def _write_manifest(execution: Execution, written: list[str]) -> None:

@@ -62,6 +62,14 @@ def main(cfg: dict[str, Any]) -> dict[str, Any]:
     check("read_sql_query_unload", lambda: frame(wr.athena.read_sql_query(
         query, database=database, s3_output=f"s3://{bucket}/wrangler-unload/", ctas_approach=False,
         unload_approach=True)))
+    check("create_ctas_table_partitioned", lambda: (
+        wr.athena.create_ctas_table(f"SELECT cases, state FROM {table}", database=database,
+                                    ctas_table="wrangler_by_state", s3_output=f"s3://{bucket}/wrangler-ctas/",
+                                    partitioning_info=["state"], wait=True),
+        sorted(wr.catalog.get_partitions(database=database, table="wrangler_by_state").values()),
+        frame(wr.athena.read_sql_query(
+            "SELECT state, sum(cases) AS cases FROM wrangler_by_state GROUP BY state ORDER BY state",
+            database=database, s3_output=output, ctas_approach=False)))[1:])
     check("read_sql_query_params", lambda: frame(wr.athena.read_sql_query(
         f"SELECT state, cases FROM {table} WHERE state = :state ORDER BY cases", database=database,
         s3_output=output, ctas_approach=False, params={"state": "NY"}, paramstyle="named")))

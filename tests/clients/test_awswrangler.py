@@ -75,6 +75,14 @@ def test_read_sql_query_unload__docs_aws_amazon_com_athena_latest_ug_unload(answ
     assert value(answers, "read_sql_query_unload")["rows"] == BY_STATE
 
 
+def test_create_ctas_table_partitioned__docs_aws_amazon_com_athena_latest_ug_create_table_as(answers):
+    """partitioning_info becomes CTAS's partitioned_by: one Glue partition per state, and the
+    table reads back the same sums (create-table-as.html, partitioned_by)."""
+    partitions, by_state = value(answers, "create_ctas_table_partitioned")
+    assert partitions == [["CA"], ["NY"]]
+    assert by_state["rows"] == BY_STATE
+
+
 def test_named_parameters_are_formatted_by_the_client(answers):
     assert value(answers, "read_sql_query_params")["rows"] == [["NY", 10], ["NY", 25]]
 
