@@ -8,32 +8,12 @@ import io
 import pyarrow.parquet as pq
 import pytest
 
-from tests.support.athena import run_query
+from tests.support.athena import Statements
 
 BUCKET = "insert-lake"
 OUTPUT = f"s3://{BUCKET}/results/"
-
-
-def query(athena, sql: str) -> dict:
-    return run_query(athena, sql, database="ins", output=OUTPUT)
-
-
-def ok(athena, sql: str) -> dict:
-    execution = query(athena, sql)
-    assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"].get("StateChangeReason")
-    return execution
-
-
-def failed(athena, sql: str) -> str:
-    execution = query(athena, sql)
-    assert execution["Status"]["State"] == "FAILED", "succeeded where Athena fails"
-    return execution["Status"]["StateChangeReason"]
-
-
-def rows(athena, sql: str) -> list[list]:
-    execution = ok(athena, sql)
-    page = athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])
-    return [[d.get("VarCharValue") for d in r["Data"]] for r in page["ResultSet"]["Rows"]][1:]
+STATEMENTS = Statements("ins", OUTPUT)
+query, ok, failed, rows = STATEMENTS.query, STATEMENTS.ok, STATEMENTS.failed, STATEMENTS.rows
 
 
 @pytest.fixture(scope="module")
