@@ -175,6 +175,9 @@ def parse_unload(statement: str) -> tuple[str, str, dict[str, str]]:
 # served (bucketing, Iceberg tables and their maintenance, text and ORC options), refused by name.
 _CTAS_SERVED = {"external_location", "format", "is_external", "table_type", "partitioned_by"}
 _CTAS_CODEC = {"write_compression", "parquet_compression", "compression_level"}
+# https://docs.aws.amazon.com/athena/latest/ug/compression-support-hive.html, engine version 3:
+# the codecs Athena writes Parquet with (LZ4 and LZO: read only; BZIP2, DEFLATE, ZLIB: no)
+_PARQUET_WRITE_CODECS = {"GZIP", "SNAPPY", "ZSTD", "NONE"}
 _CTAS_NOT_SERVED = {
     "bucketed_by", "bucket_count", "partitioning", "location", "orc_compression", "field_delimiter",
     "vacuum_max_snapshot_age_seconds", "vacuum_min_snapshots_to_keep",
@@ -201,6 +204,11 @@ def ctas_options(tree: exp.Create) -> dict[str, Any]:
             options[key] = prop.args["value"].name
     if options.get("format", "PARQUET").upper() != "PARQUET":
         raise AthenaQueryError("NOT_SUPPORTED", "local_aws writes CTAS tables as PARQUET only")
+    for key in ("write_compression", "parquet_compression"):
+        codec = options.get(key, "GZIP").upper()
+        if codec not in _PARQUET_WRITE_CODECS:
+            raise AthenaQueryError("NOT_SUPPORTED", f"{key} {codec}: Athena writes Parquet as "
+                                   f"{', '.join(sorted(_PARQUET_WRITE_CODECS))} only (compression-support-hive.html)")
     if options.get("table_type", "HIVE").upper() != "HIVE" or options.get("is_external", "true").lower() != "true":
         raise AthenaQueryError("NOT_SUPPORTED", "local_aws writes CTAS tables as Hive external tables only "
                                "(no Iceberg)")

@@ -65,6 +65,8 @@ def test_more_than_100_partitions_fail(athena, src):
                                                        "property bucketed_by"),
     ("table_type = 'ICEBERG'", "NOT_SUPPORTED: local_aws writes CTAS tables as Hive external tables only"),
     ("format = 'ORC'", "NOT_SUPPORTED: local_aws writes CTAS tables as PARQUET only"),
+    # compression-support-hive.html: Parquet is read, not written, with LZ4
+    ("write_compression = 'LZ4'", "NOT_SUPPORTED: write_compression LZ4: Athena writes Parquet as"),
     ("no_such_property = 'x'", "INVALID_TABLE_PROPERTY: Catalog 'awsdatacatalog' table property "
                                "'no_such_property' does not exist"),
 ])
