@@ -26,7 +26,7 @@ import duckdb
 from sqlglot import exp
 
 from local_aws.engines import athena_ddl, athena_partitions, glue_catalog
-from local_aws.engines.athena_sql import AthenaQueryError, duckdb_type, to_duckdb
+from local_aws.engines.athena_sql import AthenaQueryError, duckdb_type, quote_identifier, to_duckdb
 from local_aws.engines.glue_catalog import CatalogError, GlueBackend, TableSpec
 
 _INTEGERS = ["TINYINT", "SMALLINT", "INTEGER", "BIGINT"]
@@ -80,7 +80,7 @@ def insert_into(conn: duckdb.DuckDBPyConnection, glue: GlueBackend, tree: exp.In
             raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not write column {name} of type {gtype} "
                                    f"(INSERT INTO {spec.database}.{spec.name})")
         value = f"c{inserted.index(name.lower())}" if name.lower() in inserted else "NULL"
-        select.append(f"CAST({value} AS {kind}) AS {_quote(name)}")
+        select.append(f"CAST({value} AS {kind}) AS {quote_identifier(name)}")
     conn.execute(f"CREATE TEMP TABLE _insert_rows AS SELECT {', '.join(select)} "
                  f"FROM ({source}) AS _inserted({positional})")
     if conn.execute("SELECT count(*) FROM _insert_rows").fetchone()[0] == 0:
@@ -150,7 +150,3 @@ def _trino_type(glue_type: str) -> str:
     if kind is None or kind.startswith("DECIMAL"):  # decimal(p,s) and complex types: Glue's text
         return glue_type.lower()
     return _TRINO_NAMES.get(kind, glue_type.lower())
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'

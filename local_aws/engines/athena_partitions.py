@@ -13,7 +13,7 @@ from __future__ import annotations
 import duckdb
 
 from local_aws.engines import athena_ddl, glue_catalog
-from local_aws.engines.athena_sql import AthenaQueryError
+from local_aws.engines.athena_sql import AthenaQueryError, quote_identifier, quote_literal
 from local_aws.engines.glue_catalog import GlueBackend
 
 MAX_PARTITIONS = 100
@@ -28,11 +28,12 @@ def write_partitions(conn: duckdb.DuckDBPyConnection, rows_table: str, table: st
                      query_id: str) -> tuple[int, list[str], list[Partition]]:
     """Write rows_table's data_columns, one Parquet object per value of keys; known: the table's
     partitions and their locations. Returns (rows, s3:// paths written, partitions to add)."""
-    selected = ", ".join(_quote(name) for name in data_columns)
+    selected = ", ".join(quote_identifier(name) for name in data_columns)
     total, written, new = 0, [], []
     for texts in _partition_texts(conn, rows_table, table, keys):
         folder = known.get(texts) or (location.rstrip("/") + "/" + "".join(f"{k}={v}/" for k, v in zip(keys, texts)))
-        where = " AND ".join(f"CAST({_quote(k)} AS VARCHAR) = {_literal(v)}" for k, v in zip(keys, texts))
+        where = " AND ".join(f"CAST({quote_identifier(k)} AS VARCHAR) = {quote_literal(v)}"
+                             for k, v in zip(keys, texts))
         _, rows, files = athena_ddl.write_parquet(conn, f"SELECT {selected} FROM {rows_table} WHERE {where}",
                                                   folder, query_id, must_be_empty=False)
         total += rows
@@ -55,7 +56,7 @@ def add_partitions(glue: GlueBackend, database: str, name: str, partitions: list
 def _partition_texts(conn: duckdb.DuckDBPyConnection, rows_table: str, table: str,
                      keys: list[str]) -> list[tuple[str, ...]]:
     """Each partition's values as the text of its folder name (key=value) and of its Glue Values."""
-    texts = ", ".join(f"CAST({_quote(k)} AS VARCHAR)" for k in keys)
+    texts = ", ".join(f"CAST({quote_identifier(k)} AS VARCHAR)" for k in keys)
     found = conn.execute(f"SELECT DISTINCT {texts} FROM {rows_table}").fetchall()
     if len(found) > MAX_PARTITIONS:
         raise AthenaQueryError("HIVE_TOO_MANY_OPEN_PARTITIONS",
@@ -69,11 +70,3 @@ def _partition_texts(conn: duckdb.DuckDBPyConnection, rows_table: str, table: st
                 raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not write partition {key}={text!r} "
                                        f"of {table}: Hive escapes such a value in the folder name")
     return found
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

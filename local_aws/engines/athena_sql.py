@@ -129,11 +129,11 @@ def glue_type(duck_type: str) -> str:
 
 # -- table readers -------------------------------------------------------------------------------
 
-def _quote(identifier: str) -> str:
+def quote_identifier(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(value: str) -> str:
+def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -150,7 +150,7 @@ def _data_files(location: str) -> list[str]:
 
 
 def _reader(spec: TableSpec, files: list[str]) -> str:
-    file_list = "[" + ", ".join(_literal(f) for f in files) + "]"
+    file_list = "[" + ", ".join(quote_literal(f) for f in files) + "]"
     if spec.format == "parquet":
         return f"read_parquet({file_list}, union_by_name = true)"
     if spec.format == "json":
@@ -164,7 +164,7 @@ def _reader(spec: TableSpec, files: list[str]) -> str:
         null_format = spec.serde_parameters.get("serialization.null.format", "\\N")
         options = {"delim": spec.serde_parameters.get("field.delim", "\x01"), "quote": "", "escape": "",
                    "nullstr": null_format}
-    rendered = ", ".join(f"{k} = {_literal(v)}" for k, v in options.items())
+    rendered = ", ".join(f"{k} = {quote_literal(v)}" for k, v in options.items())
     return (f"read_csv({file_list}, header = false, skip = {spec.skip_header_lines}, {rendered}, "
             "all_varchar = true, strict_mode = false, null_padding = true)")
 
@@ -182,13 +182,13 @@ def _select_list(conn: duckdb.DuckDBPyConnection, spec: TableSpec, reader: str,
         else:  # text formats map by position; missing trailing fields are NULL, extra ones ignored
             source = found[position] if position < len(found) else None
         if source is None:
-            columns.append(f"CAST(NULL AS {target or 'VARCHAR'}) AS {_quote(name)}")
+            columns.append(f"CAST(NULL AS {target or 'VARCHAR'}) AS {quote_identifier(name)}")
         elif spec.format == "opencsv" and not raw and opencsv_types.is_supported(gtype):
-            columns.append(f"{opencsv_types.column(_quote(source), gtype)} AS {_quote(name)}")
+            columns.append(f"{opencsv_types.column(quote_identifier(source), gtype)} AS {quote_identifier(name)}")
         elif target is None or (target == "VARCHAR" and spec.format != "parquet"):
-            columns.append(f"{_quote(source)} AS {_quote(name)}")
+            columns.append(f"{quote_identifier(source)} AS {quote_identifier(name)}")
         else:
-            columns.append(f"TRY_CAST({_quote(source)} AS {target}) AS {_quote(name)}")
+            columns.append(f"TRY_CAST({quote_identifier(source)} AS {target}) AS {quote_identifier(name)}")
     return columns
 
 
@@ -205,13 +205,13 @@ def table_sql(conn: duckdb.DuckDBPyConnection, spec: TableSpec, raw: bool = Fals
             continue
         reader = _reader(spec, files)
         partition_columns = [
-            f"CAST({_literal(value)} AS {duckdb_type(ptype) or 'VARCHAR'}) AS {_quote(pname)}"
+            f"CAST({quote_literal(value)} AS {duckdb_type(ptype) or 'VARCHAR'}) AS {quote_identifier(pname)}"
             for (pname, ptype), value in zip(spec.partition_keys, values)
         ]
         selects.append(f"SELECT {', '.join(_select_list(conn, spec, reader, raw) + partition_columns)} "
                        f"FROM {reader}")
     if not selects:
-        empty = [f"CAST(NULL AS {duckdb_type(t) or 'VARCHAR'}) AS {_quote(n)}"
+        empty = [f"CAST(NULL AS {duckdb_type(t) or 'VARCHAR'}) AS {quote_identifier(n)}"
                  for n, t in spec.columns + spec.partition_keys]
         return f"SELECT {', '.join(empty)} WHERE false"
     return " UNION ALL BY NAME ".join(selects)
@@ -313,9 +313,9 @@ def check_opencsv_fields(conn: duckdb.DuckDBPyConnection, spec: TableSpec,
     if not typed or opencsv_types.uses_null_for_invalid_data(spec.parameters):
         return
     position = {n: i + 1 for i, (n, _) in enumerate(spec.columns)}
-    bad = " ".join(f"WHEN {_quote(n)} IS NOT NULL AND NOT {opencsv_types.valid(_quote(n), t)} "
-                   f"THEN {_literal(n)}" for n, t in typed)
-    fields = ", ".join(_quote(n) for n, _ in typed)
+    bad = " ".join(f"WHEN {quote_identifier(n)} IS NOT NULL AND NOT {opencsv_types.valid(quote_identifier(n), t)} "
+                   f"THEN {quote_literal(n)}" for n, t in typed)
+    fields = ", ".join(quote_identifier(n) for n, _ in typed)
     row = conn.execute(f"SELECT * FROM (SELECT CASE {bad} END AS bad_column, {fields} "
                        f"FROM ({table_sql(conn, spec, raw=True)})) WHERE bad_column IS NOT NULL "
                        "LIMIT 1").fetchone()
