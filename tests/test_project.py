@@ -72,6 +72,28 @@ def test_the_installed_project_declares_the_same_pins_as_the_requirements_files(
     assert declared == {part: _pins(ROOT / name) for part, name in REQUIREMENTS.items()}
 
 
+def test_the_lock_installs_on_every_python_the_project_claims():
+    """Every locked package admits the oldest Python pyproject.toml's requires-python allows, and
+    the stand-in Airflow image's (Debian bookworm's python3, 3.11.2): soupsieve 4.1.2 wanted
+    3.11.5 and broke the image build (issue 25)."""
+    import tomllib
+    from importlib.metadata import distribution
+
+    from packaging.specifiers import SpecifierSet
+
+    claimed = SpecifierSet(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+                           ["requires-python"])
+    oldest = next(v for v in (f"3.{m}.{p}" for m in range(8, 20) for p in range(0, 30))
+                  if v in claimed)
+    assert oldest == "3.11.0", "the stand-in image runs 3.11.2: claim no more than the lock needs"
+    refused = {}
+    for name in _pins(ROOT / "constraints.txt"):
+        wants = distribution(name).metadata.get("Requires-Python")
+        if wants and not all(v in SpecifierSet(wants) for v in (oldest, "3.11.2")):
+            refused[name] = wants
+    assert refused == {}
+
+
 def test_installed_versions_are_the_pinned_ones():
     from importlib.metadata import version
 
@@ -96,7 +118,8 @@ def test_compose_stack_has_no_baked_in_secret_and_binds_the_emulator_to_localhos
     env = compose["x-airflow-common"]["environment"]
     assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
     assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false"
-    assert services["local-aws"]["ports"] == ["127.0.0.1:5050:5050"]
+    assert services["local-aws"]["ports"] == ["127.0.0.1:${LOCAL_AWS_PORT:-5050}:5050"]
+    assert services["airflow-apiserver"]["ports"] == ["127.0.0.1:${AIRFLOW_API_PORT:-8080}:8080"]
     password = services["airflow-init"]["environment"]["_AIRFLOW_WWW_USER_PASSWORD"]
     assert password.startswith("${_AIRFLOW_WWW_USER_PASSWORD:?"), "no default admin password"
     assert ".env" in (ROOT / ".gitignore").read_text().split()
