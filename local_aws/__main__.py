@@ -17,7 +17,8 @@ import threading
 
 from local_aws import faults
 from local_aws.seeding import SAMPLE_SCALES, SOURCE_BUCKET, LakeDirError
-from local_aws.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STATE_DIR, HEALTH_PATH, LocalAWS
+from local_aws.server import (DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STATE_DIR, HEALTH_PATH, LocalAWS,
+                              StateDirError)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     except LakeDirError as exc:
         print(f"local_aws: {exc}", file=sys.stderr)
         return 2
+    except StateDirError as exc:
+        print(f"local_aws: cannot start: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"local_aws: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1

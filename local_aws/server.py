@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -93,6 +96,28 @@ class _Server(ThreadedMotoServer):
                           f"(address in use or not available)") from None
 
 
+class StateDirError(OSError):
+    """The state directory cannot be created or written: said as such, not as a port problem."""
+
+
+def _writable_state_dir(state_dir: Path) -> None:
+    """Create state_dir and write a file in it, or raise StateDirError naming who may not."""
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=state_dir, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        owner = ""
+        existing = next((p for p in (state_dir, *state_dir.parents) if p.exists()), None)
+        if existing is not None:
+            st = existing.stat()
+            owner = (f"; {existing} is owned by uid {st.st_uid} gid {st.st_gid}, "
+                     f"mode {stat.filemode(st.st_mode)}")
+        raise StateDirError(
+            f"state directory {state_dir} is not writable by this process (uid {os.getuid()}, "
+            f"gid {os.getgid()}): {exc.strerror or exc}{owner}") from exc
+
+
 class LocalAWS:
     """One emulator: start() restores state, seeds the source bucket and serves; stop() saves."""
 
@@ -133,7 +158,7 @@ class LocalAWS:
         if request_log.level == logging.NOTSET:
             # One line per request drowns everything else; ask for it with --log-level INFO.
             request_log.setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        _writable_state_dir(self.state_dir)
         self.restored = self.store.restore()
         if self.lake_dir is not None:
             # Every start: the bucket becomes exactly the directory's files.

@@ -51,6 +51,24 @@ def test_busy_port_is_reported_not_raised(emulator, tmp_path):
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
+def test_an_unusable_state_dir_is_named_not_reported_as_a_port_problem(tmp_path):
+    """The compose volume of issue 25 died with 'cannot listen' over a Permission denied. Here the
+    state directory's parent is a file, which stops root too (CI runs as root)."""
+    import subprocess
+    import sys
+
+    parent = tmp_path / "a-file"
+    parent.write_text("not a directory")
+    result = subprocess.run([sys.executable, "-m", "local_aws", "--port", "0", "--state-dir",
+                             str(parent / "aws"), "--sample-scale", "none"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "cannot listen" not in result.stderr
+    assert f"local_aws: cannot start: state directory {parent / 'aws'} is not writable" in result.stderr
+    assert "Not a directory" in result.stderr
+    assert f"{parent} is owned by uid " in result.stderr
+
+
 @pytest.mark.parametrize(("service", "call", "params", "action"), [
     # JSON protocol (X-Amz-Target) and query protocol (Action=..., XML errors): two actions moto
     # has no implementation of, so they stand for any call the emulator cannot answer.
