@@ -1,9 +1,11 @@
-# Two images from the official one, each with this project installed editable (pyproject.toml):
+# Two images from the official one (apache/airflow per Python version: 3.11, the Python
+# constraints.txt is resolved for; docker/standins/build.sh provides it where no registry can be
+# pulled from), each with this project installed editable (pyproject.toml):
 #   airflow    the Airflow services: runtime dependencies only (requirements.txt)
 #   local-aws  the offline AWS: the same plus the emulator's data planes (requirements-local-aws.txt)
 # docker-compose.yaml mounts dags/, plugins/, include/ and local_aws/ over the copied sources,
 # so code changes need no rebuild; a change of pins does.
-FROM apache/airflow:3.3.2 AS airflow
+FROM apache/airflow:3.3.2-python3.11 AS airflow
 COPY --chown=airflow:0 pyproject.toml README.md constraints.txt requirements.txt \
      requirements-local-aws.txt requirements-dev.txt /opt/airflow/
 COPY --chown=airflow:0 include/ /opt/airflow/include/
@@ -13,3 +15,6 @@ RUN pip install --no-cache-dir -c /opt/airflow/constraints.txt -e /opt/airflow
 
 FROM airflow AS local-aws
 RUN pip install --no-cache-dir -c /opt/airflow/constraints.txt -e "/opt/airflow[local-aws]"
+# The emulator's state volume starts as a copy of this folder: owned by airflow, writable by group
+# 0, so the service can write it under any AIRFLOW_UID (Airflow's images run every uid in gid 0).
+RUN mkdir -p /opt/airflow/.local/aws && chmod -R g+rwX /opt/airflow/.local

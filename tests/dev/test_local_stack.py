@@ -66,12 +66,25 @@ def test_the_services_follow_the_official_file_with_local_executor_and_local_aws
         assert {"/opt/airflow/dags", "/opt/airflow/plugins", "/opt/airflow/include",
                 "/opt/airflow/local_aws"} <= targets
     assert compose["services"]["airflow-scheduler"]["build"]["context"]
-    assert "FROM apache/airflow:3.3.2" in (ROOT / "Dockerfile").read_text()
+    # the official image per Python version: the one the lock is made for (tests/test_project.py)
+    assert "FROM apache/airflow:3.3.2-python3.11 " in (ROOT / "Dockerfile").read_text()
 
 
-def test_the_emulator_listens_on_localhost_only(compose):
-    ports = compose["services"]["local-aws"]["ports"]
-    assert ports and all(str(p).startswith("127.0.0.1:") for p in ports), ports
+def test_every_published_port_is_on_localhost_only(compose):
+    published = {name: s["ports"] for name, s in compose["services"].items() if s.get("ports")}
+    assert set(published) == {"local-aws", "airflow-apiserver"}
+    for name, ports in published.items():
+        for port in ports:
+            # docker-compose config prints a port either as "ip:host:container" or as a mapping
+            ip = port.get("host_ip") if isinstance(port, dict) else str(port).split(":")[0]
+            assert ip == "127.0.0.1", (name, port)
+
+
+def test_the_airflow_services_that_call_aws_wait_for_a_healthy_emulator(compose):
+    services = compose["services"]
+    assert services["local-aws"]["healthcheck"]["test"]
+    for name in ("airflow-apiserver", "airflow-scheduler", "airflow-triggerer"):
+        assert services[name]["depends_on"]["local-aws"]["condition"] == "service_healthy", name
 
 
 def test_the_emulator_serves_the_pipelines_redshift_workgroup(compose):
@@ -109,6 +122,15 @@ def test_compose_and_make_airflow_give_the_dag_the_same_connection_and_variables
         assert _settings(env) == dataclasses.replace(local, report_dir="") == \
             settings.load(lambda k, d: d)
         assert local.env == "local_aws"
+
+
+def test_task_logs_stay_readable_the_local_key_is_no_ordinary_word(compose):
+    """Airflow's masker replaces the connection's password everywhere in a task log: it must not
+    occur in an address, a path or a word the logs print (issue 25: 'local' did)."""
+    conn = _connection(_env(compose, "airflow-scheduler")["AIRFLOW_CONN_AWS_DEFAULT"])
+    everyday = ("http://local-aws:5050/covid-lake /home/airflow/.local/lib/python3.11 "
+                "/opt/airflow/logs s3://covid-lake/raw covid_lake_daily local_aws " + str(ROOT))
+    assert len(conn["password"]) >= 16 and conn["password"] not in everyday
 
 
 def _settings(env: dict[str, str]) -> settings.Settings:

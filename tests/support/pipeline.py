@@ -21,9 +21,9 @@ _RUN_STATE = re.compile(r"DagRun Finished: .*?state=(\w+)")
 class Pipeline:
     def __init__(self, airflow, emulator):
         self.airflow, self.emulator = airflow, emulator
-        conn = {"conn_type": "aws", "login": "local", "password": "local",
-                "extra": {"region_name": "us-east-1", "endpoint_url": emulator.endpoint_url}}
-        self.env = {"AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn)}
+        from covid_lake_dev.local_stack import aws_connection
+
+        self.env = {"AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_connection(emulator.endpoint_url))}
 
     def run(self, day: str) -> tuple[str, str]:
         return self.run_conf(day)
