@@ -111,7 +111,9 @@ def covid_lake_daily():
 
     @task.branch
     def choose_crawl(landed: list[dict], catalog: dict) -> str:
-        if not any(x["copied"] for x in landed) and not catalog["missing_tables"]:
+        from covid_lake.mapped_results import all_results
+
+        if not any(x["copied"] for x in all_results(landed)) and not catalog["missing_tables"]:
             return "crawl_not_needed"
         return "update_crawler"
 
@@ -139,10 +141,11 @@ def covid_lake_daily():
     @task(multiple_outputs=False, execution_timeout=LONG_WAIT)
     def transform_and_publish(query_ids: list[str], run: dict, raw_profile: list[dict]) -> dict:
         from covid_lake import steps
+        from covid_lake.mapped_results import all_results
 
         with fail_fast():
             return steps.transform_and_publish(
-                _client("athena"), _client("s3"), settings.load(), list(query_ids),
+                _client("athena"), _client("s3"), settings.load(), all_results(query_ids),
                 dt.date.fromisoformat(run["run_date"]), run["full_refresh"], raw_profile)
 
     @task
