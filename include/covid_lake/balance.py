@@ -20,7 +20,7 @@ the balance closes unless a row fell through: a run where it does not fails with
 `BalanceError` naming the dataset, the day and the difference. Rows whose date is no date (a
 missing last_update, an impossible date) belong to no day: they are in the report of every
 run (quirk / reject), not in a day's balance. The balance is written to runaudit as kind
-'balance', one row per dataset and day: row_count = loaded + left out + rejected,
+'tally', one row per dataset and day: row_count = loaded + left out + rejected,
 of_rows = read.
 """
 
@@ -34,7 +34,8 @@ from covid_lake import regions
 from covid_lake.clean import _text, jhu_timestamps, normalise_columns
 from covid_lake.errors import DataError
 
-BALANCE, LOADED, READ, REJECT = "balance", "loaded", "read", "reject"
+# runaudit.kind is VARCHAR(6): the balance rows are kind 'tally'.
+TALLY, LOADED, READ, REJECT = "tally", "loaded", "read", "reject"
 DATASETS = ("enigma_jhu", "us_county", "us_states", "states_daily")
 COLUMNS = ("dataset", "date", "part", "kind", "reason", "rows")
 _LEFT_OUT_RULES = ("non_us", "no_state", "national")
@@ -197,11 +198,11 @@ def check(parts: pd.DataFrame) -> pd.DataFrame:
 
 
 def audit_findings(table: pd.DataFrame) -> pd.DataFrame:
-    """The balance as run-report findings (quality.COLUMNS), kind 'balance': one per dataset
+    """The balance as run-report findings (quality.COLUMNS), kind 'tally': one per dataset
     and day, rows = loaded + left out, of_rows = read."""
     from covid_lake import quality
 
     return quality.frame(
         (r.dataset, f"balance {r.date.date()}: read {r.read:,} = loaded {r.loaded:,} + scope "
-         f"{r.scope:,} + quirk {r.quirk:,} + reject {r.reject:,}", BALANCE,
+         f"{r.scope:,} + quirk {r.quirk:,} + reject {r.reject:,}", TALLY,
          r.loaded + r.scope + r.quirk + r.reject, r.read) for r in table.itertuples())

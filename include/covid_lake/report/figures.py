@@ -84,9 +84,9 @@ def left_out_rows(audit: pd.DataFrame) -> pd.DataFrame:
 
 
 def balance_rows(audit: pd.DataFrame) -> pd.DataFrame:
-    """Per run date, dataset and day: rows read = loaded + left out (runaudit kind 'balance';
+    """Per run date, dataset and day: rows read = loaded + left out (runaudit kind 'tally';
     row_count = loaded + left out, of_rows = read; a run whose balance does not close fails)."""
-    return _audit_rows(audit, ["balance"]).rename(
+    return _audit_rows(audit, ["tally"]).rename(
         columns={"reason": "balance", "row_count": "accounted", "of_rows": "read"}).drop(
         columns="kind")
 
