@@ -226,7 +226,7 @@ RUN_AUDIT = TableContract(
         Col("run_date_key", "int32", nullable=False),
         Col("dataset", "str", nullable=False, length=40),
         Col("reason", "str", nullable=False, length=200),
-        Col("kind", "str", nullable=False, length=6, isin=("scope", "quirk", "reject", "loaded")),
+        Col("kind", "str", nullable=False, length=6, isin=("scope", "quirk", "reject", "loaded", "tally")),
         Col("row_count", "int64", nullable=False),
         Col("of_rows", "int64", nullable=False),
         Col("share", "float64"),

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from covid_lake import jhu_keys
+
 # Territories COVID Tracking and JHU report but state_abv (50 states + DC) and countypopulation
 # (which has Puerto Rico) do not list.
 TERRITORIES = pd.DataFrame(
@@ -132,17 +134,11 @@ def _per_value(values: pd.Series, fn) -> pd.Series:
 
 def is_county_fips(fips: pd.Series, states: frozenset[str]) -> pd.Series:
     """A real county: 5 digits, a known state, not a state-level code (xx000) and not one of
-    JHU's synthetic 80xxx ('Out of') / 90xxx ('Unassigned') / 88888 / 99999 codes."""
+    JHU's synthetic 80xxx / xx888 ('Out of'), 90xxx / xx999 ('Unassigned'), 88888 / 99999
+    codes."""
     f = fips.astype("str")
-    return (f.str.len().eq(5) & f.str[:2].isin(list(states)) & ~f.str[2:].eq("000")).fillna(
-        False).astype(bool)
-
-
-def state_of_code(fips: pd.Series) -> pd.Series:
-    """The state a JHU code names: its first two digits, or for JHU's 'Out of' (80xxx) and
-    'Unassigned' (90xxx) codes the last two."""
-    head = fips.str[:2]
-    return head.where(~head.isin(["80", "90"]), fips.str[3:5])
+    return (f.str.len().eq(5) & f.str[:2].isin(list(states))
+            & ~f.str[2:].isin(["000", "888", "999"])).fillna(False).astype(bool)
 
 
 def classify_jhu(jhu: pd.DataFrame, geo: Geography) -> pd.DataFrame:
@@ -155,18 +151,24 @@ def classify_jhu(jhu: pd.DataFrame, geo: Geography) -> pd.DataFrame:
     province = out["province_state"].fillna("").astype("str").str.strip()
     is_us = out["country_region"].isin(["US", "United States"]).to_numpy()
 
+    # The code's form first (jhu_keys: every form the survey found); a US row in another form
+    # fails the run rather than landing in no state or the wrong one.
+    form = jhu_keys.fips_forms(fips, geo.states)
+    jhu_keys.require_known(form[is_us], fips[is_us])
     # State from the code where it has one, else from the province's name.
     by_name = _per_value(province, lambda p: geo.state_fips_by_name.get(fold(p)))
-    code_state = state_of_code(fips)
+    code_state = jhu_keys.state_of_fips(fips, form)
     state = code_state.where(fips.notna(), by_name)
     state = state.where(state.isin(list(geo.states)))
-    county = fips.where(is_county_fips(fips, geo.states))
+    county = fips.where(form.eq(jhu_keys.COUNTY))
 
     placement = np.full(n, "", dtype=object)
     rule = np.full(n, "", dtype=object)
-    unassigned = admin2.str.lower().eq("unassigned") | fips.str.startswith("90", na=False)
-    out_of = admin2.str.lower().str.startswith("out of") | fips.str.startswith("80", na=False)
-    state_level = admin2.eq("") & ~unassigned & ~out_of
+    unassigned = admin2.str.lower().eq("unassigned") | form.eq(jhu_keys.UNASSIGNED)
+    out_of = admin2.str.lower().str.startswith("out of") | form.eq(jhu_keys.OUT_OF)
+    # A state's or territory's own row, whatever its code holds: '66', '00066', '66000' or none.
+    state_level = (admin2.eq("") & ~unassigned & ~out_of
+                   & form.isin([jhu_keys.EMPTY, *jhu_keys.STATE_FORMS]))
 
     def put(mask, where, why):
         m = np.asarray(mask, dtype=bool) & (placement == "")

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from covid_lake import contracts, regions
+from covid_lake import balance, contracts, regions
 from covid_lake.clean import STATES_DAILY_MEASURES, SourceDataError
 from covid_lake.contracts import DataContractError
 
@@ -65,6 +65,7 @@ class StarBuild:
     tables: dict[str, pd.DataFrame]
     report: pd.DataFrame  # dataset, reason, kind, rows, of_rows (quality.REPORT_COLUMNS)
     non_us: pd.DataFrame  # country_region, alpha_3_code, rows, regions
+    balance: pd.DataFrame  # per dataset and day, rows read / loaded / left out (balance.py)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]
@@ -407,6 +408,9 @@ def build_dim_hospital(hosp: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 SCOPE, QUIRK = "scope", "quirk"  # left out by design / a defect of the source, measured
+SAME_REPORT_TWICE = ("same region twice in one report (e.g. 'Dona Ana' / 'Doña Ana' 35013): "
+                     "kept the row with the larger counts")
+EARLIER_REPORT = "earlier report of a region on the same day: the latest one is used"
 _RULE_KIND = {"non_us": SCOPE, "no_state": SCOPE, "national": SCOPE, "unassigned": SCOPE,
               "out_of": SCOPE, "state_level": SCOPE, "matched": QUIRK, "unmatched": QUIRK}
 
@@ -432,10 +436,8 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
     placed = day[day["placement"].isin(_PLACED)]
     same = placed.duplicated(["region", "date"])
     twice = placed.duplicated(["region", "date", "last_update"])
-    add("enigma_jhu", "same region twice in one report (e.g. 'Dona Ana' / 'Doña Ana' 35013): "
-        "kept the row with the larger counts", QUIRK, twice.sum(), n_day)
-    add("enigma_jhu", "earlier report of a region on the same day: the latest one is used", SCOPE,
-        (same & ~twice).sum(), n_day)
+    add("enigma_jhu", SAME_REPORT_TWICE, QUIRK, twice.sum(), n_day)
+    add("enigma_jhu", EARLIER_REPORT, SCOPE, (same & ~twice).sum(), n_day)
     add("enigma_jhu", "active 0 on a US row (JHU does not compute it for the US): loaded as NULL",
         SCOPE, day["active_not_computed"].sum(), n_day)
 
@@ -530,7 +532,8 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
             contracts.validate(name, df)
         _check_references(tables)
     report, non_us = _report(lake, jhu, pd.Timestamp(start), hi)
-    return StarBuild(start, end, tables, report, non_us)
+    parts = balance.of_build(lake, jhu, jhu_latest, tables, pd.Timestamp(start), hi)
+    return StarBuild(start, end, tables, report, non_us, parts)
 
 
 def build_day(lake: Lake, day, validate: bool = True) -> StarBuild:

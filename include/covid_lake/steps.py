@@ -258,7 +258,9 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     Facts go to star/<table>/date=YYYY-MM-DD/, dimensions to star/<table>/run_date=<run date>/:
     one object per run, so concurrent runs of a backfill never read each other's dimensions.
     """
-    from covid_lake import layout, parquet_io, quality, star, validate
+    import pandas as pd
+
+    from covid_lake import balance, layout, parquet_io, quality, star, validate
     from covid_lake.clean import clean_lake
 
     if not isinstance(query_ids, dict):  # the mapped extract's ids, in EXTRACTS order
@@ -273,9 +275,12 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     else:
         start = end = run_date
         build = star.build_day(lake, run_date)
+    # Every row read for a built day is loaded or audited with its reason, or the run fails.
+    rows_balance = balance.check(balance.with_rejects(
+        build.balance, checked.rejected, pd.Timestamp(start), pd.Timestamp(end)))
     report = quality.with_limits(
         quality.combine(quality.raw_findings(raw_profile or [], raw_contract.keys()),
-                        checked.report, build.report),
+                        checked.report, build.report, balance.audit_findings(rows_balance)),
         {quality.QUIRK: settings.quirk_limit, quality.REJECT: settings.reject_limit})
     log.info("run %s, %s..%s: %d findings\n%s", run_date, start, end, len(report),
              "\n".join(quality.log_lines(report)))

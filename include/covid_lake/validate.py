@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from covid_lake import quality, regions
+from covid_lake import jhu_keys, quality, regions
 from covid_lake.clean import (STATES_DAILY_MEASURES, SourceDataError, _text,
                               clean_countypopulation, clean_state_abv, jhu_timestamps,
                               normalise_columns)
@@ -173,6 +173,10 @@ class _Reference:
     by_name: dict[str, str]  # folded state name -> 2-digit fips
     by_abbr: dict[str, str]  # postal code -> 2-digit fips
 
+    @property
+    def states(self) -> frozenset[str]:
+        return frozenset(self.by_name.values())
+
     def of_names(self, names: pd.Series) -> pd.Series:
         return regions._per_value(_text(names), lambda n: self.by_name.get(regions.fold(n)))
 
@@ -209,8 +213,11 @@ def _state_checks(name: str, ref: _Reference) -> list[pa.Check]:
         return _same_state(_padded(df["fips"], 2), state)
 
     def jhu(df):
-        fips = _padded(df["fips"], 5)
-        code = regions.state_of_code(fips).where(~fips.isin(["88888", "99999"]))  # ships
+        # Padded as clean.pad_fips pads: '66' is Guam's own row, not county 00066.
+        f = _fips_text(df["fips"])
+        f = f.where(f.str.fullmatch(r"\d+").fillna(False).astype(bool))
+        fips = f.where(f.str.len() > 2, f.str.zfill(2)).where(f.str.len() <= 2, f.str.zfill(5))
+        code = jhu_keys.state_of_fips(fips, jhu_keys.fips_forms(fips, ref.states))
         return _same_state(code, ref.of_names(df["province_state"]))
 
     def hospital_beds(df):

@@ -100,6 +100,13 @@ def test_the_report_is_in_the_log_the_xcom_and_the_warehouse(every_day, real):
     assert rows[("countrycode", "duplicate keys (alpha-2 code) in the raw file")] == 13
     loaded = {d: n for (d, reason), n in rows.items() if reason == "rows published"}
     assert loaded["factcovid"] == 56 and loaded["dimdate"] == 1
+    # The row balance of the day, per daily dataset: everything read is accounted for.
+    tally = real.query("SELECT dataset, row_count, of_rows FROM runaudit "
+                       "WHERE run_date_key = :k AND kind = 'tally'", {"k": day.strftime("%Y%m%d")})
+    read = {r["dataset"]: int(r["of_rows"]) for r in tally}
+    assert read == {name: hand.rows_read(name, day) for name in
+                    ("enigma_jhu", "us_county", "us_states", "states_daily")}
+    assert all(int(r["row_count"]) == int(r["of_rows"]) for r in tally)
     per_run = real.query("SELECT run_date_key, count(*) AS n FROM runaudit GROUP BY 1 ORDER BY 1")
     assert [int(r["run_date_key"]) for r in per_run] == [20200328, 20200401]
 

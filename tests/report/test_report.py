@@ -192,7 +192,7 @@ def test_every_chart_carries_its_sql_and_data(report):
         sql = build.data.sql(name)
         assert sql.splitlines()[-1].replace("'", "&#39;").replace(">", "&gt;").replace(
             "<", "&lt;") in page
-    assert page.count("data:text/csv;base64,") == 8  # sources 2, quality 3, the others 1
+    assert page.count("data:text/csv;base64,") == 9  # sources 2, quality 4, the others 1
     assert page.count('class="note"') == 5
 
 

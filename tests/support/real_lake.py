@@ -144,3 +144,17 @@ def tracking_positive(day: dt.date) -> dict[str, int | None]:
 
 def count_jhu_us(day: dt.date, predicate) -> int:
     return sum(1 for r in jhu_us_rows(day) if predicate(r))
+
+
+def rows_read(name: str, day: dt.date) -> int:
+    """Rows of a daily dataset dated `day` (a JHU row's day: its last_update's), any country."""
+    if name == "enigma_jhu":
+        return sum(1 for r in _rows(name) if jhu_day(r["last_update"]) == day)
+    field = day.strftime("%Y%m%d") if name == "states_daily" else day.isoformat()
+    return sum(1 for r in _rows(name) if r["date"] == field)
+
+
+def jhu_left_out(day: dt.date) -> int:
+    """JHU rows of the day in no state: non-US rows, the cruise ships, the 'Recovered' row."""
+    return sum(1 for r in _rows("enigma_jhu") if jhu_day(r["last_update"]) == day
+               and (r["country_region"] != "US" or r["province_state"] in NOT_A_STATE))

@@ -57,6 +57,7 @@ def sections(results: dict[str, data.Result], checks: list[dict]) -> tuple[list[
     testing = results["testing"].frame
     audit = results["data_quality"].frame
     loaded, left_out = figures.loaded_rows(audit), figures.left_out_rows(audit)
+    balanced = figures.balance_rows(audit)
     checked = figures.checks_by_run_date(checks)
     run_dates = sorted({*loaded["run_date"], *left_out["run_date"]})
     if run_dates:
@@ -98,11 +99,14 @@ def sections(results: dict[str, data.Result], checks: list[dict]) -> tuple[list[
         page.Section(
             "quality", "Data quality per run date: rows loaded, rows left out, checks passed",
             "Top: the rows each run loaded per table; bottom: the rows it left out or resolved "
-            "per dataset and rule (runaudit); the table: the warehouse checks that gated it.",
+            "per dataset and rule (runaudit); the tables: the warehouse checks that gated it, "
+            "and each dataset's row balance per day (rows read = loaded + left out).",
             [results["data_quality"].sql], {"rows_loaded": loaded, "rows_left_out": left_out,
-                                            "checks": checked},
+                                            "checks": checked, "row_balance": balanced},
             _spec(charts.data_quality(loaded, left_out)),
-            [("Warehouse checks per run date", checked)] if not checked.empty else []),
+            ([("Warehouse checks per run date", checked)] if not checked.empty else [])
+            + ([("Row balance per run date, dataset and day", balanced)]
+               if not balanced.empty else [])),
     ], alerts
 
 

@@ -83,6 +83,14 @@ def left_out_rows(audit: pd.DataFrame) -> pd.DataFrame:
     return _audit_rows(audit, LEFT_OUT)
 
 
+def balance_rows(audit: pd.DataFrame) -> pd.DataFrame:
+    """Per run date, dataset and day: rows read = loaded + left out (runaudit kind 'tally';
+    row_count = loaded + left out, of_rows = read; a run whose balance does not close fails)."""
+    return _audit_rows(audit, ["tally"]).rename(
+        columns={"reason": "balance", "row_count": "accounted", "of_rows": "read"}).drop(
+        columns="kind")
+
+
 def _audit_rows(audit: pd.DataFrame, kinds) -> pd.DataFrame:
     columns = ["run_date", "dataset", "kind", "reason", "row_count", "of_rows"]
     if audit.empty:

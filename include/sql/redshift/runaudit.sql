@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS runaudit (
     run_date_key  INTEGER           NOT NULL,
     dataset       VARCHAR(40)       NOT NULL,  -- a source dataset, or a star table for 'loaded'
     reason        VARCHAR(200)      NOT NULL,
-    kind          VARCHAR(6)        NOT NULL,  -- scope | quirk | reject | loaded
+    kind          VARCHAR(6)        NOT NULL,  -- scope | quirk | reject | loaded | tally
     row_count     BIGINT            NOT NULL,
     of_rows       BIGINT            NOT NULL,  -- the dataset's rows the rule was applied to
     share         DOUBLE PRECISION,
