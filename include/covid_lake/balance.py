@@ -5,11 +5,14 @@ dataset and built day.
 
 - read: the dataset's rows dated that day that the run extracted (rows validation rejected
   included). A JHU row's day is the UTC day of its last_update.
-- loaded: the rows a fact of that day is built from. JHU: the latest report of a region placed
-  in a state (regions.classify_jhu) whose state has that day's factcovid row, and, for a county,
-  whose county has its factcovidcounty row: each such row is in its state's figure (a county
-  also in its county's). NYT us_county: a row whose (day, fips) is a factcovidcounty row;
-  us_states / states_daily: a row whose (day, fips) is a factcovid row.
+- loaded: the rows a fact of that day is built from, where the fact carries the source's
+  figures (a fact row whose measures from that source are all NULL loaded none of them: a
+  row kept out of the sums is not counted as loaded because another source made the row).
+  JHU: the latest report of a region placed in a state (regions.classify_jhu) whose state's
+  factcovid row has a JHU measure, and, for a county, whose county's factcovidcounty row has
+  one: each such row is in its state's figure (a county also in its county's). NYT us_county:
+  a row whose (day, fips) factcovidcounty row has an NYT measure; us_states / states_daily: a
+  row whose (day, fips) factcovid row has an NYT / COVID Tracking measure.
 - left out: JHU non-US rows, cruise ships, the national 'Recovered' row, earlier reports of a
   region that day, the smaller of a region reported twice in one report; NYT county rows
   without fips; state rows without fips. Each is one reason of the run report (star._report).
@@ -39,6 +42,13 @@ TALLY, LOADED, READ, REJECT = "tally", "loaded", "read", "reject"
 DATASETS = ("enigma_jhu", "us_county", "us_states", "states_daily")
 COLUMNS = ("dataset", "date", "part", "kind", "reason", "rows")
 _LEFT_OUT_RULES = ("non_us", "no_state", "national")
+# Each source's measures in the facts (contracts.py): a row is loaded into a fact row only
+# where the fact holds at least one of them.
+_JHU = ("confirmed", "deaths", "recovered")
+_NYT = ("nyt_cases", "nyt_deaths")
+_TRACKING = ("positive", "negative", "hospitalized_currently", "hospitalized_cumulative",
+             "hospitalized_discharged", "in_icu_currently", "on_ventilator_currently", "death",
+             "total_test_results")
 
 
 class BalanceError(DataError):
@@ -60,6 +70,11 @@ def _keys(df: pd.DataFrame, fips: str = "fips") -> pd.MultiIndex:
     return pd.MultiIndex.from_arrays([df["date_key"].astype("int64"), df[fips].astype("str")])
 
 
+def _carrying(table: pd.DataFrame, measures: tuple[str, ...], fips: str = "fips") -> pd.MultiIndex:
+    """The (date_key, fips) keys of the fact rows holding any of a source's measures."""
+    return _keys(table[table[list(measures)].notna().any(axis=1)], fips)
+
+
 def _date_key(dates: pd.Series) -> pd.Series:
     return (dates.dt.year * 10000 + dates.dt.month * 100 + dates.dt.day).astype("int64")
 
@@ -72,8 +87,7 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
     from covid_lake import star  # star builds with this module; imported here, not at load
 
     rows: list[tuple] = []
-    covid = _keys(tables["factcovid"])
-    county = _keys(tables["factcovidcounty"])
+    covid, county = tables["factcovid"], tables["factcovidcounty"]
 
     day = jhu[(jhu["date"] >= lo) & (jhu["date"] <= hi)]
     rows += _per_day("enigma_jhu", READ, READ, "", day["date"])
@@ -90,13 +104,14 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
                      placed.loc[same & ~twice, "date"])
     latest = jhu_latest[jhu_latest["date_key"].between(_key(lo), _key(hi))]
     state_keys = _keys(latest, "state_fips")
-    feeds = pd.Series(state_keys.isin(covid), index=latest.index)
+    feeds = pd.Series(state_keys.isin(_carrying(covid, _JHU)), index=latest.index)
     # A state reported as one row is that row (star._jhu_state_day): any other row of the
     # state that day would be in no figure.
     level = latest["placement"].eq(regions.STATE_LEVEL).to_numpy()
     feeds &= level | ~state_keys.isin(state_keys[level])
     is_county = latest["placement"].eq(regions.COUNTY)
-    feeds &= ~is_county | pd.Series(_keys(latest, "county_fips").isin(county), index=latest.index)
+    feeds &= ~is_county | pd.Series(_keys(latest, "county_fips").isin(_carrying(county, _JHU)),
+                                    index=latest.index)
     rows += _per_day("enigma_jhu", LOADED, LOADED, "", _from_key(latest.loc[feeds, "date_key"]))
 
     nyt = _window(lake["us_county"], lo, hi)
@@ -107,16 +122,18 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
                          part["date"])
     with_fips = nyt[nyt["fips"].notna()]
     rows += _per_day("us_county", LOADED, LOADED, "", with_fips.loc[
-        _keys(with_fips.assign(date_key=_date_key(with_fips["date"]))).isin(county), "date"])
+        _keys(with_fips.assign(date_key=_date_key(with_fips["date"]))).isin(
+            _carrying(county, _NYT)), "date"])
 
-    for name in ("us_states", "states_daily"):
+    for name, measures in (("us_states", _NYT), ("states_daily", _TRACKING)):
         df = _window(lake[name], lo, hi)
         rows += _per_day(name, READ, READ, "", df["date"])
         rows += _per_day(name, "left out", star.QUIRK, "no state fips",
                          df.loc[df["fips"].isna(), "date"])
         known = df[df["fips"].notna()]
         rows += _per_day(name, LOADED, LOADED, "", known.loc[
-            _keys(known.assign(date_key=_date_key(known["date"]))).isin(covid), "date"])
+            _keys(known.assign(date_key=_date_key(known["date"]))).isin(
+                _carrying(covid, measures)), "date"])
     return _parts(rows)
 
 

@@ -11,8 +11,8 @@ wait, diagnostics on failure, down -v).
    `make run` (covid_lake_dev.offline_run) gives for the same dates;
 5. task logs are readable (the connection's key is no ordinary word the masker would hide);
 6. the plugin's views answer 200 with a token and refuse without one;
-7. each of local-aws, the scheduler and postgres restarted: nothing lost, and a rerun of a date
-   changes nothing.
+7. each service restarted in turn (local-aws, the scheduler, postgres, the api-server, the
+   triggerer, the dag-processor): nothing lost; then a rerun of a date changes nothing.
 
 Minutes: `pytest -m compose` runs it alone. Timings are printed at the end.
 """
@@ -214,7 +214,9 @@ def test_the_plugin_views_need_a_token(stack):
         assert stack.status_of(page, auth=False) in (401, 403), page
 
 
-@pytest.mark.parametrize("service", ["local-aws", "airflow-scheduler", "postgres"])
+@pytest.mark.parametrize("service", ["local-aws", "airflow-scheduler", "postgres",
+                                     "airflow-apiserver", "airflow-triggerer",
+                                     "airflow-dag-processor"])
 def test_a_restarted_service_loses_nothing(stack, service):
     before_runs = {r["dag_run_id"]: r["state"]
                    for r in stack.api("GET", f"/dags/{DAG}/dagRuns?limit=100")["dag_runs"]}

@@ -104,3 +104,35 @@ def test_rejected_rows_of_the_day_are_read_and_rejected_and_the_audit_shows_the_
     assert set(rows.index) == set(DAILY)
     assert rows.loc["us_states", "of_rows"] == 4 and rows.loc["us_states", "row_count"] == 4
     assert "read 4 = loaded 3" in rows.loc["us_states", "reason"]
+
+
+@pytest.mark.parametrize(("table", "measures", "dataset"), [
+    ("factcovid", ("confirmed", "deaths", "recovered"), "enigma_jhu"),
+    ("factcovid", ("nyt_cases", "nyt_deaths"), "us_states"),
+    ("factcovidcounty", ("nyt_cases", "nyt_deaths"), "us_county"),
+])
+def test_a_fact_row_made_by_another_source_does_not_count_a_row_kept_out_of_it(
+        hand_lake, table, measures, dataset):
+    """Issue 26's defect: Guam's JHU row reached no figure while COVID Tracking made Guam's
+    factcovid row, so the row's presence said nothing. A source's rows are loaded only where the
+    fact holds that source's measures: here one fact row loses them, and the balance opens."""
+    from covid_lake import regions
+
+    built = star.build_day(hand_lake, "2020-04-01")
+    facts = built.tables[table]
+    carrying = facts[list(measures)].notna().any(axis=1)
+    victim = facts.index[carrying][0]
+    broken = {**built.tables, table: facts.assign(
+        **{m: facts[m].where(facts.index != victim) for m in measures})}
+    day = pd.Timestamp("2020-04-01")
+    geo = regions.geography(hand_lake["countypopulation"], hand_lake["us_states"])
+    raw_jhu = hand_lake["enigma_jhu"]
+    jhu = star._active_computed(regions.classify_jhu(
+        raw_jhu[raw_jhu["date"].between(day - pd.Timedelta(days=1), day)], geo))
+    parts = balance.of_build(hand_lake, jhu, star.latest_jhu_reports(jhu), broken, day, day)
+    with pytest.raises(balance.BalanceError, match=rf"dataset {dataset}, day 2020-04-01: .*"
+                                                   r"rows neither loaded nor audited"):
+        balance.check(parts)
+    # and the unbroken build closes
+    balance.check(balance.of_build(hand_lake, jhu, star.latest_jhu_reports(jhu), built.tables,
+                                   day, day))
