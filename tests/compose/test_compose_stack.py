@@ -24,6 +24,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import boto3
 import pytest
@@ -32,6 +33,7 @@ from covid_lake import redshift_io
 from tests.support.compose import ComposeStack, DockerEngine, env_flag, free_port
 
 pytestmark = pytest.mark.compose
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "compose"
 
 DAG = "covid_lake_daily"
 REPORT_DAG = "covid_lake_report"
@@ -97,8 +99,12 @@ def stack(make_run, tmp_path_factory):
         raise
     finally:
         stack.timings["whole test"] = time.monotonic() - started
-        print("\ncompose stack timings (s): " + ", ".join(
-            f"{k} {v:.0f}" for k, v in stack.timings.items()), file=sys.stderr)
+        said = "compose stack timings (s): " + ", ".join(
+            f"{k} {v:.0f}" for k, v in stack.timings.items())
+        print("\n" + said, file=sys.stderr)
+        # kept where the UI test keeps its screenshots: xdist workers' stderr is not shown
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "timings.txt").write_text(said + "\n")
         if not env_flag("COVID_LAKE_KEEP_COMPOSE"):
             stack.down()
             engine.stop()
