@@ -30,7 +30,8 @@ import boto3
 import pytest
 
 from covid_lake import redshift_io
-from tests.support.compose import ComposeStack, DockerEngine, env_flag, free_port
+from tests.support.compose import ComposeStack, DockerEngine, env_flag
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.compose
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "compose"

@@ -33,6 +33,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.airflow_api import AirflowAPI
+from tests.support.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "e2e"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -51,21 +54,15 @@ pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(CHROMIUM is None, reason="chromium missing: .ci/run installs it")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Stack:
     def __init__(self, local_dir: Path):
-        self.port, self.aws_port = _free_port(), _free_port()
+        self.port, self.aws_port = free_port(), free_port()
         self.url = f"http://localhost:{self.port}"
         self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
         self.local_dir = local_dir
         self.output: list[str] = []
         self.user = self.password = ""
-        self._token = ""
+        self._api: AirflowAPI | None = None
         args = f"--port {self.port} --aws-port {self.aws_port} --local-dir {local_dir}"
         # Its own process group, so the test can send it a terminal's Ctrl-C.
         self.proc = subprocess.Popen(["make", "--no-print-directory", "airflow", f"AIRFLOW_ARGS={args}"],
@@ -88,20 +85,9 @@ class Stack:
         assert self.password, "make airflow ended:\n" + "".join(self.output)
 
     def api(self, method: str, path: str, body: dict | None = None) -> dict:
-        if not self._token:
-            self._token = self._call("POST", "/auth/token",
-                                     {"username": self.user, "password": self.password},
-                                     token=None)["access_token"]
-        return self._call(method, path, body, self._token)
-
-    def _call(self, method: str, path: str, body, token) -> dict:
-        req = urllib.request.Request(self.url + path, method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-        if token:
-            req.add_header("Authorization", f"Bearer {token}")
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.load(resp)
+        if self._api is None:  # the login is known once make airflow printed it
+            self._api = AirflowAPI(self.url, self.user, self.password, timeout=30)
+        return self._api.request(method, path, body)
 
     def runs(self) -> list[dict]:
         return self.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=100")["dag_runs"]

@@ -13,13 +13,13 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
+
+from tests.support.airflow_api import AirflowAPI
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # What a user's clone holds that the images and the compose file read.
@@ -29,12 +29,6 @@ PROJECT_FILES = ("dags", "plugins", "include", "local_aws", "covid_lake_dev", "D
                  "requirements-dev.txt", "constraints.txt")
 SERVICES = ("postgres", "local-aws", "airflow-apiserver", "airflow-scheduler",
             "airflow-dag-processor", "airflow-triggerer")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class DockerEngine:
@@ -79,7 +73,7 @@ def compose_command() -> list[str]:
     raise RuntimeError("neither `docker compose` nor `docker-compose` is installed")
 
 
-class ComposeStack:
+class ComposeStack(AirflowAPI):
     """A copy of the project under `workdir`, its .env made as the README says."""
 
     def __init__(self, workdir: Path, project: str):
@@ -88,11 +82,8 @@ class ComposeStack:
         self.compose = [*compose_command(), "-p", project]
         self.v2 = self.compose[:2] == ["docker", "compose"]
         self.api_port, self.aws_port = free_port(), free_port()
-        self.url = f"http://127.0.0.1:{self.api_port}"
+        super().__init__(f"http://127.0.0.1:{self.api_port}", "airflow", secrets.token_urlsafe(16))
         self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
-        self.user = "airflow"
-        self.password = secrets.token_urlsafe(16)
-        self._token = ""
         self.timings: dict[str, float] = {}
 
     # -- set-up, as the README's steps ----------------------------------------------------
@@ -179,31 +170,7 @@ class ComposeStack:
             out.append(f"===== {service}: last {lines} lines =====\n{logs.stdout}{logs.stderr}")
         return "\n".join(out)
 
-    # -- the REST API, as a user calls it: POST /auth/token, then a Bearer token ------------
-    def token(self) -> str:
-        if not self._token:
-            self._token = self.request("POST", "/auth/token",
-                                       {"username": self.user, "password": self.password},
-                                       auth=False)["access_token"]
-        return self._token
-
-    def request(self, method: str, path: str, body: dict | None = None, *, auth: bool = True,
-                raw: bool = False):
-        req = urllib.request.Request(self.url + path, method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-        if auth:
-            req.add_header("Authorization", f"Bearer {self.token()}")
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            data = resp.read()
-            return (resp.status, data.decode(errors="replace")) if raw else json.loads(data)
-
-    def status_of(self, path: str, *, auth: bool) -> int:
-        try:
-            return self.request("GET", path, auth=auth, raw=True)[0]
-        except urllib.error.HTTPError as exc:
-            return exc.code
-
+    # -- the REST API (tests.support.airflow_api: POST /auth/token, then a Bearer token) ----
     def api(self, method: str, path: str, body: dict | None = None) -> dict:
         return self.request(method, "/api/v2" + path, body)
 
