@@ -89,20 +89,18 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
     rows: list[tuple] = []
     covid, county = tables["factcovid"], tables["factcovidcounty"]
 
-    day = jhu[(jhu["date"] >= lo) & (jhu["date"] <= hi)]
+    day = star._window(jhu, lo, hi)
     rows += _per_day("enigma_jhu", READ, READ, "", day["date"])
     for rule in _LEFT_OUT_RULES:
         rows += _per_day("enigma_jhu", "left out", star._RULE_KIND[rule], regions.JHU_RULES[rule],
                          day.loc[day["rule"] == rule, "date"])
     placed = day[day["placement"].isin(star._PLACED)]
-    # The rows latest_jhu_reports does not keep, under the reasons the run report gives them.
-    same = placed.duplicated(["region", "date"])
-    twice = placed.duplicated(["region", "date", "last_update"])
+    earlier, twice = star.repeated_reports(placed)
     rows += _per_day("enigma_jhu", "left out", star.QUIRK, star.SAME_REPORT_TWICE,
                      placed.loc[twice, "date"])
     rows += _per_day("enigma_jhu", "left out", star.SCOPE, star.EARLIER_REPORT,
-                     placed.loc[same & ~twice, "date"])
-    latest = jhu_latest[jhu_latest["date_key"].between(_key(lo), _key(hi))]
+                     placed.loc[earlier, "date"])
+    latest = jhu_latest[jhu_latest["date_key"].between(star._key_of(lo), star._key_of(hi))]
     state_keys = _keys(latest, "state_fips")
     feeds = pd.Series(state_keys.isin(_carrying(covid, _JHU)), index=latest.index)
     # A state reported as one row is that row (star._jhu_state_day): any other row of the
@@ -114,7 +112,7 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
                                     index=latest.index)
     rows += _per_day("enigma_jhu", LOADED, LOADED, "", _from_key(latest.loc[feeds, "date_key"]))
 
-    nyt = _window(lake["us_county"], lo, hi)
+    nyt = star._window(lake["us_county"], lo, hi)
     rows += _per_day("us_county", READ, READ, "", nyt["date"])
     no_fips = nyt[nyt["fips"].isna()]
     for name, part in no_fips.groupby(no_fips["county"].fillna("(missing)"), sort=True):
@@ -126,7 +124,7 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
             _carrying(county, _NYT)), "date"])
 
     for name, measures in (("us_states", _NYT), ("states_daily", _TRACKING)):
-        df = _window(lake[name], lo, hi)
+        df = star._window(lake[name], lo, hi)
         rows += _per_day(name, READ, READ, "", df["date"])
         rows += _per_day(name, "left out", star.QUIRK, "no state fips",
                          df.loc[df["fips"].isna(), "date"])
@@ -135,14 +133,6 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
             _keys(known.assign(date_key=_date_key(known["date"]))).isin(
                 _carrying(covid, measures)), "date"])
     return _parts(rows)
-
-
-def _window(df: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
-    return df[(df["date"] >= lo) & (df["date"] <= hi)]
-
-
-def _key(day: pd.Timestamp) -> int:
-    return day.year * 10000 + day.month * 100 + day.day
 
 
 def _from_key(keys: pd.Series) -> pd.Series:

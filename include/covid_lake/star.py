@@ -411,6 +411,17 @@ SCOPE, QUIRK = "scope", "quirk"  # left out by design / a defect of the source, 
 SAME_REPORT_TWICE = ("same region twice in one report (e.g. 'Dona Ana' / 'Doña Ana' 35013): "
                      "kept the row with the larger counts")
 EARLIER_REPORT = "earlier report of a region on the same day: the latest one is used"
+
+
+def repeated_reports(placed: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The placed JHU rows latest_jhu_reports does not keep: an earlier report of a region that
+    day, and the smaller of a region reported twice in one report (the run report's two
+    reasons, which the row balance counts too)."""
+    same = placed.duplicated(["region", "date"])
+    twice = placed.duplicated(["region", "date", "last_update"])
+    return same & ~twice, twice
+
+
 _RULE_KIND = {"non_us": SCOPE, "no_state": SCOPE, "national": SCOPE, "unassigned": SCOPE,
               "out_of": SCOPE, "state_level": SCOPE, "matched": QUIRK, "unmatched": QUIRK}
 
@@ -433,11 +444,9 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
     n_day = len(day)
     for rule, n in day.loc[day["rule"] != "", "rule"].value_counts(sort=False).sort_index().items():
         add("enigma_jhu", regions.JHU_RULES[rule], _RULE_KIND[rule], n, n_day)
-    placed = day[day["placement"].isin(_PLACED)]
-    same = placed.duplicated(["region", "date"])
-    twice = placed.duplicated(["region", "date", "last_update"])
+    earlier, twice = repeated_reports(day[day["placement"].isin(_PLACED)])
     add("enigma_jhu", SAME_REPORT_TWICE, QUIRK, twice.sum(), n_day)
-    add("enigma_jhu", EARLIER_REPORT, SCOPE, (same & ~twice).sum(), n_day)
+    add("enigma_jhu", EARLIER_REPORT, SCOPE, earlier.sum(), n_day)
     add("enigma_jhu", "active 0 on a US row (JHU does not compute it for the US): loaded as NULL",
         SCOPE, day["active_not_computed"].sum(), n_day)
 

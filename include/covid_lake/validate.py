@@ -82,10 +82,14 @@ def _is_fips(width: int) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
-def _padded(s: pd.Series, width: int) -> pd.Series:
+def _padded(s: pd.Series, width: int | None) -> pd.Series:
+    """Digits zero-padded to `width`; width=None decides per value as clean.pad_fips does
+    (up to 2 digits a state, else a county: JHU's '66' is Guam's own row, not county 00066)."""
     f = _fips_text(s)
-    ok = f.str.fullmatch(r"\d+").fillna(False).astype(bool)
-    return f.where(ok).str.zfill(width)
+    f = f.where(f.str.fullmatch(r"\d+").fillna(False).astype(bool))
+    if width is None:
+        return f.where(f.str.len() > 2, f.str.zfill(2)).where(f.str.len() <= 2, f.str.zfill(5))
+    return f.str.zfill(width)
 
 
 def _within(low: float, high: float) -> Callable[[pd.Series], pd.Series]:
@@ -213,10 +217,7 @@ def _state_checks(name: str, ref: _Reference) -> list[pa.Check]:
         return _same_state(_padded(df["fips"], 2), state)
 
     def jhu(df):
-        # Padded as clean.pad_fips pads: '66' is Guam's own row, not county 00066.
-        f = _fips_text(df["fips"])
-        f = f.where(f.str.fullmatch(r"\d+").fillna(False).astype(bool))
-        fips = f.where(f.str.len() > 2, f.str.zfill(2)).where(f.str.len() <= 2, f.str.zfill(5))
+        fips = _padded(df["fips"], None)
         code = jhu_keys.state_of_fips(fips, jhu_keys.fips_forms(fips, ref.states))
         return _same_state(code, ref.of_names(df["province_state"]))
 
