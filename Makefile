@@ -75,7 +75,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
 sample: $(STAMP)
-	$(PY) -m local_aws.sample_lake .local/sample-lake --scale $(SCALE)
+	$(PY) -m covid_lake_dev.sample_lake .local/sample-lake --scale $(SCALE)
 
 fetch-lake: $(STAMP)
 	$(PY) -m covid_lake_dev.fetch_lake "$(DIR)" $(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL))

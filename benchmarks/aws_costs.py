@@ -185,16 +185,16 @@ def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, f
 
     from covid_lake import catalog, redshift_io, settings, steps
     from covid_lake.datasets import DATASETS
-    from local_aws.server import LocalAWS
+    from covid_lake_dev import emulator as launcher
 
     sys.path.insert(0, str(ROOT / "include" / "scripts"))
     import load_redshift
 
     cfg = settings.load(lambda key, default: default)
     tables = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty", "runaudit")
-    with tempfile.TemporaryDirectory() as state:
-        aws = LocalAWS(port=0, state_dir=state, sample_scale=scale,
-                       redshift_workgroups=(settings.DEFAULTS["redshift_workgroup"],)).start()
+    with tempfile.TemporaryDirectory() as tmp:
+        aws = launcher.start(Path(tmp) / "aws", sample_scale=scale,
+                             workgroups=[settings.DEFAULTS["redshift_workgroup"]])
         try:
             def client(service):
                 return boto3.client(service, endpoint_url=aws.endpoint_url, region_name="us-east-1",
@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--day", default="2020-04-15")
     p.add_argument("--no-measure", action="store_true", help="use LOCAL_FALLBACK timings")
     args = p.parse_args(argv)
-    from local_aws.sample_lake import generate
+    from covid_lake_dev.sample_lake import generate
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as lake:

@@ -16,7 +16,7 @@ SQL = Path(__file__).parent / "sql"
 
 
 def generate(lake: str, scale: str) -> dict:
-    from local_aws.sample_lake import generate as gen
+    from covid_lake_dev.sample_lake import generate as gen
 
     t0 = time.perf_counter()
     gen(lake, scale=scale)
@@ -141,13 +141,15 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
 
     from covid_lake import settings, steps
     from covid_lake.datasets import DATASETS
-    from local_aws.server import LocalAWS
+    from covid_lake_dev import emulator as launcher
 
     out: dict = {}
-    with tempfile.TemporaryDirectory() as state:
+    with tempfile.TemporaryDirectory() as tmp:
+        state = Path(tmp) / "aws"
+        launcher.sample_dir(scale, Path(tmp) / "sample-lake-cache")  # generating is not starting
         t0 = time.perf_counter()
-        aws = LocalAWS(port=0, state_dir=state, sample_scale=scale,
-                       redshift_workgroups=(settings.DEFAULTS["redshift_workgroup"],)).start()
+        aws = launcher.start(state, sample_scale=scale,
+                             workgroups=[settings.DEFAULTS["redshift_workgroup"]])
         out["start_and_seed_s"] = time.perf_counter() - t0
         try:
             client = lambda svc: boto3.client(  # noqa: E731
@@ -201,10 +203,14 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
             out["redshift_status"] = desc["Status"]
             out["rows"] = published["counts"]
 
+            # From the put's answer to the object's file in the state directory: the flusher's
+            # debounce (0.3 s) plus the flush (core/persistence.py).
+            saved = list(state.glob(f"s3/*/{cfg.bucket}/bench/1mb.bin.obj"))
+            assert not saved
             s3.put_object(Bucket=cfg.bucket, Key="bench/1mb.bin", Body=os.urandom(1 << 20))
             t0 = time.perf_counter()
-            aws.store.flush()
-            out["state_flush_after_1mb_put_s"] = time.perf_counter() - t0
+            _wait(lambda: list(state.glob(f"s3/*/{cfg.bucket}/bench/1mb.bin.obj")), bool)
+            out["state_saved_after_1mb_put_s"] = time.perf_counter() - t0
         finally:
             aws.stop()
     return out
@@ -218,15 +224,15 @@ def dag_runs(scale: str) -> dict:
     import subprocess
     import tempfile
 
+    from covid_lake import settings
+    from covid_lake_dev import emulator as launcher
     from covid_lake_dev import offline_run
 
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.Popen([sys.executable, "-m", "local_aws", "--port", "0", "--state-dir",
-                                 f"{tmp}/aws", "--sample-scale", scale, "--redshift-workgroup",
-                                 settings.DEFAULTS["redshift_workgroup"]],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        endpoint = re.search(r"listening on (http://\S+)", proc.stdout.readline()).group(1)
+        aws = launcher.start(Path(tmp) / "aws", sample_scale=scale,
+                             workgroups=[settings.DEFAULTS["redshift_workgroup"]])
+        endpoint = aws.endpoint_url
         try:
             env = offline_run.env_for(endpoint, Path(tmp))  # Airflow home, report: in tmp
             offline_run.prepare_airflow(env)
@@ -260,8 +266,7 @@ def dag_runs(scale: str) -> dict:
             out.update(report_bytes=report["bytes"], report_query_s=report["query_seconds"],
                        report_render_s=report["render_seconds"])
         finally:
-            proc.terminate()
-            proc.wait(timeout=60)
+            aws.stop()
     return out
 
 

@@ -79,7 +79,7 @@ def main() -> int:
             ("athena_one_day_extract_s", "Athena one-day extract (8 queries)", ""),
             ("transform_and_publish_s", "read results, build, publish Parquet", ""),
             ("redshift_copy_one_day_s", "Redshift DDL + COPY/merge one day", ""),
-            ("state_flush_after_1mb_put_s", "state flush after a 1 MB put", "")):
+            ("state_saved_after_1mb_put_s", "1 MB put on disk (debounce + flush)", "")):
         print(f"   {label:41s} {emu[key]:8.3f}     {target}")
     print(f"   peak RSS {emu['peak_rss_mb']:.0f} MB; rows {emu['rows']}")
 

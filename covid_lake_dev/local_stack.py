@@ -12,20 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 from covid_lake import settings
+from covid_lake_dev import emulator as launcher
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL = ROOT / ".local"
 AWS_PORT = 5050  # local_aws's documented default (local_aws/server.py DEFAULT_PORT)
 POOLS_FILE = ROOT / "include" / "airflow_pools.json"
-_LISTENING = re.compile(r"listening on (http://\S+)")
 AIRFLOW = Path(sys.executable).with_name("airflow")  # the venv's airflow command
 
 
@@ -92,8 +89,8 @@ def lake_state_dir(lake: Path | str, local_dir: Path = LOCAL) -> Path:
 
 
 class Emulator:
-    """`python -m local_aws` in the background, in its own session so that a Ctrl-C meant for
-    the launcher reaches it only through __exit__ (state saved, then stopped).
+    """local_aws through the launcher (covid_lake_dev.emulator), in its own session so that a
+    Ctrl-C meant for the caller reaches it only through __exit__ (state saved, then stopped).
 
     Its public bucket covid19-lake holds the sample lake of `scale` (state in local_dir/aws), or,
     with `lake`, exactly that directory's files (state in lake_state_dir(lake, local_dir))."""
@@ -104,44 +101,34 @@ class Emulator:
         self.lake = None if lake is None else Path(lake).expanduser().resolve()
         self.state_dir = (self.local_dir / "aws" if self.lake is None
                           else lake_state_dir(self.lake, self.local_dir))
-        self.proc: subprocess.Popen | None = None
+        self.running: launcher.Emulator | None = None
         self.endpoint = ""
-        self.health: dict = {}
+        self.lake_sync: dict = {}  # what this start did to covid19-lake (launcher.source_sync)
+
+    @property
+    def proc(self):
+        return None if self.running is None else self.running.process
 
     def __enter__(self) -> "Emulator":
-        (self.local_dir / "logs").mkdir(parents=True, exist_ok=True)
         log_path = self.local_dir / "logs" / "local_aws.log"
-        seed = (["--lake", str(self.lake)] if self.lake is not None
-                else ["--sample-scale", self.scale or "small"])
-        with open(log_path, "ab") as log:
-            log_start = log.tell()
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "local_aws", "--port", str(self.port),
-                 "--state-dir", str(self.state_dir), *seed,
-                 # the pipeline's Redshift Serverless workgroup (settings' default)
-                 "--redshift-workgroup", settings.DEFAULTS["redshift_workgroup"]],
-                cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
-        line = self.proc.stdout.readline()
-        m = _LISTENING.search(line)
-        if not m:
-            code = self.proc.wait(timeout=30)
-            with open(log_path, "rb") as log:
-                log.seek(log_start)
-                said = log.read().decode(errors="replace").strip()
-            if code == 2 and said:  # local_aws refused its arguments (a bad --lake directory)
-                print(said, file=sys.stderr, flush=True)
-                raise SystemExit(2)
+        try:
+            self.running = launcher.start(
+                self.state_dir, port=self.port,
+                sample_scale=None if self.lake is not None else (self.scale or "small"),
+                lake_dir=self.lake, log_path=log_path,
+                cache_dir=self.local_dir / "sample-lake-cache",
+                # the pipeline's Redshift Serverless workgroup (settings' default)
+                workgroups=[settings.DEFAULTS["redshift_workgroup"]])
+        except launcher.LakeDirError as exc:
+            print(f"local_aws: {exc}", file=sys.stderr, flush=True)
+            raise SystemExit(2) from None
+        except launcher.EmulatorStartError as exc:
             raise SystemExit(f"local_aws did not start (port {self.port} busy? see "
-                             f"{log_path}): {line.strip()}\n{said[-2000:]}")
-        self.endpoint = m.group(1)
-        with urllib.request.urlopen(f"{self.endpoint}/_local_aws/health", timeout=10) as resp:
-            self.health = json.load(resp)
+                             f"{log_path}): {exc}") from None
+        self.endpoint = self.running.endpoint_url
+        self.lake_sync = self.running.source_sync()
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        if self.running is not None:
+            self.running.stop(timeout=60)

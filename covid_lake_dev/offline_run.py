@@ -130,8 +130,7 @@ def _rel(path: Path) -> Path:
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
-def _lake_report(health: dict) -> str:
-    lake = health.get("lake", {})
+def _lake_report(lake: dict) -> str:
     text = (f"{lake.get('objects', '?')} objects, {len(lake.get('put', []))} put, "
             f"{len(lake.get('deleted', []))} deleted since the last start")
     if lake.get("missing"):
@@ -179,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== local_aws at {emu.endpoint} (state: {_rel(emu.state_dir)}, sample scale {args.scale})")
         else:
             print(f"== local_aws at {emu.endpoint} (state: {_rel(emu.state_dir)}, "
-                  f"covid19-lake = the files of {emu.lake}: {_lake_report(emu.health)})")
+                  f"covid19-lake = the files of {emu.lake}: {_lake_report(emu.lake_sync)})")
         env = env_for(emu.endpoint, local)
         print(f"== Airflow home {_rel(local / 'airflow')}: metadata DB and pools")
         prepare_airflow(env)

@@ -1,16 +1,18 @@
-"""local_aws: the offline AWS for this project (emulator and synthetic sample lake).
+"""local_aws: an offline AWS for one process, moto's server with the data planes made to run.
 
-One process serves moto's ThreadedMotoServer (default http://127.0.0.1:5050, see server.py),
-with the services the pipeline uses made to really run:
+One folder per AWS service over a small core (docs/local_aws.md is the map, with the AWS pages
+each folder follows):
 
-    server.py           the process: moto's dispatcher, health check, fault endpoint
-    services/           Athena, Glue and the Redshift Data API as moto-style packages
-                        (a backend subclass in models.py, its API in responses.py, urls.py)
-    engines/            the data planes they call: DuckDB queries, crawls, job runs, COPY
-    persistence.py      S3 objects and the Glue catalog survive restarts (state dir .local/aws)
-    seeding.py          s3://covid19-lake: the sample (first start) or a --lake DIR (every start)
-    faults.py           make the next N calls of an operation fail or throttle
+    core/        the running emulator (runtime), worker threads, fault injection, state saved
+                 across restarts (persistence), moto's per-service apps (routing)
+    s3/          S3 objects for the other data planes, DuckDB's view of them, bucket seeding
+    glue/        the Data Catalog, crawlers that crawl, Python shell jobs that run
+    athena/      queries run in DuckDB with Trino's semantics, DDL, CTAS, UNLOAD, INSERT, SHOW
+    redshift/    the warehouse's SQL on DuckDB files, COPY / UNLOAD, the Data API (data_api/)
+    server.py    the process: the services registered with moto, health and fault endpoints
+    __main__.py  the command line: python -m local_aws --help
 
-Start it with `python -m local_aws` (see __main__.py); point clients at it with endpoint_url
-(or AWS_ENDPOINT_URL), region us-east-1 and any dummy credentials.
+It knows no dataset: buckets are seeded from directories the caller names (--seed-bucket,
+--sync-bucket). Point clients at it with endpoint_url (or AWS_ENDPOINT_URL), region us-east-1
+and any dummy credentials.
 """

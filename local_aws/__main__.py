@@ -1,10 +1,8 @@
-"""Command line: python -m local_aws [--host H] [--port N] [--state-dir DIR] [--sample-scale S | --lake DIR] [--fault OP:N[:KIND]]
+"""Command line: python -m local_aws [--host H] [--port N] [--state-dir DIR] [--seed-bucket NAME=DIR] [--sync-bucket NAME=DIR] [--bucket-region NAME=REGION] [--public-bucket NAME] [--fault OP:N[:KIND]] [--redshift-workgroup NAME]
 
 Prints the endpoint once it is serving, runs until SIGTERM or Ctrl-C, then saves state and exits 0.
-The public bucket covid19-lake is seeded either with the synthetic sample (--sample-scale, default
-small, on the first start only) or from a local copy of the lake (--lake DIR, on every start: the
-bucket then holds exactly DIR's files). Giving both, or a --lake directory that is missing or holds
-none of the ten lake objects, exits 2 with a message.
+A seed directory that is missing or not a directory, or a malformed NAME=VALUE, exits 2 with a
+message, before any state is touched; a state directory it cannot write exits 1.
 """
 
 from __future__ import annotations
@@ -14,11 +12,26 @@ import logging
 import signal
 import sys
 import threading
+from pathlib import Path
 
-from local_aws import faults
-from local_aws.seeding import SAMPLE_SCALES, SOURCE_BUCKET, LakeDirError
-from local_aws.server import (DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STATE_DIR, HEALTH_PATH, LocalAWS,
-                              StateDirError)
+from local_aws.core import faults
+from local_aws.core.runtime import DEFAULT_REGION
+from local_aws.s3.seeding import BucketSeed, SeedDirError
+from local_aws.server import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_STATE_DIR,
+    HEALTH_PATH,
+    LocalAWS,
+    StateDirError,
+)
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name or not value:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -27,15 +40,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port to listen on, 0 for any free port (default {DEFAULT_PORT})")
     parser.add_argument("--state-dir", default=str(DEFAULT_STATE_DIR),
-                        help=f"where S3 and the Glue catalog persist (default {DEFAULT_STATE_DIR})")
-    parser.add_argument("--sample-scale", choices=(*SAMPLE_SCALES, "none"), default=None,
-                        help="size of the sample lake seeded into s3://covid19-lake on first start; "
-                             "'none' leaves the bucket out (default small, unless --lake is given)")
-    parser.add_argument("--lake", metavar="DIR", default=None,
-                        help="seed s3://covid19-lake from DIR instead, laid out like the bucket "
-                             "(DIR/enigma-jhu/csv/Enigma-JHU.csv.gz, ...): on every start the bucket "
-                             "is made to hold exactly DIR's files (new and changed ones put, others "
-                             "deleted); an alternative to --sample-scale")
+                        help=f"where S3, the Glue catalog and the warehouses persist (default {DEFAULT_STATE_DIR})")
+    parser.add_argument("--seed-bucket", action="append", default=[], type=_pair, metavar="NAME=DIR",
+                        help="on the first start (bucket NAME absent), create it with DIR's files, "
+                             "each at its relative path; repeatable")
+    parser.add_argument("--sync-bucket", action="append", default=[], type=_pair, metavar="NAME=DIR",
+                        help="on every start, make bucket NAME hold exactly DIR's files (changed "
+                             "and new ones put, others deleted); repeatable")
+    parser.add_argument("--bucket-region", action="append", default=[], type=_pair,
+                        metavar="NAME=REGION",
+                        help=f"region of a seeded bucket (default {DEFAULT_REGION})")
+    parser.add_argument("--public-bucket", action="append", default=[], metavar="NAME",
+                        help="anyone may read bucket NAME (unsigned requests), as AWS's open-data "
+                             "buckets; repeatable")
     parser.add_argument("--fault", action="append", default=[], metavar="OPERATION:COUNT[:KIND]",
                         help="fail the next COUNT calls of OPERATION; KIND is error (default) or "
                              f"throttle; repeatable; also read from ${faults.ENV_VAR}")
@@ -45,13 +62,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "Redshift API (CreateCluster)")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
-    if args.lake is not None and args.sample_scale is not None:
-        parser.error(f"--lake and --sample-scale are alternatives: --lake {args.lake} seeds "
-                     f"s3://{SOURCE_BUCKET} from that directory, --sample-scale {args.sample_scale} "
-                     "from the synthetic sample; give one of them")
-    if args.lake is None and args.sample_scale is None:
-        args.sample_scale = "small"
+    seeded = [name for name, _ in (*args.seed_bucket, *args.sync_bucket)]
+    twice = sorted({name for name in seeded if seeded.count(name) > 1})
+    if twice:
+        parser.error(f"bucket {', '.join(twice)} is given more than one seed directory")
+    unknown = sorted({name for name, _ in args.bucket_region} - set(seeded))
+    if unknown:
+        parser.error(f"--bucket-region names bucket {', '.join(unknown)}, which no --seed-bucket "
+                     "or --sync-bucket seeds")
     return args
+
+
+def seeds(args: argparse.Namespace) -> list[BucketSeed]:
+    regions = dict(args.bucket_region)
+    return [BucketSeed(name, Path(directory), sync=sync, region=regions.get(name, DEFAULT_REGION))
+            for sync, pairs in ((False, args.seed_bucket), (True, args.sync_bucket))
+            for name, directory in pairs]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"local_aws: {exc}", file=sys.stderr)
         return 2
 
-    emulator = LocalAWS(args.host, args.port, args.state_dir,
-                        None if args.sample_scale in (None, "none") else args.sample_scale,
-                        lake_dir=args.lake, redshift_workgroups=tuple(args.redshift_workgroup))
+    emulator = LocalAWS(args.host, args.port, args.state_dir, seeds(args),
+                        public_buckets=tuple(args.public_bucket),
+                        redshift_workgroups=tuple(args.redshift_workgroup))
     try:
         emulator.start()
-    except LakeDirError as exc:
+    except SeedDirError as exc:
         print(f"local_aws: {exc}", file=sys.stderr)
         return 2
     except StateDirError as exc:
@@ -86,17 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"local_aws: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    lake = ""
-    if emulator.lake_sync is not None:
-        sync = emulator.lake_sync
-        lake = (f", lake: {sync.lake_dir}: {sync.objects} objects, {len(sync.put)} put, "
-                f"{len(sync.deleted)} deleted")
-        if sync.missing:
-            print(f"local_aws: warning: --lake {sync.lake_dir} lacks {len(sync.missing)} of the "
-                  f"lake's objects; the DAG cannot land them:\n"
-                  + "\n".join(f"  {key}" for key in sync.missing), file=sys.stderr, flush=True)
+    seeded = "".join(f", s3://{bucket}: {sync.objects} objects from {sync.directory} "
+                     f"({len(sync.put)} put, {len(sync.deleted)} deleted)"
+                     for bucket, sync in emulator.seeded.items() if sync.put or sync.deleted)
     print(f"local_aws listening on {emulator.endpoint_url} (health: {emulator.endpoint_url}{HEALTH_PATH}, "
-          f"state: {emulator.state_dir}{lake})", flush=True)
+          f"state: {emulator.state_dir}{seeded})", flush=True)
     try:
         while not stop.wait(1.0):
             pass

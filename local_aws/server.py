@@ -4,9 +4,9 @@ Default endpoint: http://127.0.0.1:5050 (DEFAULT_HOST, DEFAULT_PORT). Point any 
 with endpoint_url (or AWS_ENDPOINT_URL), region us-east-1 and any dummy credentials.
 
 moto's dispatcher picks a service per request and asks a factory for that service's app; the
-factory here is services.create_backend_app, which serves Athena, Glue and the Redshift Data API
+factory here is core/routing.py's, which serves Athena, Glue and the Redshift Data API
 from local_aws's backend subclasses and every other service from moto's own. The moto internals
-this relies on are pinned by tests/local_aws/test_moto_contract.py.
+this relies on are pinned by tests/local_aws/core/test_moto_contract.py.
 
 Besides the AWS APIs the server answers GET /_local_aws/health with a JSON status, and
 /_local_aws/faults arms failures of named operations (see faults.py).
@@ -19,7 +19,7 @@ import logging
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,17 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from local_aws import faults, runtime, seeding, services
-from local_aws.background import workers
-from local_aws.engines import redshift_engine
-from local_aws.persistence import StateStore
+from local_aws.athena import athena_backends
+from local_aws.core import faults, runtime
+from local_aws.core.background import workers
+from local_aws.core.persistence import StateStore
+from local_aws.core.routing import backend_app_factory
+from local_aws.glue import glue_backends
+from local_aws.glue.state import GlueState
+from local_aws.redshift import engine as redshift_engine
+from local_aws.redshift.data_api import redshiftdata_backends
+from local_aws.s3 import seeding
+from local_aws.s3.state import S3State
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,15 @@ DEFAULT_STATE_DIR = Path(".local/aws")
 HEALTH_PATH = "/_local_aws/health"
 
 _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# The services local_aws makes run, by moto's service name; moto serves every other one.
+BACKENDS: dict[str, Any] = {
+    "athena": athena_backends,
+    "glue": glue_backends,
+    "redshiftdata": redshiftdata_backends,
+}
+# What survives a restart, restored in this order (a table's location names a bucket).
+STATE_PARTS = (S3State(), GlueState())
 
 
 class _EmulatorApp:
@@ -78,7 +94,7 @@ class _Server(ThreadedMotoServer):
         self.startup_error: BaseException | None = None
 
     def _server_entry(self) -> None:  # moto's, with local_aws's services, the wrapper, the error hand-off
-        app = self._wrap(DomainDispatcherApplication(services.create_backend_app))
+        app = self._wrap(DomainDispatcherApplication(backend_app_factory(BACKENDS)))
         try:
             self._server = make_server(self._ip_address, self._port, app, True,
                                        request_handler=MotoRequestHandler)
@@ -119,31 +135,26 @@ def _writable_state_dir(state_dir: Path) -> None:
 
 
 class LocalAWS:
-    """One emulator: start() restores state, seeds the source bucket and serves; stop() saves."""
+    """One emulator: start() restores state, seeds buckets and serves; stop() saves."""
 
     def __init__(
         self,
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         state_dir: Path | str = DEFAULT_STATE_DIR,
-        sample_scale: str | None = "small",
-        sample_seed: int = seeding.DEFAULT_SAMPLE_SEED,
-        lake_dir: Path | str | None = None,
+        seeds: Sequence[seeding.BucketSeed] = (),
+        public_buckets: Sequence[str] = (),
         redshift_workgroups: tuple[str, ...] = (),
     ) -> None:
-        if lake_dir is not None and sample_scale is not None:
-            raise ValueError("seed covid19-lake from a sample scale or from a lake directory, not both")
         self.host = host
         self.port = port
         self.state_dir = Path(state_dir).resolve()
-        self.sample_scale = sample_scale
-        self.sample_seed = sample_seed
-        self.lake_dir = None if lake_dir is None else Path(lake_dir).expanduser().resolve()
-        self.lake_sync: seeding.LakeSync | None = None
+        self.seeds = tuple(seeds)
+        self.public_buckets = tuple(public_buckets)
+        self.seeded: dict[str, seeding.BucketSync] = {}
         self.redshift_workgroups = frozenset({runtime.DEFAULT_REDSHIFT_WORKGROUP, *redshift_workgroups})
-        self.store = StateStore(self.state_dir)
+        self.store = StateStore(self.state_dir, STATE_PARTS)
         self.restored: dict[str, int] = {}
-        self.seeded = 0
         self._server: _Server | None = None
 
     @property
@@ -151,22 +162,18 @@ class LocalAWS:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> LocalAWS:
-        """Raises seeding.LakeDirError (before touching any state) for an unusable lake_dir."""
-        if self.lake_dir is not None:
-            seeding.lake_files(self.lake_dir)
+        """Raises seeding.SeedDirError (before touching any state) for an unusable seed directory."""
+        for seed in self.seeds:
+            seeding.check_directory(seed)
         request_log = logging.getLogger("werkzeug")
         if request_log.level == logging.NOTSET:
             # One line per request drowns everything else; ask for it with --log-level INFO.
             request_log.setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
         _writable_state_dir(self.state_dir)
         self.restored = self.store.restore()
-        if self.lake_dir is not None:
-            # Every start: the bucket becomes exactly the directory's files.
-            self.lake_sync = seeding.sync_source_bucket(self.lake_dir)
-            self.seeded = len(self.lake_sync.put)
-        elif self.sample_scale is not None:
-            self.seeded = seeding.seed_source_bucket(self.sample_scale, self.sample_seed)
-        seeding.make_source_bucket_public()
+        self.seeded = {seed.bucket: seeding.apply(seed) for seed in self.seeds}
+        for bucket in self.public_buckets:
+            seeding.make_public(bucket)
         self._server = _Server(self.host, self.port,
                                lambda app: _EmulatorApp(app, self.store, self._describe))
         self._server.start()
@@ -191,8 +198,8 @@ class LocalAWS:
 
     def _describe(self) -> dict[str, Any]:
         return {"endpoint": self.endpoint_url, "state_dir": str(self.state_dir),
-                "restored": self.restored, "seeded_objects": self.seeded,
-                **({"lake": self.lake_sync.describe()} if self.lake_sync else {})}
+                "restored": self.restored,
+                "seeded": {bucket: sync.describe() for bucket, sync in self.seeded.items()}}
 
     def __enter__(self) -> LocalAWS:
         return self.start()

@@ -170,23 +170,6 @@ def test_dependencies_run_one_way():
     assert launchers, "covid_lake_dev has modules"
 
 
-def test_emulator_layers_run_one_way():
-    """Inside local_aws: server -> services (moto API subclasses) -> engines (data planes).
-    An engine knows no HTTP: no moto response class, no Flask or werkzeug, no service or server
-    module; a service never reaches back into the server or the state store."""
-    def offending(folder: str, forbidden: tuple[str, ...]) -> dict[str, set[str]]:
-        found = {f: {n for n in names if n.startswith(forbidden)}
-                 for f, names in _module_imports(ROOT / "local_aws" / folder).items()}
-        return {f: names for f, names in found.items() if names}
-
-    engines = offending("engines", ("local_aws.services", "local_aws.server", "local_aws.persistence",
-                                    "flask", "werkzeug", "moto.core.responses", "moto.moto_server"))
-    assert engines == {}
-    assert not [n for names in _module_imports(ROOT / "local_aws" / "engines").values()
-                for n in names if n.startswith("moto.") and ".responses" in n]
-    assert offending("services", ("local_aws.server", "local_aws.persistence")) == {}
-
-
 def test_every_package_folder_is_in_the_distribution():
     """A non-editable install (the Docker images) ships only the packages pyproject.toml lists."""
     import tomllib

@@ -31,10 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no DAG to run in {dags}")
     home = args.scratch / "airflow-home"
     emu = emulator.start(args.scratch)
-    print(f"local_aws at {emu.endpoint} (state {emu.state_dir}, log {emu.log_path})", flush=True)
+    print(f"local_aws at {emu.endpoint_url} (state {emu.state_dir}, log {emu.log_path})", flush=True)
     try:
-        provision(emu.endpoint)
-        env = airflow_env(emu.endpoint, home, dags)
+        provision(emu.endpoint_url)
+        env = airflow_env(emu.endpoint_url, home, dags)
         runner.migrate(env, home)
         results = []
         for dag_id in dag_ids:

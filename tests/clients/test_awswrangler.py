@@ -115,6 +115,6 @@ def test_data_api_redshift_read_sql_query__api_awswrangler_data_api_redshift(ans
 
 
 def test_data_api_unknown_workgroup_is_a_validation_exception(answers):
-    """What AWS answers for a workgroup it does not have (tests/local_aws/test_redshift_data.py)."""
+    """What AWS answers for a workgroup it does not have (tests/local_aws/redshift/test_redshift_data.py)."""
     error = answers["redshift_missing_workgroup"].get("error", "")
     assert error.startswith("ValidationException") and "Redshift endpoint doesn't exist in this region" in error

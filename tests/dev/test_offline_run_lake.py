@@ -51,8 +51,8 @@ def test_emulator_seeds_the_bucket_from_the_lake(small_lake, tmp_path):
     with Emulator(0, None, tmp_path, lake=small_lake) as emu:
         with urllib.request.urlopen(f"{emu.endpoint}/_local_aws/health", timeout=10) as resp:
             assert json.load(resp)["state_dir"] == str(lake_state_dir(small_lake, tmp_path))
-        assert emu.health["lake"]["dir"] == str(small_lake)
-        assert sorted(emu.health["lake"]["put"]) == sorted(d.key for d in DATASETS)
+        assert emu.lake_sync["dir"] == str(small_lake)
+        assert sorted(emu.lake_sync["put"]) == sorted(d.key for d in DATASETS)
     assert not (tmp_path / "aws").exists()  # the sample's state is left alone
 
 

@@ -50,7 +50,7 @@ def test_small_sample_keys_references_and_report(small_star):
 
 
 def test_small_sample_corrections_are_the_only_drops(small_sample, small_star):
-    from local_aws.sample_lake import corrections
+    from covid_lake_dev.sample_lake import corrections
 
     fcc = small_star["factcovidcounty"]
     drops = fcc[fcc["new_confirmed"].fillna(0) < 0]

@@ -8,7 +8,6 @@ import time
 
 import pandas as pd
 import pytest
-
 from covid_lake.athena_io import EXTRACTS, render
 from covid_lake.catalog import CSV_CLASSIFIER, text_table_input
 from covid_lake.datasets import DATASETS, SOURCE_BUCKET

@@ -4,19 +4,19 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
-import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 from botocore.config import Config
 
+from covid_lake_dev import emulator as launcher
+
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
-_LISTENING = re.compile(r"listening on (http://\S+)")
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Emulator:
     process: subprocess.Popen
     endpoint_url: str
     state_dir: Path
+    launched: launcher.Emulator | None = None
 
     def client(self, service: str, **config: object):
         return boto3.client(
@@ -50,6 +51,11 @@ class Emulator:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout)
 
+    def source_sync(self) -> dict:
+        """What the launcher's seeding of covid19-lake did at this start (launcher.Emulator)."""
+        assert self.launched is not None
+        return self.launched.source_sync()
+
 
 # The Redshift Serverless workgroups the emulators of the tests serve: the pipeline's
 # (settings.DEFAULTS) and those tests/local_aws and tests/clients name.
@@ -57,24 +63,24 @@ WORKGROUPS = ("covid-lake", "session-wg", "list-wg", "meta-wg", "qops-cluster", 
               "wg-main", "wg-clients")
 
 
-def start_emulator(state_dir: Path, *extra: str, timeout: float = 60) -> Emulator:
-    """Run `python -m local_aws` on a free port and wait for its 'listening on' line."""
-    extra = (*extra, *(arg for name in WORKGROUPS for arg in ("--redshift-workgroup", name)))
-    # stderr goes to a file: an unread pipe fills up and blocks the emulator's logging.
-    log = open(state_dir.parent / f"{state_dir.name}-emulator.log", "a")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local_aws", "--port", "0", "--state-dir", str(state_dir), *extra],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=log, text=True,
-    )
-    log.close()
-    line = process.stdout.readline()  # blocks until the server is up (or the process dies)
-    match = _LISTENING.search(line)
-    if not match:
-        process.kill()
-        process.wait(timeout)
-        err = (state_dir.parent / f"{state_dir.name}-emulator.log").read_text()
-        raise RuntimeError(f"emulator did not start: {line!r}\n{err}")
-    return Emulator(process, match.group(1), state_dir)
+# Generated samples, shared by every emulator of a test session (and the next session's).
+SAMPLE_CACHE = Path(tempfile.gettempdir()) / f"covid-lake-sample-cache-{os.getuid()}"
+
+
+def start_emulator(state_dir: Path, *extra: str) -> Emulator:
+    """local_aws on a free port through the project's launcher (covid_lake_dev.emulator); extra
+    are the launcher's command-line options (--sample-scale, --lake, --fault, ...)."""
+    args = launcher.parse_args(["--state-dir", str(state_dir), *extra])
+    try:
+        emu = launcher.start(
+            state_dir, port=0,
+            sample_scale=None if args.sample_scale in (None, "none") else args.sample_scale,
+            lake_dir=args.lake, workgroups=(*args.redshift_workgroup, *WORKGROUPS),
+            faults=args.fault, log_level=args.log_level, cache_dir=SAMPLE_CACHE,
+            own_session=False)  # a Ctrl-C of the test run stops it too
+    except launcher.EmulatorStartError as exc:
+        raise RuntimeError(f"emulator did not start: {exc}") from None
+    return Emulator(emu.process, emu.endpoint_url, Path(state_dir), emu)
 
 
 # A real copy of the lake's ten objects, outside the repository (never copied into it): the

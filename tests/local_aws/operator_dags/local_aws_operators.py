@@ -31,7 +31,6 @@ def local_aws_operators():
     def land_and_prepare() -> None:
         from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
         from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
         from covid_lake.datasets import DATASETS
 
         s3 = S3Hook()

@@ -1,0 +1,322 @@
+"""Athena's data plane: one query execution, run in DuckDB, its results written as Athena writes them (results.py).
+
+run(glue, execution) takes a QUEUED Execution to SUCCEEDED, FAILED or CANCELLED. SELECTs resolve
+tables through the Glue catalog (sql.py); DDL, MSCK REPAIR, CTAS and UNLOAD change the
+catalog or write Parquet (athena_ddl.py), INSERT INTO appends to a Parquet table
+(athena_insert.py), SHOW lists the catalog (athena_show.py).
+
+No HTTP and no moto here: the API is models.py and responses.py beside it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+
+from local_aws.athena import ddl as athena_ddl
+from local_aws.athena import insert as athena_insert
+from local_aws.athena import partitions as athena_partitions
+from local_aws.athena import results
+from local_aws.athena import show as athena_show
+from local_aws.athena.exceptions import AthenaQueryError
+from local_aws.athena.sql import bind_parameters, parse, to_duckdb
+from local_aws.core import runtime
+from local_aws.glue.catalog import CatalogError, GlueBackend
+from local_aws.s3 import duckdb_fs as duckdb_s3
+from local_aws.s3 import objects as s3_data
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATABASE = "default"
+
+
+@dataclass
+class Execution:
+    id: str
+    query: str
+    database: str
+    catalog: str
+    output_location: str | None  # s3://bucket/prefix/ (the folder); results go to <id>.csv in it
+    workgroup: str
+    parameters: list[str] | None
+    state: str = "QUEUED"
+    reason: str | None = None
+    error_name: str | None = None
+    statement_type: str = "DML"
+    # SubstatementType, set for the kinds whose name clients rely on: SELECT, UNLOAD and
+    # CREATE_TABLE_AS_SELECT (PyAthena reads CTAS's UpdateCount only with the latter).
+    substatement_type: str | None = None
+    # Statistics.DataManifestLocation: <OutputLocation><id>-manifest.csv, the s3:// paths of the
+    # files a CTAS or UNLOAD wrote, one a line
+    # (https://docs.aws.amazon.com/athena/latest/APIReference/API_QueryExecutionStatistics.html,
+    # https://docs.aws.amazon.com/athena/latest/ug/querying-finding-output-files.html)
+    manifest_location: str | None = None
+    submitted: float = field(default_factory=time.time)
+    completed: float | None = None
+    engine_ms: int = 0
+    update_count: int | None = None
+    result: results.QueryResult | None = None
+    cancel_requested: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def result_file(self) -> str | None:
+        if self.output_location is None:
+            return None
+        suffix = ".txt" if self.statement_type in ("DDL", "UTILITY") else ".csv"
+        return f"{self.output_location}{self.id}{suffix}"
+
+    def describe(self) -> dict[str, Any]:
+        status: dict[str, Any] = {"State": self.state, "SubmissionDateTime": self.submitted}
+        if self.completed is not None:
+            status["CompletionDateTime"] = self.completed
+        if self.reason is not None:
+            status["StateChangeReason"] = self.reason
+        if self.state == "FAILED":
+            # ErrorCategory 2 is "user error": the query, not the service, is at fault.
+            status["AthenaError"] = {"ErrorCategory": 2, "Retryable": False, "ErrorMessage": self.reason}
+        out = {
+            "QueryExecutionId": self.id, "Query": self.query, "StatementType": self.statement_type,
+            "ResultConfiguration": {"OutputLocation": self.result_file} if self.result_file else {},
+            "QueryExecutionContext": {"Database": self.database, "Catalog": self.catalog},
+            "Status": status, "WorkGroup": self.workgroup,
+            "Statistics": {"EngineExecutionTimeInMillis": self.engine_ms,
+                           "TotalExecutionTimeInMillis": self.engine_ms, "DataScannedInBytes": 0},
+            "EngineVersion": {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"},
+        }
+        if self.parameters:
+            out["ExecutionParameters"] = self.parameters
+        if self.substatement_type:
+            out["SubstatementType"] = self.substatement_type
+        if self.manifest_location:
+            out["Statistics"]["DataManifestLocation"] = self.manifest_location
+        return out
+
+
+# -- execution -----------------------------------------------------------------------------------
+
+def run(glue: GlueBackend, execution: Execution) -> None:
+    if execution.cancel_requested.is_set():
+        return
+    execution.state = "RUNNING"
+    started = time.perf_counter()
+    try:
+        _execute(glue, execution)
+        if execution.output_location is not None:
+            results.write(execution.result_file, execution.statement_type, execution.result)
+    except AthenaQueryError as exc:
+        _fail(execution, str(exc), exc.error_name)
+    except CatalogError as exc:
+        _fail(execution, f"METASTORE_ERROR: {exc}", "METASTORE_ERROR")
+    except duckdb.Error as exc:
+        _fail(execution, _duckdb_reason(exc), "GENERIC_USER_ERROR")
+    except Exception as exc:  # an emulator bug must still end the query, not leave it RUNNING
+        log.exception("query %s crashed", execution.id)
+        _fail(execution, f"GENERIC_INTERNAL_ERROR: local_aws failed to run the query: {exc!r}",
+              "GENERIC_INTERNAL_ERROR")
+    else:
+        if execution.cancel_requested.is_set():
+            execution.state = "CANCELLED"
+        else:
+            execution.state = "SUCCEEDED"
+    finally:
+        execution.engine_ms = int((time.perf_counter() - started) * 1000)
+        execution.completed = time.time()
+        runtime.notify_change()  # DDL and CTAS changed the catalog after the request was answered
+
+
+def _fail(execution: Execution, reason: str, error_name: str) -> None:
+    execution.state, execution.reason, execution.error_name = "FAILED", reason, error_name
+
+
+_DUCKDB_ERROR_NAMES = {
+    "BinderException": "COLUMN_NOT_FOUND", "CatalogException": "TABLE_NOT_FOUND",
+    "ParserException": "SYNTAX_ERROR", "ConversionException": "INVALID_CAST_ARGUMENT",
+    "InvalidInputException": "HIVE_BAD_DATA", "OutOfRangeException": "NUMERIC_VALUE_OUT_OF_RANGE",
+}
+
+
+def _duckdb_reason(exc: duckdb.Error) -> str:
+    name = _DUCKDB_ERROR_NAMES.get(type(exc).__name__, "GENERIC_USER_ERROR")
+    message = str(exc).split("\n")[0]
+    missing = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", message)
+    if missing:
+        # Trino: "FUNCTION_NOT_FOUND: ... Function 'x' not registered"; DuckDB calls it a catalog error.
+        return (f"FUNCTION_NOT_FOUND: Function '{missing[1]}' not registered "
+                "(local_aws translates Trino's functions to DuckDB's; this one has no translation)")
+    if "Division by zero" in message:
+        # Trino fails integer and decimal division by zero (a double's is Infinity or NaN:
+        # trino_functions.py divides doubles as IEEE 754 does).
+        return "DIVISION_BY_ZERO: Division by zero"
+    raised = re.search(r"Error: (NOT_SUPPORTED: local_aws .*)", message)
+    if raised:  # error() in a trino_functions macro: what local_aws cannot answer as Trino does
+        return raised[1]
+    return f"{name}: {message.split(': ', 1)[-1] if ' Error: ' in message else message}"
+
+
+def _execute(glue: GlueBackend, execution: Execution) -> None:
+    statement = execution.query.strip().rstrip(";").strip()
+    head = statement.split(None, 2)
+    first_word = head[0].upper() if head else ""
+    if first_word == "MSCK":
+        execution.statement_type = "DDL"
+        athena_ddl.msck_repair(glue, statement, execution.database)
+        return
+    if athena_show.is_show(statement):
+        execution.statement_type = "UTILITY"  # show-tables.html: "UTILITY rather than DDL"
+        column, values = athena_show.show(glue, statement, execution.database)
+        execution.result = results.QueryResult([(column, "VARCHAR")], [(v,) for v in values], hive_text=True)
+        return
+    if first_word == "UNLOAD":
+        execution.substatement_type = "UNLOAD"
+        query, target, _ = athena_ddl.parse_unload(statement)
+        with _connect() as conn:
+            duck_sql = _query_sql(conn, glue, execution, query)
+            _, rows, written = athena_ddl.write_parquet(conn, duck_sql, target, execution.id, must_be_empty=True)
+        execution.update_count = rows
+        _write_manifest(execution, written)
+        return
+
+    tree = parse(statement)
+    if isinstance(tree, exp.Create) and tree.kind in ("DATABASE", "SCHEMA"):
+        execution.statement_type = "DDL"
+        athena_ddl.create_database(glue, tree)
+    elif isinstance(tree, exp.Drop) and tree.kind in ("DATABASE", "SCHEMA"):
+        execution.statement_type = "DDL"
+        athena_ddl.drop_database(glue, tree)
+    elif isinstance(tree, exp.Drop) and tree.kind == "TABLE":
+        execution.statement_type = "DDL"
+        athena_ddl.drop_table(glue, tree, execution.database)
+    elif isinstance(tree, exp.Create) and tree.kind == "TABLE" and tree.expression is not None:
+        _ctas(glue, execution, tree)
+    elif isinstance(tree, exp.Create) and tree.kind == "TABLE":
+        execution.statement_type = "DDL"
+        athena_ddl.create_external_table(glue, tree, execution.database)
+    elif isinstance(tree, exp.Insert):
+        execution.substatement_type = "INSERT"
+        bind_parameters(tree, execution.parameters)
+        with _connect() as conn:
+            rows, written = athena_insert.insert_into(conn, glue, tree, execution.database, execution.id)
+        execution.update_count = rows
+        _write_manifest(execution, written)
+    elif isinstance(tree, exp.Query):
+        execution.substatement_type = "SELECT"
+        bind_parameters(tree, execution.parameters)
+        with _connect() as conn:
+            cursor = conn.execute(to_duckdb(conn, tree, glue, execution.database))
+            columns = [(d[0], str(d[1])) for d in cursor.description]
+            execution.result = results.QueryResult(columns, cursor.fetchall())
+    else:
+        raise AthenaQueryError("NOT_SUPPORTED", _not_run(statement, tree))
+
+
+# Statements local_aws refuses, and what to use instead. DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE
+# and SHOW TBLPROPERTIES answer in Hive's text layout (padded fields joined by tabs in one value,
+# uber/athenadriver resources/UndocumentedAthena.md), whose widths AWS does not document; EXPLAIN
+# prints Trino's plan; a view is stored in Glue in an encoding of Athena's own.
+_NOT_RUN = [
+    (r"SHOW\s+(COLUMNS|CREATE\s+TABLE|TBLPROPERTIES)\b|DESCRIBE\b|DESC\b",
+     "DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE or SHOW TBLPROPERTIES",
+     "the Athena GetTableMetadata API or Glue GetTable"),
+    (r"EXPLAIN\b", "EXPLAIN", None),
+    (r"(CREATE|ALTER|DROP)\s+(OR\s+REPLACE\s+)?VIEW\b|SHOW\s+(VIEWS|CREATE\s+VIEW)\b", "views", None),
+]
+
+
+def _not_run(statement: str, tree: exp.Expression) -> str:
+    for pattern, name, instead in _NOT_RUN:
+        if re.match(pattern, statement, re.IGNORECASE):
+            return f"local_aws does not run {name}" + (f": use {instead}" if instead else "")
+    words = " ".join(statement.split()[:2]).upper()
+    return f"local_aws does not run this {words} statement ({type(tree).__name__})"
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    conn = duckdb_s3.connect()
+    # Trino's / on two integers is integer division, truncated toward zero (7 / 2 = 3, -7 / 2 =
+    # -3): https://trino.io/docs/current/functions/math.html. DuckDB's / would give 3.5.
+    conn.execute("SET integer_division = true")
+    # Athena's session time zone is UTC, whatever the machine's is.
+    conn.execute("SET TimeZone = 'UTC'")
+    return conn
+
+
+def _query_sql(conn: duckdb.DuckDBPyConnection, glue, execution: Execution, query: str) -> str:
+    tree = parse(query)
+    if not isinstance(tree, exp.Query):
+        raise AthenaQueryError("SYNTAX_ERROR", "expected a SELECT query")
+    bind_parameters(tree, execution.parameters)
+    return to_duckdb(conn, tree, glue, execution.database)
+
+
+def _ctas(glue, execution: Execution, tree: exp.Create) -> None:
+    execution.substatement_type = "CREATE_TABLE_AS_SELECT"
+    table = tree.this
+    database = (table.db or execution.database).lower()
+    name = table.name.lower()
+    if database not in glue.databases:
+        raise AthenaQueryError("SCHEMA_NOT_FOUND", f"Schema {database} does not exist")
+    if name in glue.databases[database].tables:
+        if tree.args.get("exists"):
+            return
+        raise AthenaQueryError("ALREADY_EXISTS", f"Table awsdatacatalog.{database}.{name} already exists")
+    options = athena_ddl.ctas_options(tree)
+    location = options.get("external_location")
+    if not location:
+        if execution.output_location is None:
+            raise AthenaQueryError("INVALID_TABLE_PROPERTY", "CTAS needs external_location or an output location")
+        location = f"{execution.output_location}tables/{execution.id}/"
+    location = location.rstrip("/") + "/"
+    keys = options.get("partitioned_by") or []
+    with _connect() as conn:
+        tree_query = tree.expression
+        bind_parameters(tree_query, execution.parameters)
+        duck_sql = to_duckdb(conn, tree_query, glue, execution.database)
+        if keys:
+            rows, written = _ctas_partitioned(conn, glue, database, name, location, duck_sql, keys, execution.id)
+        else:
+            columns, rows, written = athena_ddl.write_parquet(conn, duck_sql, location, execution.id,
+                                                              must_be_empty=True)
+            athena_ddl.register_ctas_table(glue, database, name, location, columns)
+    execution.update_count = rows
+    _write_manifest(execution, written)
+
+
+def _ctas_partitioned(conn: duckdb.DuckDBPyConnection, glue, database: str, name: str, location: str,
+                      duck_sql: str, keys: list[str], query_id: str) -> tuple[int, list[str]]:
+    """CTAS WITH (partitioned_by = ARRAY[...]): "the partitioned columns must be the last in the
+    list of columns in the SELECT statement" (create-table-as.html), in the array's order."""
+    athena_ddl.check_empty(location)
+    conn.execute(f"CREATE TEMP TABLE _ctas_rows AS {duck_sql}")
+    columns = [(d[0], str(d[1])) for d in conn.execute("SELECT * FROM _ctas_rows LIMIT 0").description]
+    if [n.lower() for n, _ in columns[-len(keys):]] != keys:
+        raise AthenaQueryError("HIVE_COLUMN_ORDER_MISMATCH", "Partition keys must be the last columns in the "
+                               f"table and in the same order as the table properties: [{', '.join(keys)}]")
+    data, partition_keys = columns[:-len(keys)], columns[-len(keys):]
+    if not data:
+        raise AthenaQueryError("INVALID_TABLE_PROPERTY", "Table contains only partition columns")
+    rows, written, partitions = athena_partitions.write_partitions(
+        conn, "_ctas_rows", f"{database}.{name}", location, keys, [n for n, _ in data], {}, query_id)
+    athena_ddl.register_ctas_table(glue, database, name, location, data, partition_keys)
+    athena_partitions.add_partitions(glue, database, name, partitions)
+    return rows, written
+
+
+def _write_manifest(execution: Execution, written: list[str]) -> None:
+    if execution.output_location is None:
+        return
+    execution.manifest_location = f"{execution.output_location}{execution.id}-manifest.csv"
+    bucket, key = s3_data.split_uri(execution.manifest_location)
+    s3_data.write(bucket, key, "".join(f"{path}\n" for path in written).encode())
+
+
+def refuse(execution: Execution, error_name: str, message: str) -> None:
+    """End a query before it runs, as Athena ends one it cannot plan (e.g. CATALOG_NOT_FOUND)."""
+    _fail(execution, f"{error_name}: {message}", error_name)
+    execution.completed = time.time()

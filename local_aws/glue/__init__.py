@@ -1,0 +1,3 @@
+from local_aws.glue.models import glue_backends
+
+__all__ = ["glue_backends"]

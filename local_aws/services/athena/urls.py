@@ -1,7 +1,0 @@
-from moto.athena.urls import url_bases
-
-from local_aws.services.athena.responses import LocalAthenaResponse
-
-url_paths = {"{0}/$": LocalAthenaResponse.dispatch}
-
-__all__ = ["url_bases", "url_paths"]

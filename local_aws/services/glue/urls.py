@@ -1,7 +1,0 @@
-from moto.glue.urls import url_bases
-
-from local_aws.services.glue.responses import LocalGlueResponse
-
-url_paths = {"{0}/$": LocalGlueResponse.dispatch}
-
-__all__ = ["url_bases", "url_paths"]
