@@ -17,12 +17,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -38,7 +40,12 @@ from local_aws.core.routing import backend_app_factory
 from local_aws.glue import glue_backends
 from local_aws.glue.state import GlueState
 from local_aws.redshift import engine as redshift_engine
+from local_aws.redshift.clusters import redshift_backends
 from local_aws.redshift.data_api import redshiftdata_backends
+from local_aws.redshift.serverless import redshiftserverless_backends
+from local_aws.redshift.serverless.models import DEFAULT_WORKGROUP
+from local_aws.redshift.serverless.urls import url_bases as redshiftserverless_url_bases
+from local_aws.redshift.state import RedshiftState
 from local_aws.s3 import seeding
 from local_aws.s3.state import S3State
 
@@ -55,10 +62,24 @@ _READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 BACKENDS: dict[str, Any] = {
     "athena": athena_backends,
     "glue": glue_backends,
+    "redshift": redshift_backends,
     "redshiftdata": redshiftdata_backends,
+    "redshift-serverless": redshiftserverless_backends,
 }
+# Services moto has no backend for at all, so its dispatcher has no host pattern for them either.
+_UNKNOWN_TO_MOTO = {"redshift-serverless": redshiftserverless_url_bases}
+
+
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, also routing the services only local_aws serves."""
+
+    def __init__(self, create_app: Callable) -> None:
+        super().__init__(create_app)
+        self.backend_url_patterns = [
+            *((name, re.compile(base)) for name, bases in _UNKNOWN_TO_MOTO.items() for base in bases),
+            *self.backend_url_patterns]
 # What survives a restart, restored in this order (a table's location names a bucket).
-STATE_PARTS = (S3State(), GlueState())
+STATE_PARTS = (S3State(), GlueState(), RedshiftState())
 
 
 class _EmulatorApp:
@@ -94,7 +115,7 @@ class _Server(ThreadedMotoServer):
         self.startup_error: BaseException | None = None
 
     def _server_entry(self) -> None:  # moto's, with local_aws's services, the wrapper, the error hand-off
-        app = self._wrap(DomainDispatcherApplication(backend_app_factory(BACKENDS)))
+        app = self._wrap(_Dispatcher(backend_app_factory(BACKENDS)))
         try:
             self._server = make_server(self._ip_address, self._port, app, True,
                                        request_handler=MotoRequestHandler)
@@ -152,7 +173,7 @@ class LocalAWS:
         self.seeds = tuple(seeds)
         self.public_buckets = tuple(public_buckets)
         self.seeded: dict[str, seeding.BucketSync] = {}
-        self.redshift_workgroups = frozenset({runtime.DEFAULT_REDSHIFT_WORKGROUP, *redshift_workgroups})
+        self.redshift_workgroups = (DEFAULT_WORKGROUP, *redshift_workgroups)
         self.store = StateStore(self.state_dir, STATE_PARTS)
         self.restored: dict[str, int] = {}
         self._server: _Server | None = None
@@ -171,6 +192,10 @@ class LocalAWS:
             request_log.setLevel(max(logging.getLogger().getEffectiveLevel(), logging.WARNING))
         _writable_state_dir(self.state_dir)
         self.restored = self.store.restore()
+        # --redshift-workgroup: made through the Serverless API, kept like any made by a client
+        serverless = redshiftserverless_backends[DEFAULT_ACCOUNT_ID][runtime.DEFAULT_REGION]
+        for name in self.redshift_workgroups:
+            serverless.ensure(name)
         self.seeded = {seed.bucket: seeding.apply(seed) for seed in self.seeds}
         for bucket in self.public_buckets:
             seeding.make_public(bucket)
@@ -179,8 +204,7 @@ class LocalAWS:
         self._server.start()
         # Port 0 means "any free port": report the one the OS chose.
         self.port = self._server.get_host_and_port()[1]
-        runtime.set_current(runtime.Runtime(self.state_dir, self.endpoint_url, self.store.mark_dirty,
-                                            self.redshift_workgroups))
+        runtime.set_current(runtime.Runtime(self.state_dir, self.endpoint_url, self.store.mark_dirty))
         self.store.flush()  # the seed and anything restored are on disk before the first request
         self.store.start_flusher()
         return self

@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import Callable
 
 DEFAULT_REGION = "us-east-1"
-# Redshift Serverless' console creates this workgroup for a new account; more come from
-# `--redshift-workgroup NAME` (moto has no Redshift Serverless API to create them with).
-DEFAULT_REDSHIFT_WORKGROUP = "default-workgroup"
 
 
 @dataclass
@@ -19,7 +16,6 @@ class Runtime:
     # Called after background work changed S3 or the catalog, so the state gets saved; HTTP
     # requests are noticed by the server itself.
     on_change: Callable[[], None] = field(default=lambda: None)
-    redshift_workgroups: frozenset[str] = frozenset({DEFAULT_REDSHIFT_WORKGROUP})
 
 
 _current: Runtime | None = None

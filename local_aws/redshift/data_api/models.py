@@ -19,15 +19,15 @@ from typing import Any
 
 from moto.core.base_backend import BackendDict
 from moto.core.exceptions import JsonRESTError
-from moto.redshift.models import redshift_backends
 from moto.redshiftdata.exceptions import ResourceNotFoundException, ValidationException
 from moto.redshiftdata.models import RedshiftDataAPIServiceBackend
 
-from local_aws.core import runtime
 from local_aws.core.background import workers
 from local_aws.redshift import engine as redshift_engine
 from local_aws.redshift import metadata as redshift_metadata
+from local_aws.redshift.clusters.models import redshift_backends
 from local_aws.redshift.engine import Call, Session, Statement
+from local_aws.redshift.serverless.models import redshiftserverless_backends
 
 MAX_BATCH = 40  # BatchExecuteStatement's Sqls limit
 MAX_KEEP_ALIVE = 24 * 3600  # SessionKeepAliveSeconds: 0..86400 (API_ExecuteStatement.html)
@@ -271,7 +271,8 @@ def _target(cluster: str | None, workgroup: str | None, account_id: str,
     if not _exists(kind, name, account_id, region):
         # AWS's answer for a target it does not have (seen in aws/aws-cdk#30536).
         where = ("made with the Redshift API (CreateCluster)" if kind == "cluster" else
-                 "given to local_aws with --redshift-workgroup, or default-workgroup")
+                 "made with the Redshift Serverless API (CreateWorkgroup) or given to local_aws "
+                 "with --redshift-workgroup; default-workgroup is always there")
         raise ValidationException(f"Redshift endpoint doesn't exist in this region. "
                                   f"(local_aws has no {kind} {name!r}: a {kind} must be {where})")
     return kind, name
@@ -279,7 +280,7 @@ def _target(cluster: str | None, workgroup: str | None, account_id: str,
 
 def _exists(kind: str, name: str, account_id: str, region: str) -> bool:
     if kind == "workgroup":
-        return name in runtime.current().redshift_workgroups
+        return name in redshiftserverless_backends[account_id][region].workgroups
     return name in redshift_backends[account_id][region].clusters
 
 

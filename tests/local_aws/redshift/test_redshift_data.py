@@ -233,7 +233,9 @@ def test_databases_survive_a_restart(launch, tmp_path):
     assert (tmp_path / "redshift" / "cluster-test-cluster" / "dev.duckdb").exists()
 
     second = launch(tmp_path, "--sample-scale", "none")
-    second.clusters("test-cluster")  # clusters are moto's Redshift, not kept across a restart
+    # the cluster is kept too (redshift/state.py), as every other resource
+    assert [c["ClusterIdentifier"] for c in second.client("redshift").describe_clusters()["Clusters"]] \
+        == ["test-cluster"]
     client = second.client("redshift-data")
     assert rows(client, run(client, "SELECT x FROM kept")["Id"]) == [[7]]
     second.stop()
