@@ -40,6 +40,7 @@ from local_aws.core.routing import backend_app_factory
 from local_aws.glue import glue_backends
 from local_aws.glue.state import GlueState
 from local_aws.redshift import engine as redshift_engine
+from local_aws.redshift import postgres
 from local_aws.redshift.clusters import redshift_backends
 from local_aws.redshift.data_api import redshiftdata_backends
 from local_aws.redshift.serverless import redshiftserverless_backends
@@ -196,6 +197,8 @@ class LocalAWS:
         serverless = redshiftserverless_backends[DEFAULT_ACCOUNT_ID][runtime.DEFAULT_REGION]
         for name in self.redshift_workgroups:
             serverless.ensure(name)
+        postgres.endpoints.host = self.host
+        postgres.sync_all()  # the clusters and workgroups restored or made: their endpoints
         self.seeded = {seed.bucket: seeding.apply(seed) for seed in self.seeds}
         for bucket in self.public_buckets:
             seeding.make_public(bucket)
@@ -215,6 +218,7 @@ class LocalAWS:
             self._server.stop()
             self._server = None
         workers.drain()
+        postgres.endpoints.close_all()
         redshift_engine.close_databases()
         self.store.stop_flusher()
         self.store.flush()

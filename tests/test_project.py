@@ -118,7 +118,8 @@ def test_compose_stack_has_no_baked_in_secret_and_binds_the_emulator_to_localhos
     env = compose["x-airflow-common"]["environment"]
     assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
     assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false"
-    assert services["local-aws"]["ports"] == ["127.0.0.1:${LOCAL_AWS_PORT:-5050}:5050"]
+    assert services["local-aws"]["ports"] == ["127.0.0.1:${LOCAL_AWS_PORT:-5050}:5050",
+                                              "127.0.0.1:${REDSHIFT_PORT:-5439}:5439"]
     assert services["airflow-apiserver"]["ports"] == ["127.0.0.1:${AIRFLOW_API_PORT:-8080}:8080"]
     password = services["airflow-init"]["environment"]["_AIRFLOW_WWW_USER_PASSWORD"]
     assert password.startswith("${_AIRFLOW_WWW_USER_PASSWORD:?"), "no default admin password"

@@ -187,6 +187,22 @@ def test_the_warehouse_equals_make_run_for_the_same_dates(stack, make_run_wareho
     assert got == make_run_warehouse
 
 
+def test_a_sql_client_reads_the_warehouse_at_the_published_port(stack):
+    """docs/local_aws.md "SQL clients": temporary credentials from GetCredentials, then the Postgres protocol
+    at the workgroup's port, published on localhost."""
+    import psycopg2
+
+    serverless = boto3.client("redshift-serverless", endpoint_url=stack.aws_endpoint,
+                              region_name="us-east-1", aws_access_key_id="offline-access-key-id",
+                              aws_secret_access_key="offline-secret-access-key")
+    creds = serverless.get_credentials(workgroupName=TARGET["WorkgroupName"])
+    with psycopg2.connect(host="127.0.0.1", port=stack.redshift_port, dbname="dev",
+                          user=creds["dbUser"], password=creds["dbPassword"]) as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT count(*) FROM factcovid")
+        assert cur.fetchall() == [(len(warehouse(stack.aws_endpoint)["factcovid"]),)]
+
+
 def test_task_logs_are_readable(stack):
     """Airflow masks a connection's password wherever it occurs in a task log: the old key pair
     'local' turned the emulator's address into 'http://***-aws:5050' and ~/.local into ~/.***."""

@@ -81,7 +81,7 @@ class ComposeStack(AirflowAPI):
         self.project = project
         self.compose = [*compose_command(), "-p", project]
         self.v2 = self.compose[:2] == ["docker", "compose"]
-        self.api_port, self.aws_port = free_port(), free_port()
+        self.api_port, self.aws_port, self.redshift_port = free_port(), free_port(), free_port()
         super().__init__(f"http://127.0.0.1:{self.api_port}", "airflow", secrets.token_urlsafe(16))
         self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
         self.timings: dict[str, float] = {}
@@ -99,7 +99,8 @@ class ComposeStack(AirflowAPI):
         env = (self.dir / ".env.example").read_text()
         fill = {"_AIRFLOW_WWW_USER_PASSWORD": self.password,
                 "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
-                "AIRFLOW_API_PORT": str(self.api_port), "LOCAL_AWS_PORT": str(self.aws_port)}
+                "AIRFLOW_API_PORT": str(self.api_port), "LOCAL_AWS_PORT": str(self.aws_port),
+                "REDSHIFT_PORT": str(self.redshift_port)}
         lines = []
         for line in env.splitlines():
             name = line.split("=", 1)[0]

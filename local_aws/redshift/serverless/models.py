@@ -107,9 +107,9 @@ class Workgroup:
     creationDate: str = field(default_factory=_now)
     status: str = "AVAILABLE"
 
-    def describe(self, address: str) -> dict[str, Any]:
+    def describe(self, address: str, listening_port: int | None = None) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if v is not None}
-        out["endpoint"] = {"address": address, "port": self.port, "vpcEndpoints": []}
+        out["endpoint"] = {"address": address, "port": listening_port or self.port, "vpcEndpoints": []}
         return out
 
 
@@ -259,20 +259,19 @@ class LocalRedshiftServerlessBackend(BaseBackend):
         self.credentials.append(credentials)
         return credentials
 
-    def password_ok(self, workgroup_name: str, user: str, password: str) -> bool:
-        """The namespace admin's password, or live temporary credentials of this workgroup."""
+    def passwords(self, workgroup_name: str, user: str) -> list[str]:
+        """What `user` may log in to the workgroup's Postgres endpoint with: the namespace
+        admin's password, or live GetCredentials passwords of this workgroup and user."""
         workgroup = self.workgroups.get(workgroup_name)
         if workgroup is None:
-            return False
-        namespace = self.namespaces.get(workgroup.namespaceName)
-        if (namespace is not None and namespace.adminUserPassword is not None
-                and user == namespace.adminUsername
-                and secrets.compare_digest(password, namespace.adminUserPassword)):
-            return True
+            return []
         now = dt.datetime.now(dt.timezone.utc)
-        return any(c.workgroup == workgroup_name and c.db_user == user and c.expires > now
-                   and secrets.compare_digest(password, c.password) for c in self.credentials)
-
+        found = [c.password for c in self.credentials
+                 if c.workgroup == workgroup_name and c.db_user == user and c.expires > now]
+        namespace = self.namespaces.get(workgroup.namespaceName)
+        if namespace is not None and namespace.adminUserPassword and user == namespace.adminUsername:
+            found.append(namespace.adminUserPassword)
+        return found
 
 def page(items: list[Any], next_token: str | None, max_results: int | None) -> tuple[list[Any], str | None]:
     start = int(next_token) if next_token and next_token.isdigit() else 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from moto.core.responses import BaseResponse
 
+from local_aws.redshift import postgres
 from local_aws.redshift.serverless.models import (
     LocalRedshiftServerlessBackend,
     ValidationException,
@@ -37,6 +38,10 @@ class LocalRedshiftServerlessResponse(BaseResponse):
         host = self.headers.get("Host") or "localhost"
         return host.rsplit(":", 1)[0] if not host.endswith("]") else host
 
+    def _describe(self, workgroup: Any) -> dict[str, Any]:
+        return workgroup.describe(self._address(),
+                                  postgres.endpoints.port(("workgroup", workgroup.workgroupName)))
+
     def create_namespace(self) -> str:
         return json.dumps({"namespace": self.backend.create_namespace(**self._request()).describe()})
 
@@ -61,11 +66,12 @@ class LocalRedshiftServerlessResponse(BaseResponse):
         request = self._request()
         request.pop("tags", None)
         workgroup = self.backend.create_workgroup(**request)
-        return json.dumps({"workgroup": workgroup.describe(self._address())})
+        postgres.sync_all()
+        return json.dumps({"workgroup": self._describe(workgroup)})
 
     def get_workgroup(self) -> str:
         workgroup = self.backend.get_workgroup(self._request().get("workgroupName"))
-        return json.dumps({"workgroup": workgroup.describe(self._address())})
+        return json.dumps({"workgroup": self._describe(workgroup)})
 
     def list_workgroups(self) -> str:
         request = self._request()
@@ -73,16 +79,19 @@ class LocalRedshiftServerlessResponse(BaseResponse):
             raise ValidationException("local_aws does not support ownerAccount")
         items, token = page(list(self.backend.workgroups.values()), request.get("nextToken"),
                             request.get("maxResults"))
-        return json.dumps({"workgroups": [w.describe(self._address()) for w in items],
+        return json.dumps({"workgroups": [self._describe(w) for w in items],
                            **({"nextToken": token} if token else {})})
 
     def update_workgroup(self) -> str:
         workgroup = self.backend.update_workgroup(**self._request())
-        return json.dumps({"workgroup": workgroup.describe(self._address())})
+        postgres.sync_all()
+        return json.dumps({"workgroup": self._describe(workgroup)})
 
     def delete_workgroup(self) -> str:
-        workgroup = self.backend.delete_workgroup(self._request().get("workgroupName"))
-        return json.dumps({"workgroup": workgroup.describe(self._address())})
+        described = self._describe(self.backend.get_workgroup(self._request().get("workgroupName")))
+        self.backend.delete_workgroup(described["workgroupName"])
+        postgres.sync_all()
+        return json.dumps({"workgroup": {**described, "status": "DELETING"}})
 
     def get_credentials(self) -> str:
         request = self._request()
