@@ -40,7 +40,7 @@ from local_aws.core.routing import backend_app_factory
 from local_aws.glue import glue_backends
 from local_aws.glue.state import GlueState
 from local_aws.redshift import engine as redshift_engine
-from local_aws.redshift import postgres
+from local_aws.redshift import postgres, tls
 from local_aws.redshift.clusters import redshift_backends
 from local_aws.redshift.data_api import redshiftdata_backends
 from local_aws.redshift.serverless import redshiftserverless_backends
@@ -198,6 +198,7 @@ class LocalAWS:
         for name in self.redshift_workgroups:
             serverless.ensure(name)
         postgres.endpoints.host = self.host
+        postgres.endpoints.tls = tls.server_context(self.state_dir, self.host)
         postgres.sync_all()  # the clusters and workgroups restored or made: their endpoints
         self.seeded = {seed.bucket: seeding.apply(seed) for seed in self.seeds}
         for bucket in self.public_buckets:

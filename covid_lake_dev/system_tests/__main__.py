@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"local_aws at {emu.endpoint_url} (state {emu.state_dir}, log {emu.log_path})", flush=True)
     try:
         provision(emu.endpoint_url)
-        env = airflow_env(emu.endpoint_url, home, dags)
+        env = airflow_env(emu.endpoint_url, home, dags, emu.state_dir)
         runner.migrate(env, home)
         results = []
         for dag_id in dag_ids:

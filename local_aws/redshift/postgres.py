@@ -4,6 +4,7 @@ the Data API writes, with the same Redshift SQL handling (sql.py, s3_transfer.py
 
 The protocol's messages are buenavista's (PyPI, kept; its DuckDB backend is not used); this module
 gives it the warehouse and what buenavista lacks for a Redshift endpoint:
+- TLS when the client asks (tls.py: the emulator's own CA);
 - password authentication (MD5, which Redshift offers and libpq, psycopg2 and redshift_connector
   speak): the namespace admin's or the cluster master user's password, or live temporary
   credentials of GetCredentials / GetClusterCredentials; a wrong one is refused with SQLSTATE
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import socketserver
+import ssl
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -191,8 +193,12 @@ class _Handler(bv.BuenaVistaHandler):
     def handle_startup(self, conn: Connection) -> bv.BVContext | None:
         length = self.r.read_uint32() - 4
         code = self.r.read_uint32()
-        if code == 80877103:  # SSLRequest: not offered here
-            self.wfile.write(b"N")
+        if code == 80877103:  # SSLRequest: TLS, as Redshift offers it (tls.py)
+            self.wfile.write(b"S")
+            self.request = self.server.tls.wrap_socket(self.request, server_side=True)
+            self.rfile = self.request.makefile("rb", self.rbufsize)
+            self.wfile = socketserver._SocketWriter(self.request)
+            self.r = bv.BVBuffer(self.rfile)
             return self.handle_startup(conn)
         if code != 196608:  # protocol 3.0 (a CancelRequest included: not supported)
             raise _AuthError(f"local_aws: unsupported startup message {code}")
@@ -238,8 +244,10 @@ class _Handler(bv.BuenaVistaHandler):
 class _Endpoint(bv.BuenaVistaServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], target: Target, passwords: PasswordSource) -> None:
+    def __init__(self, address: tuple[str, int], target: Target, passwords: PasswordSource,
+                 tls: ssl.SSLContext) -> None:
         socketserver.ThreadingTCPServer.__init__(self, address, _Handler)
+        self.tls = tls
         self.conn = _Connection()
         self.rewriter = None
         self.extensions: dict = {}
@@ -260,6 +268,7 @@ class Endpoints:
         self._open: dict[Target, _Endpoint] = {}
         self.host = "127.0.0.1"
         self.passwords: PasswordSource = lambda target, user: passwords(target, user)
+        self.tls: ssl.SSLContext | None = None  # set by the server (tls.server_context)
 
     def port(self, target: Target) -> int | None:
         endpoint = self._open.get(target)
@@ -275,10 +284,11 @@ class Endpoints:
                     self._open[target] = self._listen(target, port)
 
     def _listen(self, target: Target, port: int) -> _Endpoint:
+        assert self.tls is not None, "the server sets endpoints.tls before it opens any"
         try:
-            endpoint = _Endpoint((self.host, port), target, self.passwords)
+            endpoint = _Endpoint((self.host, port), target, self.passwords, self.tls)
         except OSError:  # taken on this machine (another target, another program): any port
-            endpoint = _Endpoint((self.host, 0), target, self.passwords)
+            endpoint = _Endpoint((self.host, 0), target, self.passwords, self.tls)
             log.info("%s %s: port %d is taken; listening on %d", *target, port,
                      endpoint.server_address[1])
         threading.Thread(target=endpoint.serve_forever, name=f"postgres-{target[1]}",

@@ -125,6 +125,25 @@ def test_several_clients_at_once(workgroup):
     assert sorted(results) == sorted(n * 2 for n in range(6) for _ in range(5))
 
 
+def test_tls_as_redshift_offers_it_verified_against_the_emulators_ca(emulator, workgroup, monkeypatch):
+    """libpq's sslmode=verify-full with the CA as sslrootcert; redshift_connector's default (TLS,
+    certificate verified) with the CA given to OpenSSL as SSL_CERT_FILE (docs/local_aws.md)."""
+    ca = emulator.state_dir / "tls" / "ca.pem"
+    conn = psycopg2.connect(host=workgroup["address"], port=workgroup["port"], user="boss",
+                            password=PASSWORD, dbname="dev", sslmode="verify-full", sslrootcert=str(ca))
+    assert conn.info.ssl_in_use
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    verified = redshift_connector.connect(host=workgroup["address"], port=workgroup["port"],
+                                          user="boss", password=PASSWORD, database="dev")
+    cur = verified.cursor()
+    cur.execute("SELECT 'encrypted'")
+    assert cur.fetchall() == (["encrypted"],)
+    monkeypatch.delenv("SSL_CERT_FILE")
+    with pytest.raises(redshift_connector.InterfaceError):  # an unknown CA is refused, as it must be
+        redshift_connector.connect(host=workgroup["address"], port=workgroup["port"], user="boss",
+                                   password=PASSWORD, database="dev")
+
+
 def test_a_cluster_serves_redshift_connector_with_master_and_temporary_passwords(emulator):
     redshift = emulator.client("redshift")
     redshift.create_cluster(ClusterIdentifier="pg-cluster", NodeType="ra3.large",
@@ -167,10 +186,11 @@ def test_sql_execute_query_and_sql_to_s3_operators_on_a_redshift_connection(airf
                       "extra": {"region_name": "us-east-1", "endpoint_url": emulator.endpoint_url}})
     redshift = json.dumps({"conn_type": "redshift", "host": workgroup["address"],
                            "port": workgroup["port"], "login": "boss", "password": PASSWORD,
-                           "schema": "dev", "extra": {"ssl": False}})
+                           "schema": "dev"})  # redshift_connector's defaults: TLS, verified
     done = airflow.run("dags", "test", "local_aws_sql_operators", dags_folder=DAGS,
                        AIRFLOW_CONN_AWS_DEFAULT=aws, AIRFLOW_CONN_REDSHIFT_LOCAL=redshift,
-                       SQLOPS_TEST_BUCKET=bucket)
+                       SQLOPS_TEST_BUCKET=bucket,
+                       SSL_CERT_FILE=str(emulator.state_dir / "tls" / "ca.pem"))
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-5000:]
     assert "state=failed" not in log
