@@ -79,6 +79,8 @@ class _Dispatcher(DomainDispatcherApplication):
         self.backend_url_patterns = [
             *((name, re.compile(base)) for name, bases in _UNKNOWN_TO_MOTO.items() for base in bases),
             *self.backend_url_patterns]
+
+
 # What survives a restart, restored in this order (a table's location names a bucket).
 STATE_PARTS = (S3State(), GlueState(), RedshiftState())
 
@@ -197,9 +199,6 @@ class LocalAWS:
         serverless = redshiftserverless_backends[DEFAULT_ACCOUNT_ID][runtime.DEFAULT_REGION]
         for name in self.redshift_workgroups:
             serverless.ensure(name)
-        postgres.endpoints.host = self.host
-        postgres.endpoints.tls = tls.server_context(self.state_dir, self.host)
-        postgres.sync_all()  # the clusters and workgroups restored or made: their endpoints
         self.seeded = {seed.bucket: seeding.apply(seed) for seed in self.seeds}
         for bucket in self.public_buckets:
             seeding.make_public(bucket)
@@ -209,6 +208,9 @@ class LocalAWS:
         # Port 0 means "any free port": report the one the OS chose.
         self.port = self._server.get_host_and_port()[1]
         runtime.set_current(runtime.Runtime(self.state_dir, self.endpoint_url, self.store.mark_dirty))
+        postgres.endpoints.host = self.host
+        postgres.endpoints.tls = tls.server_context(self.state_dir, self.host)
+        postgres.sync_all()  # the clusters and workgroups restored or made: their endpoints
         self.store.flush()  # the seed and anything restored are on disk before the first request
         self.store.start_flusher()
         return self
