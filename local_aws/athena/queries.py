@@ -21,10 +21,13 @@ import duckdb
 from sqlglot import exp
 
 from local_aws.athena import ddl as athena_ddl
+from local_aws.athena import describe as athena_describe
+from local_aws.athena import explain as athena_explain
 from local_aws.athena import insert as athena_insert
 from local_aws.athena import partitions as athena_partitions
 from local_aws.athena import results
 from local_aws.athena import show as athena_show
+from local_aws.athena import views as athena_views
 from local_aws.athena.exceptions import AthenaQueryError
 from local_aws.athena.sql import bind_parameters, parse, to_duckdb
 from local_aws.core import runtime
@@ -168,6 +171,15 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
         execution.statement_type = "DDL"
         athena_ddl.msck_repair(glue, statement, execution.database)
         return
+    if athena_describe.is_describe(statement):
+        execution.statement_type = "UTILITY"  # as SHOW: describe-table.html, show-columns.html
+        columns, values = athena_describe.describe(glue, statement, execution.database)
+        execution.result = results.QueryResult([(c, "VARCHAR") for c in columns], [(v,) for v in values],
+                                               hive_text=True)
+        return
+    if first_word == "EXPLAIN":
+        _explain(glue, execution, statement)
+        return
     if athena_show.is_show(statement):
         execution.statement_type = "UTILITY"  # show-tables.html: "UTILITY rather than DDL"
         column, values = athena_show.show(glue, statement, execution.database)
@@ -190,6 +202,13 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
     elif isinstance(tree, exp.Drop) and tree.kind in ("DATABASE", "SCHEMA"):
         execution.statement_type = "DDL"
         athena_ddl.drop_database(glue, tree)
+    elif isinstance(tree, exp.Create) and tree.kind == "VIEW":
+        _create_view(glue, execution, tree, statement)
+    elif isinstance(tree, exp.Drop) and tree.kind == "VIEW":
+        execution.statement_type = "DDL"
+        for view in tree.args.get("tables") or []:
+            athena_views.drop_view(glue, (view.db or execution.database).lower(), view.name.lower(),
+                                   bool(tree.args.get("exists")))
     elif isinstance(tree, exp.Drop) and tree.kind == "TABLE":
         execution.statement_type = "DDL"
         athena_ddl.drop_table(glue, tree, execution.database)
@@ -216,16 +235,14 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
         raise AthenaQueryError("NOT_SUPPORTED", _not_run(statement, tree))
 
 
-# Statements local_aws refuses, and what to use instead. DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE
-# and SHOW TBLPROPERTIES answer in Hive's text layout (padded fields joined by tabs in one value,
-# uber/athenadriver resources/UndocumentedAthena.md), whose widths AWS does not document; EXPLAIN
-# prints Trino's plan; a view is stored in Glue in an encoding of Athena's own.
+# Statements local_aws refuses, and what to use instead (DESCRIBE, SHOW COLUMNS and SHOW CREATE
+# TABLE that describe.py cannot read land here too).
 _NOT_RUN = [
     (r"SHOW\s+(COLUMNS|CREATE\s+TABLE|TBLPROPERTIES)\b|DESCRIBE\b|DESC\b",
-     "DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE or SHOW TBLPROPERTIES",
+     "this form of DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE, or SHOW TBLPROPERTIES",
      "the Athena GetTableMetadata API or Glue GetTable"),
-    (r"EXPLAIN\b", "EXPLAIN", None),
-    (r"(CREATE|ALTER|DROP)\s+(OR\s+REPLACE\s+)?VIEW\b|SHOW\s+(VIEWS|CREATE\s+VIEW)\b", "views", None),
+    (r"ALTER\s+VIEW\b|SHOW\s+(VIEWS|CREATE\s+VIEW)\b", "ALTER VIEW, SHOW VIEWS or SHOW CREATE VIEW",
+     "CREATE OR REPLACE VIEW, and Glue GetTables (a view is a table of TableType VIRTUAL_VIEW)"),
 ]
 
 
@@ -235,6 +252,36 @@ def _not_run(statement: str, tree: exp.Expression) -> str:
             return f"local_aws does not run {name}" + (f": use {instead}" if instead else "")
     words = " ".join(statement.split()[:2]).upper()
     return f"local_aws does not run this {words} statement ({type(tree).__name__})"
+
+
+def _explain(glue: GlueBackend, execution: Execution, statement: str) -> None:
+    """EXPLAIN plans the query in full, so it fails where the query would (explain.py)."""
+    execution.substatement_type = "EXPLAIN"
+    kind, explained = athena_explain.parse(statement)
+    tree = parse(explained)
+    if not isinstance(tree, exp.Query):
+        raise AthenaQueryError("NOT_SUPPORTED", "local_aws runs EXPLAIN of a query (SELECT, WITH, VALUES) only")
+    bind_parameters(tree, execution.parameters)
+    with _connect() as conn:
+        plan = conn.execute(f"EXPLAIN {to_duckdb(conn, tree, glue, execution.database)}").fetchall()
+    if kind == "VALIDATE":
+        execution.result = results.QueryResult([("Valid", "BOOLEAN")], [(True,)])
+    else:
+        execution.result = results.QueryResult([("Query Plan", "VARCHAR")], [(athena_explain.plan_text(plan),)])
+
+
+def _create_view(glue: GlueBackend, execution: Execution, tree: exp.Create, statement: str) -> None:
+    """The view's query is planned now, as Trino plans it: a view over a missing table fails."""
+    execution.statement_type = "DDL"
+    if not isinstance(tree.expression, exp.Query):
+        raise AthenaQueryError("SYNTAX_ERROR", "expected CREATE [OR REPLACE] VIEW view_name AS query")
+    query = athena_views.original_sql(statement)
+    with _connect() as conn:
+        relation = conn.sql(to_duckdb(conn, parse(query), glue, execution.database))
+        columns = list(zip(relation.columns, (str(t) for t in relation.types)))
+    view = tree.this
+    athena_views.create_view(glue, (view.db or execution.database).lower(), view.name.lower(), query,
+                             bool(tree.args.get("replace")), columns)
 
 
 def _connect() -> duckdb.DuckDBPyConnection:

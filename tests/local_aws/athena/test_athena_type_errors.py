@@ -35,3 +35,4 @@ def test_varchar_compared_with_a_number_is_type_mismatch__trino_io_docs_current_
 def test_a_missing_column_is_still_column_not_found(lake):
     assert sql.failed(lake, "SELECT nope FROM cases").startswith("COLUMN_NOT_FOUND: ")
     assert sql.rows(lake, "SELECT count(*) FROM cases WHERE cases = 10 AND state = 'NY'") == [["1"]]
+
