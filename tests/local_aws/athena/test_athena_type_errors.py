@@ -36,3 +36,17 @@ def test_a_missing_column_is_still_column_not_found(lake):
     assert sql.failed(lake, "SELECT nope FROM cases").startswith("COLUMN_NOT_FOUND: ")
     assert sql.rows(lake, "SELECT count(*) FROM cases WHERE cases = 10 AND state = 'NY'") == [["1"]]
 
+
+@pytest.mark.parametrize(("select", "reason"), [
+    ("state + 1", "TYPE_MISMATCH: Cannot apply operator: varchar + integer"),
+    ("abs(state)", "FUNCTION_NOT_FOUND: Unexpected parameters (varchar) for function abs"),
+])
+def test_an_operator_or_function_without_those_types__trino_spi_StandardErrorCode(lake, select, reason):
+    """Trino's names (io.trino.spi.StandardErrorCode: TYPE_MISMATCH, FUNCTION_NOT_FOUND), not
+    COLUMN_NOT_FOUND, which local_aws gave every DuckDB binder error."""
+    assert sql.failed(lake, f"SELECT {select} FROM cases") == reason
+
+
+def test_a_column_neither_grouped_nor_aggregated_is_expression_not_aggregate__trino_spi_StandardErrorCode(lake):
+    assert sql.failed(lake, "SELECT cases FROM cases GROUP BY state").startswith(
+        "EXPRESSION_NOT_AGGREGATE: 'cases' must be an aggregate expression or appear in GROUP BY clause")
