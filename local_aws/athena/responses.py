@@ -110,6 +110,27 @@ class LocalAthenaResponse(AthenaResponse):
             body["NextToken"] = str(start + max_results)
         return json.dumps(body)
 
+    def batch_get_query_execution(self) -> str:
+        """https://docs.aws.amazon.com/athena/latest/APIReference/API_BatchGetQueryExecution.html:
+        1 to 50 ids; one not found is listed in UnprocessedQueryExecutionIds, not an error."""
+        ids = self._get_param("QueryExecutionIds") or []
+        if not 1 <= len(ids) <= 50:
+            raise InvalidRequestException("QueryExecutionIds must hold 1 to 50 ids")
+        found, unprocessed = [], []
+        for exec_id in ids:
+            execution = self.athena_backend.query_runs.get(exec_id)
+            if execution is None:
+                unprocessed.append({"QueryExecutionId": exec_id, "ErrorCode": "INVALID_INPUT",
+                                    "ErrorMessage": f"QueryExecution {exec_id} was not found"})
+            else:
+                found.append(execution.describe())
+        return json.dumps({"QueryExecutions": found, "UnprocessedQueryExecutionIds": unprocessed})
+
+    def get_query_runtime_statistics(self) -> str:
+        # moto's answers from its own executions ("not found" for every real one); the per-stage
+        # statistics of API_QueryRuntimeStatistics.html are Trino's and not kept here: refused by name.
+        raise UnsupportedOperation("GetQueryRuntimeStatistics", "rest-json" if self.rest_route else "json")
+
     def stop_query_execution(self) -> str:
         self.athena_backend.stop_query_execution(self._get_param("QueryExecutionId"))
         return json.dumps({})

@@ -137,3 +137,22 @@ def test_a_path_no_operation_has_is_404_unknown_operation(emulator, athena):
     status, headers, body = call(emulator, "GET", "/no-such-resource/x")
     assert status == 404
     assert headers["x-amzn-errortype"] == body["__type"] == "UnknownOperationException"
+
+
+def test_batch_get_query_execution__APIReference_API_BatchGetQueryExecution(emulator, athena):
+    """Executions local_aws ran, by id; an unknown id in UnprocessedQueryExecutionIds."""
+    qid = run_query(athena, "SELECT 3", database="default", output=OUTPUT)["QueryExecutionId"]
+    answer = athena.batch_get_query_execution(QueryExecutionIds=[qid, "no-such-id"])
+    assert [e["QueryExecutionId"] for e in answer["QueryExecutions"]] == [qid]
+    assert answer["QueryExecutions"][0]["Status"]["State"] == "SUCCEEDED"
+    assert [u["QueryExecutionId"] for u in answer["UnprocessedQueryExecutionIds"]] == ["no-such-id"]
+    status, _, rest = call(emulator, "POST", "/batch-get-query-executions", {"QueryExecutionIds": [qid]})
+    assert status == 200 and rest["QueryExecutions"][0]["Query"] == "SELECT 3"
+
+
+def test_query_runtime_statistics_are_refused_by_name_not_answered_not_found(emulator, athena):
+    """moto answered "not found" for every execution local_aws ran; now a 400 naming the operation."""
+    qid = run_query(athena, "SELECT 4", database="default", output=OUTPUT)["QueryExecutionId"]
+    status, headers, body = call(emulator, "GET", f"/query-executions/{qid}/runtime-statistics")
+    assert status == 400 and headers["x-amzn-errortype"] == "UnsupportedOperation"
+    assert "athena GetQueryRuntimeStatistics" in body["message"]
