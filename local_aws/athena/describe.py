@@ -73,6 +73,11 @@ def describe(glue: GlueBackend, statement: str, default_database: str) -> tuple[
     """(the result's column names, its rows: one value each) for one of the statements above."""
     found = _DESCRIBE.match(statement)
     if found:
+        if found["first"].upper() == "TABLE" and found["rest"].strip():
+            # describe-table.html: "The syntax for this statement is DESCRIBE table_name, not DESCRIBE
+            # TABLE table_name. Using the latter syntax results in the error message FAILED:
+            # SemanticException [Error 10001]: Table not found table."
+            raise AthenaQueryError("FAILED", "SemanticException [Error 10001]: Table not found table")
         if found["mode"] or found["rest"].strip():
             raise AthenaQueryError("NOT_SUPPORTED", "local_aws runs DESCRIBE [db_name.]table_name only "
                                    "(not EXTENDED, FORMATTED, PARTITION or a column path)")

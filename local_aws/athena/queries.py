@@ -299,6 +299,13 @@ def _create_view(glue: GlueBackend, execution: Execution, tree: exp.Create, stat
     if not isinstance(tree.expression, exp.Query):
         raise AthenaQueryError("SYNTAX_ERROR", "expected CREATE [OR REPLACE] VIEW view_name AS query")
     query = athena_views.original_sql(statement)
+    select = tree.expression
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    for position, projection in enumerate(select.expressions if isinstance(select, exp.Select) else []):
+        if not isinstance(projection, (exp.Alias, exp.Column, exp.Star)):
+            # Trino's CREATE VIEW: every column needs a name
+            raise AthenaQueryError("MISSING_COLUMN_NAME", f"Column name not specified at position {position + 1}")
     with _connect() as conn:
         relation = conn.sql(to_duckdb(conn, parse(query), glue, execution.database))
         columns = list(zip(relation.columns, (str(t) for t in relation.types)))

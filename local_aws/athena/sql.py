@@ -271,6 +271,10 @@ def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueB
             if qualified in _views or len(_views) >= _MAX_VIEW_DEPTH:
                 raise AthenaQueryError("VIEW_IS_RECURSIVE", f"View is recursive: 'awsdatacatalog.{qualified}'")
             inner = to_duckdb(conn, parse(spec.original_sql), glue, spec.schema, (*_views, qualified))
+            if len(conn.sql(inner).columns) != len(spec.columns):  # bound, not run
+                # Trino: the view's query no longer gives the columns it was created with
+                raise AthenaQueryError("VIEW_IS_STALE", f"View 'awsdatacatalog.{qualified}' is stale or in "
+                                       "invalid state: its query's columns changed; CREATE OR REPLACE it")
             names = ", ".join(quote_identifier(n) for n, _ in spec.columns)
             subquery = sqlglot.parse_one(f"(SELECT * FROM ({inner}) AS _view({names}))", read="duckdb")
         else:

@@ -64,9 +64,11 @@ def test_describe_a_partitioned_table_lists_its_partition_information__describe_
 
 
 def test_describe_a_missing_table_fails_as_athena_documents__describe_table(lake):
-    """describe-table.html: "FAILED: SemanticException [Error 10001]: Table not found"."""
+    """describe-table.html: "FAILED: SemanticException [Error 10001]: Table not found", which is
+    also what DESCRIBE TABLE table_name gives ("not DESCRIBE TABLE table_name")."""
     assert sql.failed(lake, "DESCRIBE nothing_here") == (
         f"FAILED: SemanticException [Error 10001]: Table not found {DATABASE}.nothing_here")
+    assert sql.failed(lake, "DESCRIBE TABLE cases") == "FAILED: SemanticException [Error 10001]: Table not found table"
 
 
 @pytest.mark.parametrize("statement", [
@@ -146,8 +148,23 @@ def test_create_or_replace_view_and_a_view_of_a_view__create_view(lake):
     assert sql.rows(lake, "SELECT cases FROM by_state WHERE state = 'CA'") == [["4"]]
 
 
-def test_a_view_over_a_missing_table_is_not_created__create_view(lake):
+def test_a_view_over_a_missing_table_or_with_an_unnamed_column_is_not_created__create_view(lake):
+    """Trino plans the view's query when it is created (TABLE_NOT_FOUND) and wants every column
+    named (MISSING_COLUMN_NAME, io.trino.spi.StandardErrorCode)."""
     assert sql.failed(lake, "CREATE VIEW broken AS SELECT * FROM no_such_table").startswith("TABLE_NOT_FOUND: ")
+    assert sql.failed(lake, "CREATE VIEW unnamed AS SELECT state, count(*) FROM cases GROUP BY state") == (
+        "MISSING_COLUMN_NAME: Column name not specified at position 2")
+
+
+def test_a_view_whose_query_changed_columns_is_stale__trino_spi_StandardErrorCode_VIEW_IS_STALE(emulator, lake):
+    """A view of SELECT * over a table that gained a column no longer matches its columns."""
+    sql.ok(lake, f"""CREATE EXTERNAL TABLE growing (a string) ROW FORMAT DELIMITED FIELDS TERMINATED BY ','
+                     LOCATION 's3://{BUCKET}/cases/'""")
+    sql.ok(lake, "CREATE VIEW growing_all AS SELECT * FROM growing")
+    sql.ok(lake, "DROP TABLE growing")
+    sql.ok(lake, f"""CREATE EXTERNAL TABLE growing (a string, b string) ROW FORMAT DELIMITED FIELDS TERMINATED BY ','
+                     LOCATION 's3://{BUCKET}/cases/'""")
+    assert sql.failed(lake, "SELECT * FROM growing_all").startswith("VIEW_IS_STALE: ")
 
 
 def test_drop_view__docs_aws_amazon_com_athena_latest_ug_drop_view(emulator, lake):
