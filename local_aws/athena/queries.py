@@ -2,8 +2,9 @@
 
 run(glue, execution) takes a QUEUED Execution to SUCCEEDED, FAILED or CANCELLED. SELECTs resolve
 tables through the Glue catalog (sql.py); DDL, MSCK REPAIR, CTAS and UNLOAD change the
-catalog or write Parquet (athena_ddl.py), INSERT INTO appends to a Parquet table
-(athena_insert.py), SHOW lists the catalog (athena_show.py).
+catalog or write Parquet (ddl.py), INSERT INTO appends to a Parquet table (insert.py), SHOW
+lists the catalog (show.py), DESCRIBE / SHOW COLUMNS / SHOW CREATE TABLE describe a table
+(describe.py), CREATE / DROP VIEW keep views in Glue (views.py), EXPLAIN plans (explain.py).
 
 No HTTP and no moto here: the API is models.py and responses.py beside it.
 """
