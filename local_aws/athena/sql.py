@@ -27,7 +27,13 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from local_aws.athena import information_schema, opencsv_types, trino_functions, trino_macros, views
+from local_aws.athena import (
+    information_schema,
+    opencsv_types,
+    trino_functions,
+    trino_macros,
+    views,
+)
 from local_aws.athena.exceptions import AthenaQueryError
 from local_aws.glue.catalog import (
     CatalogError,
