@@ -58,6 +58,18 @@ $(WR_STAMP): requirements-awswrangler.txt
 	$(WR_VENV)/bin/python -m pip check
 	@touch $(WR_STAMP)
 
+# The newest boto3/botocore the index serves, for tests/clients/test_newest_sdk.py
+# (requirements-newest-sdk.txt says why it is not the project's pin).
+SDK_VENV  := .local/newest-sdk-venv
+SDK_STAMP := $(SDK_VENV)/.installed
+
+$(SDK_STAMP): requirements-newest-sdk.txt
+	@test -x $(SDK_VENV)/bin/python || $(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SDK_VENV)/bin/python -m pip install --quiet --no-deps -r requirements-newest-sdk.txt
+	$(SDK_VENV)/bin/python -m pip check
+	@touch $(SDK_STAMP)
+
 run: $(STAMP)
 	$(PY) -m covid_lake_dev.offline_run $(SOURCE_ARGS) $(if $(START),--start $(START)) $(if $(DAYS),--days $(DAYS))
 
@@ -68,7 +80,7 @@ airflow: $(STAMP)
 # so module fixtures (an emulator, a warehouse) are built once. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 
-test: $(STAMP) $(WR_STAMP)
+test: $(STAMP) $(WR_STAMP) $(SDK_STAMP)
 	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 bench: $(STAMP)

@@ -67,6 +67,8 @@ def create_external_table(glue: GlueBackend, tree: exp.Create, default_database:
     table = schema.this
     database = (table.db or default_database).lower()
     name = table.name.lower()
+    if not table.db and "." in name:  # `db.table` in one pair of backticks, as SHOW CREATE TABLE prints it
+        database, name = name.split(".", 1)
     if database not in glue.databases:
         raise AthenaQueryError("SCHEMA_NOT_FOUND", f"Database {database} does not exist")
     if name in glue.databases[database].tables:
@@ -74,8 +76,7 @@ def create_external_table(glue: GlueBackend, tree: exp.Create, default_database:
             return
         raise AthenaQueryError("ALREADY_EXISTS", f"Table {database}.{name} already exists")
 
-    columns = [{"Name": c.name.lower(), "Type": _hive_type(c.args["kind"])} for c in schema.expressions
-               if isinstance(c, exp.ColumnDef)]
+    columns = [_column(c) for c in schema.expressions if isinstance(c, exp.ColumnDef)]
     partition_keys: list[dict[str, str]] = []
     location = None
     fmt: glue_catalog.Format = "delimited"
@@ -83,8 +84,7 @@ def create_external_table(glue: GlueBackend, tree: exp.Create, default_database:
     parameters: dict[str, str] = {"EXTERNAL": "TRUE"}
     for prop in (tree.args.get("properties") or exp.Properties()).expressions:
         if isinstance(prop, exp.PartitionedByProperty):
-            partition_keys = [{"Name": c.name.lower(), "Type": _hive_type(c.args["kind"])}
-                              for c in prop.this.expressions]
+            partition_keys = [_column(c) for c in prop.this.expressions]
         elif isinstance(prop, exp.LocationProperty):
             location = without_empty_folders(prop.this.name)
         elif isinstance(prop, exp.RowFormatSerdeProperty):
@@ -121,6 +121,15 @@ def without_empty_folders(location: str) -> str:
     """
     scheme, sep, rest = location.partition("://")
     return f"{scheme}{sep}{re.sub(r'/{2,}', '/', rest)}" if sep else location
+
+
+def _column(definition: exp.ColumnDef) -> dict[str, str]:
+    """A Glue column: name, Hive type, and the COMMENT 'text' if the DDL gives one."""
+    column = {"Name": definition.name.lower(), "Type": _hive_type(definition.args["kind"])}
+    for constraint in definition.constraints:
+        if isinstance(constraint.args.get("kind"), exp.CommentColumnConstraint):
+            column["Comment"] = constraint.args["kind"].this.name
+    return column
 
 
 def _hive_type(kind: exp.DataType) -> str:

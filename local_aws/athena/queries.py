@@ -2,8 +2,9 @@
 
 run(glue, execution) takes a QUEUED Execution to SUCCEEDED, FAILED or CANCELLED. SELECTs resolve
 tables through the Glue catalog (sql.py); DDL, MSCK REPAIR, CTAS and UNLOAD change the
-catalog or write Parquet (athena_ddl.py), INSERT INTO appends to a Parquet table
-(athena_insert.py), SHOW lists the catalog (athena_show.py).
+catalog or write Parquet (ddl.py), INSERT INTO appends to a Parquet table (insert.py), SHOW
+lists the catalog (show.py), DESCRIBE / SHOW COLUMNS / SHOW CREATE TABLE describe a table
+(describe.py), CREATE / DROP VIEW keep views in Glue (views.py), EXPLAIN plans (explain.py).
 
 No HTTP and no moto here: the API is models.py and responses.py beside it.
 """
@@ -21,10 +22,13 @@ import duckdb
 from sqlglot import exp
 
 from local_aws.athena import ddl as athena_ddl
+from local_aws.athena import describe as athena_describe
+from local_aws.athena import engine_errors, results
+from local_aws.athena import explain as athena_explain
 from local_aws.athena import insert as athena_insert
 from local_aws.athena import partitions as athena_partitions
-from local_aws.athena import results
 from local_aws.athena import show as athena_show
+from local_aws.athena import views as athena_views
 from local_aws.athena.exceptions import AthenaQueryError
 from local_aws.athena.sql import bind_parameters, parse, to_duckdb
 from local_aws.core import runtime
@@ -115,7 +119,7 @@ def run(glue: GlueBackend, execution: Execution) -> None:
     except CatalogError as exc:
         _fail(execution, f"METASTORE_ERROR: {exc}", "METASTORE_ERROR")
     except duckdb.Error as exc:
-        _fail(execution, _duckdb_reason(exc), "GENERIC_USER_ERROR")
+        _fail(execution, engine_errors.reason(exc), "GENERIC_USER_ERROR")
     except Exception as exc:  # an emulator bug must still end the query, not leave it RUNNING
         log.exception("query %s crashed", execution.id)
         _fail(execution, f"GENERIC_INTERNAL_ERROR: local_aws failed to run the query: {exc!r}",
@@ -135,31 +139,6 @@ def _fail(execution: Execution, reason: str, error_name: str) -> None:
     execution.state, execution.reason, execution.error_name = "FAILED", reason, error_name
 
 
-_DUCKDB_ERROR_NAMES = {
-    "BinderException": "COLUMN_NOT_FOUND", "CatalogException": "TABLE_NOT_FOUND",
-    "ParserException": "SYNTAX_ERROR", "ConversionException": "INVALID_CAST_ARGUMENT",
-    "InvalidInputException": "HIVE_BAD_DATA", "OutOfRangeException": "NUMERIC_VALUE_OUT_OF_RANGE",
-}
-
-
-def _duckdb_reason(exc: duckdb.Error) -> str:
-    name = _DUCKDB_ERROR_NAMES.get(type(exc).__name__, "GENERIC_USER_ERROR")
-    message = str(exc).split("\n")[0]
-    missing = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", message)
-    if missing:
-        # Trino: "FUNCTION_NOT_FOUND: ... Function 'x' not registered"; DuckDB calls it a catalog error.
-        return (f"FUNCTION_NOT_FOUND: Function '{missing[1]}' not registered "
-                "(local_aws translates Trino's functions to DuckDB's; this one has no translation)")
-    if "Division by zero" in message:
-        # Trino fails integer and decimal division by zero (a double's is Infinity or NaN:
-        # trino_functions.py divides doubles as IEEE 754 does).
-        return "DIVISION_BY_ZERO: Division by zero"
-    raised = re.search(r"Error: (NOT_SUPPORTED: local_aws .*)", message)
-    if raised:  # error() in a trino_functions macro: what local_aws cannot answer as Trino does
-        return raised[1]
-    return f"{name}: {message.split(': ', 1)[-1] if ' Error: ' in message else message}"
-
-
 def _execute(glue: GlueBackend, execution: Execution) -> None:
     statement = execution.query.strip().rstrip(";").strip()
     head = statement.split(None, 2)
@@ -167,6 +146,15 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
     if first_word == "MSCK":
         execution.statement_type = "DDL"
         athena_ddl.msck_repair(glue, statement, execution.database)
+        return
+    if athena_describe.is_describe(statement):
+        execution.statement_type = "UTILITY"  # as SHOW: describe-table.html, show-columns.html
+        columns, values = athena_describe.describe(glue, statement, execution.database)
+        execution.result = results.QueryResult([(c, "VARCHAR") for c in columns], [(v,) for v in values],
+                                               hive_text=True)
+        return
+    if first_word == "EXPLAIN":
+        _explain(glue, execution, statement)
         return
     if athena_show.is_show(statement):
         execution.statement_type = "UTILITY"  # show-tables.html: "UTILITY rather than DDL"
@@ -190,6 +178,13 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
     elif isinstance(tree, exp.Drop) and tree.kind in ("DATABASE", "SCHEMA"):
         execution.statement_type = "DDL"
         athena_ddl.drop_database(glue, tree)
+    elif isinstance(tree, exp.Create) and tree.kind == "VIEW":
+        _create_view(glue, execution, tree, statement)
+    elif isinstance(tree, exp.Drop) and tree.kind == "VIEW":
+        execution.statement_type = "DDL"
+        for view in tree.args.get("tables") or []:
+            athena_views.drop_view(glue, (view.db or execution.database).lower(), view.name.lower(),
+                                   bool(tree.args.get("exists")))
     elif isinstance(tree, exp.Drop) and tree.kind == "TABLE":
         execution.statement_type = "DDL"
         athena_ddl.drop_table(glue, tree, execution.database)
@@ -216,16 +211,14 @@ def _execute(glue: GlueBackend, execution: Execution) -> None:
         raise AthenaQueryError("NOT_SUPPORTED", _not_run(statement, tree))
 
 
-# Statements local_aws refuses, and what to use instead. DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE
-# and SHOW TBLPROPERTIES answer in Hive's text layout (padded fields joined by tabs in one value,
-# uber/athenadriver resources/UndocumentedAthena.md), whose widths AWS does not document; EXPLAIN
-# prints Trino's plan; a view is stored in Glue in an encoding of Athena's own.
+# Statements local_aws refuses, and what to use instead (DESCRIBE, SHOW COLUMNS and SHOW CREATE
+# TABLE that describe.py cannot read land here too).
 _NOT_RUN = [
     (r"SHOW\s+(COLUMNS|CREATE\s+TABLE|TBLPROPERTIES)\b|DESCRIBE\b|DESC\b",
-     "DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE or SHOW TBLPROPERTIES",
+     "this form of DESCRIBE, SHOW COLUMNS, SHOW CREATE TABLE, or SHOW TBLPROPERTIES",
      "the Athena GetTableMetadata API or Glue GetTable"),
-    (r"EXPLAIN\b", "EXPLAIN", None),
-    (r"(CREATE|ALTER|DROP)\s+(OR\s+REPLACE\s+)?VIEW\b|SHOW\s+(VIEWS|CREATE\s+VIEW)\b", "views", None),
+    (r"ALTER\s+VIEW\b|SHOW\s+(VIEWS|CREATE\s+VIEW)\b", "ALTER VIEW, SHOW VIEWS or SHOW CREATE VIEW",
+     "CREATE OR REPLACE VIEW, and Glue GetTables (a view is a table of TableType VIRTUAL_VIEW)"),
 ]
 
 
@@ -235,6 +228,43 @@ def _not_run(statement: str, tree: exp.Expression) -> str:
             return f"local_aws does not run {name}" + (f": use {instead}" if instead else "")
     words = " ".join(statement.split()[:2]).upper()
     return f"local_aws does not run this {words} statement ({type(tree).__name__})"
+
+
+def _explain(glue: GlueBackend, execution: Execution, statement: str) -> None:
+    """EXPLAIN plans the query in full, so it fails where the query would (explain.py)."""
+    execution.substatement_type = "EXPLAIN"
+    kind, explained = athena_explain.parse(statement)
+    tree = parse(explained)
+    if not isinstance(tree, exp.Query):
+        raise AthenaQueryError("NOT_SUPPORTED", "local_aws runs EXPLAIN of a query (SELECT, WITH, VALUES) only")
+    bind_parameters(tree, execution.parameters)
+    with _connect() as conn:
+        plan = conn.execute(f"EXPLAIN {to_duckdb(conn, tree, glue, execution.database)}").fetchall()
+    if kind == "VALIDATE":
+        execution.result = results.QueryResult([("Valid", "BOOLEAN")], [(True,)])
+    else:
+        execution.result = results.QueryResult([("Query Plan", "VARCHAR")], [(athena_explain.plan_text(plan),)])
+
+
+def _create_view(glue: GlueBackend, execution: Execution, tree: exp.Create, statement: str) -> None:
+    """The view's query is planned now, as Trino plans it: a view over a missing table fails."""
+    execution.statement_type = "DDL"
+    if not isinstance(tree.expression, exp.Query):
+        raise AthenaQueryError("SYNTAX_ERROR", "expected CREATE [OR REPLACE] VIEW view_name AS query")
+    query = athena_views.original_sql(statement)
+    select = tree.expression
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    for position, projection in enumerate(select.expressions if isinstance(select, exp.Select) else []):
+        if not isinstance(projection, (exp.Alias, exp.Column, exp.Star)):
+            # Trino's CREATE VIEW: every column needs a name
+            raise AthenaQueryError("MISSING_COLUMN_NAME", f"Column name not specified at position {position + 1}")
+    with _connect() as conn:
+        relation = conn.sql(to_duckdb(conn, parse(query), glue, execution.database))
+        columns = list(zip(relation.columns, (str(t) for t in relation.types)))
+    view = tree.this
+    athena_views.create_view(glue, (view.db or execution.database).lower(), view.name.lower(), query,
+                             bool(tree.args.get("replace")), columns)
 
 
 def _connect() -> duckdb.DuckDBPyConnection:

@@ -27,7 +27,13 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from local_aws.athena import opencsv_types, trino_functions, trino_macros
+from local_aws.athena import (
+    information_schema,
+    opencsv_types,
+    trino_functions,
+    trino_macros,
+    views,
+)
 from local_aws.athena.exceptions import AthenaQueryError
 from local_aws.glue.catalog import (
     CatalogError,
@@ -233,19 +239,27 @@ def referenced_tables(tree: exp.Expression, default_database: str) -> list[tuple
     return refs
 
 
+# A view that reads a view ... this deep is taken as one that reaches itself.
+_MAX_VIEW_DEPTH = 32
+
+
 def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueBackend,
-              default_database: str) -> str:
-    """The query as DuckDB SQL, every catalog table replaced by a reader of its objects."""
+              default_database: str, _views: tuple[str, ...] = ()) -> str:
+    """The query as DuckDB SQL, every catalog table replaced by a reader of its objects, every
+    view by its query (views.py), information_schema.tables / columns by the catalog's rows."""
     tree = tree.copy()
     original = tree.copy()  # column references, before tables become subqueries
     tables = []
     for table, ref in referenced_tables(tree, default_database):
         if ref.database == "information_schema":
-            # Athena answers it from the Glue catalog (querying-glue-catalog pages); here the
-            # catalog is read through the APIs only, so the query fails naming that.
-            raise AthenaQueryError(
-                "NOT_SUPPORTED", f"local_aws does not serve information_schema.{ref.name}: read the "
-                "catalog with Athena ListDatabases / ListTableMetadata or Glue GetTables")
+            # Athena answers it from the Glue catalog (querying-glue-catalog pages)
+            name = information_schema.install(conn, glue, ref.name)
+            table.replace(exp.alias_(exp.to_table(name), table.alias or ref.name, table=True))
+            continue
+        view = views.lookup(glue, ref.database, ref.name)
+        if view is not None:
+            tables.append((table, ref, view))
+            continue
         try:
             spec = table_spec(glue, ref.database, ref.name)
         except CatalogError as exc:
@@ -257,10 +271,22 @@ def to_duckdb(conn: duckdb.DuckDBPyConnection, tree: exp.Expression, glue: GlueB
     # Trino's operators and functions, typed with the catalog's columns (trino_functions.py)
     trino_functions.rewrite(tree, _column_types(tables), default_database)
     for table, ref, spec in tables:
-        if spec.format == "opencsv":
-            check_opencsv_fields(conn, spec, columns_read(original, table.alias or ref.name, spec))
-        subquery = sqlglot.parse_one(f"({table_sql(conn, spec)})", read="duckdb")
         alias = table.alias or ref.name
+        if isinstance(spec, views.View):
+            qualified = f"{spec.database}.{spec.name}"
+            if qualified in _views or len(_views) >= _MAX_VIEW_DEPTH:
+                raise AthenaQueryError("VIEW_IS_RECURSIVE", f"View is recursive: 'awsdatacatalog.{qualified}'")
+            inner = to_duckdb(conn, parse(spec.original_sql), glue, spec.schema, (*_views, qualified))
+            if len(conn.sql(inner).columns) != len(spec.columns):  # bound, not run
+                # Trino: the view's query no longer gives the columns it was created with
+                raise AthenaQueryError("VIEW_IS_STALE", f"View 'awsdatacatalog.{qualified}' is stale or in "
+                                       "invalid state: its query's columns changed; CREATE OR REPLACE it")
+            names = ", ".join(quote_identifier(n) for n, _ in spec.columns)
+            subquery = sqlglot.parse_one(f"(SELECT * FROM ({inner}) AS _view({names}))", read="duckdb")
+        else:
+            if spec.format == "opencsv":
+                check_opencsv_fields(conn, spec, columns_read(original, alias, spec))
+            subquery = sqlglot.parse_one(f"({table_sql(conn, spec)})", read="duckdb")
         table.replace(exp.alias_(subquery, alias, table=True))
     _name_unnamed_columns(tree)
     sql = tree.sql(dialect="duckdb")

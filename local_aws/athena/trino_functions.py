@@ -31,6 +31,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import traverse_scope
 from sqlglot.schema import MappingSchema
 
+from local_aws.athena import type_checks
 from local_aws.athena.exceptions import AthenaQueryError
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ def rewrite(tree: exp.Expression, schema: dict, default_database: str) -> None:
     except Exception as exc:  # the whole query as one scope: its subqueries typed by sqlglot
         log.debug("no scopes: %r", exc)
         scopes = [tree]
-    types, deferred = None, []
+    types, deferred = _annotate(tree, schema, default_database), []
+    type_checks.check_comparisons(tree, types)  # what Trino refuses to plan (type_checks.py)
     for query in scopes:
         if types is None:
             types = _annotate(tree, schema, default_database)

@@ -8,7 +8,8 @@ service (S3 among them) gets moto's own. Nothing is patched into moto's classes 
 
 Every app, ours and moto's, answers an action nobody implemented (moto raises
 NotImplementedError) with 400 UnsupportedOperation naming the service and the action, in the
-protocol's error shape. Left alone it is a 500, which AWS SDKs retry for about ten seconds
+protocol's error shape. A REST protocol names its operation by method and path, not in a header:
+a service that routes one (athena/rest_json.py) raises UnsupportedOperation with the name. Left alone it is a 500, which AWS SDKs retry for about ten seconds
 before showing an HTML page; a 4xx is not retried and says what is missing.
 """
 
@@ -27,6 +28,15 @@ from moto.moto_server import werkzeug_app
 from moto.moto_server.utilities import RegexConverter
 from moto.settings import DISABLE_GLOBAL_CORS
 from werkzeug.routing import Map
+
+
+class UnsupportedOperation(NotImplementedError):
+    """An operation the service knows by name and local_aws does not implement; protocol is
+    the request's ("json", "rest-json", "query"), which decides the error's shape."""
+
+    def __init__(self, operation: str, protocol: str) -> None:
+        super().__init__(f"The {operation} action has not been implemented")
+        self.operation, self.protocol = operation, protocol
 
 
 def backend_app_factory(backends_by_service: Mapping[str, Any]) -> Callable[[str], Flask]:
@@ -64,11 +74,16 @@ def _unsupported(exc: NotImplementedError) -> Response:
     """400 UnsupportedOperation, as JSON for the JSON protocols and as XML for query / rest-xml."""
     service = getattr(current_app, "service", "this service")
     target = request.headers.get("X-Amz-Target", "")
-    action = target.rsplit(".", 1)[-1] if target else request.values.get("Action") or request.method
+    action = (getattr(exc, "operation", None) or (target.rsplit(".", 1)[-1] if target else None)
+              or request.values.get("Action") or request.method)
+    protocol = getattr(exc, "protocol", None)
     message = (f"local_aws does not support {service} {action}: {exc}. "
                "It works on AWS; offline it needs an emulator change (local_aws/<service>/).")
     headers = {"x-amzn-ErrorType": "UnsupportedOperation"}
     content_type = request.headers.get("Content-Type", "")
+    if protocol == "rest-json":  # a GET has no Content-Type to tell it by
+        body = json.dumps({"__type": "UnsupportedOperation", "message": message, "Message": message})
+        return Response(body, status=400, headers=headers, content_type="application/json")
     if target or "json" in content_type:
         body = json.dumps({"__type": "UnsupportedOperation", "message": message, "Message": message})
         return Response(body, status=400, headers=headers, content_type="application/x-amz-json-1.1")

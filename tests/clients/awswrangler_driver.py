@@ -17,6 +17,7 @@ import traceback
 from typing import Any, Callable
 
 import awswrangler as wr
+import botocore
 import pandas as pd
 
 
@@ -39,7 +40,7 @@ def main(cfg: dict[str, Any]) -> dict[str, Any]:
     typed = pd.DataFrame({"id": pd.array([1, 2, 3], dtype="Int64"), "city": ["Boston", "Austin", None],
                           "share": [0.5, 0.25, 0.125],
                           "day": pd.to_datetime(["2020-03-01", "2020-03-02", "2020-03-03"]).date})
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"botocore": {"value": botocore.__version__}}  # the SDK it ran on
 
     def check(name: str, call: Callable[[], Any]) -> None:
         try:

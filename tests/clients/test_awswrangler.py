@@ -2,37 +2,70 @@
 without CTAS, UNLOAD, to_parquet into a Glue table, and the Redshift Data API.
 
 awswrangler lives in a venv of its own (requirements-awswrangler.txt says why), so its calls are
-made by awswrangler_driver.py under that venv's Python, once per module, and each test here
-checks one answer against the page that documents it. API pages:
-https://aws-sdk-pandas.readthedocs.io/en/3.17.1/api.html"""
+made by awswrangler_driver.py under that venv's Python, and each test here checks one answer
+against the page that documents it. API pages:
+https://aws-sdk-pandas.readthedocs.io/en/3.17.1/api.html
+
+Every check runs twice, each time on an emulator of its own: on the project's pinned boto3 /
+botocore (the venv's), and on the newest the index serves (requirements-newest-sdk.txt; its
+venv's site-packages put first on the driver's PYTHONPATH, so awswrangler imports boto3 and
+botocore 1.44, which speak REST-JSON to Athena)."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.clients.conftest import BUCKET, DATABASE, TABLE, WORKGROUP, client_env
+from tests.support.emulator import start_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".local" / "awswrangler-venv" / "bin" / "python"
 DRIVER = Path(__file__).with_name("awswrangler_driver.py")
+NEWEST_SITE = sorted((ROOT / ".local" / "newest-sdk-venv").glob("lib/python*/site-packages"))
 BY_STATE = [["CA", 4], ["NY", 35]]  # sum(cases) of conftest.CSV per state
 CITIES = [[1, "Boston", 0.5, "2020-03-01"], [2, "Austin", 0.25, "2020-03-02"], [3, None, 0.125, "2020-03-03"]]
 
 pytestmark = pytest.mark.skipif(not PYTHON.exists(), reason="make test builds .local/awswrangler-venv")
 
 
+def botocore_pin(requirements: str) -> str:
+    return re.search(r"^botocore==(\S+)$", (ROOT / requirements).read_text(), re.M)[1]
+
+
+@pytest.fixture(scope="module", params=["pinned", "newest"])
+def sdk(request) -> str:
+    if request.param == "newest" and not NEWEST_SITE:
+        pytest.skip("make test builds .local/newest-sdk-venv (requirements-newest-sdk.txt)")
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def answers(lake) -> dict:
+def emulator(sdk, tmp_path_factory):
+    """conftest's emulator, one for each SDK's run (the driver's tables and paths are fixed names)."""
+    emu = start_emulator(tmp_path_factory.mktemp(f"clients-aws-state-{sdk}"), "--sample-scale", "none",
+                         "--redshift-workgroup", WORKGROUP)
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def answers(lake, sdk) -> dict:
     env = {"PATH": "/usr/bin:/bin", **client_env(lake.endpoint_url), "AWS_ENDPOINT_URL": lake.endpoint_url}
+    if sdk == "newest":
+        env["PYTHONPATH"] = str(NEWEST_SITE[-1])
     cfg = {"bucket": BUCKET, "database": DATABASE, "table": TABLE, "workgroup": WORKGROUP}
     done = subprocess.run([str(PYTHON), str(DRIVER), json.dumps(cfg)], env=env, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-4000:]
-    return json.loads(done.stdout)
+    answered = json.loads(done.stdout)
+    wanted = botocore_pin("requirements-newest-sdk.txt" if sdk == "newest" else "requirements-awswrangler.txt")
+    assert answered["botocore"]["value"] == wanted  # the SDK this run means to test
+    return answered
 
 
 def value(answers: dict, name: str):

@@ -95,10 +95,11 @@ def test_a_three_part_name_reads_awsdatacatalog_and_refuses_another_catalog(athe
         "CATALOG_NOT_FOUND: Catalog 'federated' does not exist")
 
 
-def test_information_schema_is_refused_by_name_not_reported_missing(athena):
-    # Athena serves it (docs.aws.amazon.com/athena/latest/ug/querying-glue-catalog-listing-all-columns-for-all-tables.html);
-    # local_aws does not, and says so instead of TABLE_NOT_FOUND.
-    status = run_query(athena, f"SELECT * FROM information_schema.columns WHERE table_schema = '{DATABASE}'",
+def test_information_schema_beyond_tables_and_columns_is_refused_by_name_not_reported_missing(athena):
+    # Athena serves all of it (docs.aws.amazon.com/athena/latest/ug/querying-glue-catalog.html);
+    # local_aws serves tables and columns (test_athena_analyst_statements.py), refuses the rest by
+    # name instead of TABLE_NOT_FOUND.
+    status = run_query(athena, f"SELECT * FROM information_schema.views WHERE table_schema = '{DATABASE}'",
                        database=DATABASE, output=OUTPUT)["Status"]
     assert status["State"] == "FAILED"
-    assert status["StateChangeReason"].startswith("NOT_SUPPORTED: local_aws does not serve information_schema.columns")
+    assert status["StateChangeReason"].startswith("NOT_SUPPORTED: local_aws does not serve information_schema.views")

@@ -90,6 +90,21 @@ def test_json_actions_dispatch_to_the_method_named_after_them():
     assert "method_names_from_class(self.__class__)" in source
 
 
+def test_base_response_setup_class_and_action_hooks_athena_rest_json_overrides():
+    # local_aws/athena/responses.py: setup_class gathers a REST-JSON request's input (after moto's
+    # setup, which sets method, raw_path and parsed_url), _get_action names its operation, and
+    # _get_param reads the gathered input; call_action is wrapped.
+    from moto.core.responses import BaseResponse
+
+    assert params(BaseResponse.setup_class) == ["self", "request", "full_url", "headers", "use_raw_body"]
+    source = inspect.getsource(BaseResponse.setup_class)
+    for attribute in ("self.method =", "self.raw_path =", "self.parsed_url =", "self.body"):
+        assert attribute in source, attribute
+    assert params(BaseResponse._get_param) == ["self", "param_name", "if_none"]
+    assert "self.setup_class(" in inspect.getsource(BaseResponse._dispatch)
+    assert "return self.call_action()" in inspect.getsource(BaseResponse._dispatch)
+
+
 @pytest.mark.parametrize(("module", "response", "property_name"), [
     ("moto.athena.responses", "AthenaResponse", "athena_backend"),
     ("moto.glue.responses", "GlueResponse", "glue_backend"),
