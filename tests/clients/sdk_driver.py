@@ -181,9 +181,22 @@ def redshift_case(cfg: dict, check: Callable) -> None:
     check("missing_cluster", lambda: error(lambda: redshift.describe_clusters(ClusterIdentifier="no-such")))
 
 
+def redshift_serverless_case(cfg: dict, check: Callable) -> None:
+    serverless = client("redshift-serverless")
+    namespace, workgroup = f"sdk-ns-{cfg['suffix']}", f"sdk-wg-{cfg['suffix']}"
+    check("create_namespace", lambda: serverless.create_namespace(
+        namespaceName=namespace, adminUsername="boss", adminUserPassword="Secret123!")["namespace"]["status"])
+    check("create_workgroup", lambda: serverless.create_workgroup(
+        workgroupName=workgroup, namespaceName=namespace)["workgroup"]["namespaceName"])
+    check("listed", lambda: workgroup in [w["workgroupName"] for w in serverless.list_workgroups()["workgroups"]])
+    check("credentials", lambda: serverless.get_credentials(workgroupName=workgroup)["dbUser"][:4])
+    check("missing_workgroup", lambda: error(lambda: serverless.get_workgroup(workgroupName="no-such-wg")))
+
+
 # In order: Athena's case reads the bucket S3's case fills; PyAthena the table Athena's makes.
 SERVICES = {"s3": s3_case, "glue": glue_case, "athena": athena_case, "pyathena": pyathena_case,
-            "redshift_data": redshift_data_case, "redshift": redshift_case}
+            "redshift_data": redshift_data_case, "redshift": redshift_case,
+            "redshift_serverless": redshift_serverless_case}
 
 
 def main(cfg: dict) -> dict:

@@ -120,3 +120,14 @@ def test_redshift__APIReference_API_CreateCluster_DescribeClusters(sdk):
     # the port is the cluster's endpoint, whichever local_aws chose (AWS's default is 5439)
     assert [c["id"] for c in described] == [name] and isinstance(described[0]["port"], int)
     assert value(sdk, "redshift", "missing_cluster") == "ClusterNotFound"
+
+
+def test_redshift_serverless__APIReference_API_CreateWorkgroup_GetCredentials(sdk):
+    """https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateWorkgroup.html,
+    API_GetCredentials.html; ResourceNotFoundException for a workgroup the account lacks."""
+    assert value(sdk, "redshift_serverless", "create_namespace") == "AVAILABLE"
+    suffix = "newest" if sdk["botocore"] == SDKS["newest"][1] else "pinned"
+    assert value(sdk, "redshift_serverless", "create_workgroup") == f"sdk-ns-{suffix}"
+    assert value(sdk, "redshift_serverless", "listed") is True
+    assert value(sdk, "redshift_serverless", "credentials") == "IAM:"
+    assert value(sdk, "redshift_serverless", "missing_workgroup") == "ResourceNotFoundException"
