@@ -33,6 +33,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 from local_aws.athena import athena_backends
+from local_aws.athena import rest_json as athena_rest_json
 from local_aws.core import faults, runtime
 from local_aws.core.background import workers
 from local_aws.core.persistence import StateStore
@@ -80,6 +81,8 @@ class _Dispatcher(DomainDispatcherApplication):
             *((name, re.compile(base)) for name, bases in _UNKNOWN_TO_MOTO.items() for base in bases),
             *self.backend_url_patterns]
 
+
+faults.REST_JSON_OPERATIONS["athena"] = athena_rest_json.operation
 
 # What survives a restart, restored in this order (a table's location names a bucket).
 STATE_PARTS = (S3State(), GlueState(), RedshiftState())

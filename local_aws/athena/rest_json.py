@@ -194,3 +194,9 @@ def query_members(route: Route, query_string: str) -> dict[str, Any]:
         else:
             members[name] = values[0]
     return members
+
+
+def operation(method: str, raw_path: str) -> str | None:
+    """The operation a REST-JSON request names (core/faults.py arms faults by operation)."""
+    found = match(method, raw_path)
+    return None if found is None else found[0].operation

@@ -104,6 +104,11 @@ def _body(environ: dict[str, Any]) -> bytes:
     return body
 
 
+# REST-JSON services (Athena with botocore 1.44): the signing name -> a function of (method, raw
+# path) giving the operation. The service folders know their routes; server.py registers them.
+REST_JSON_OPERATIONS: dict[str, Callable[[str, str], str | None]] = {}
+
+
 def operation_of(environ: dict[str, Any]) -> tuple[str | None, str]:
     """(operation name, protocol) of an AWS request: protocol is 'json', 'query' or 's3'."""
     target = environ.get("HTTP_X_AMZ_TARGET")
@@ -112,6 +117,11 @@ def operation_of(environ: dict[str, Any]) -> tuple[str | None, str]:
     service = _SERVICE_IN_CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
     if service and service.group(1) == "s3":
         return _s3_operation(environ), "s3"
+    if service and service.group(1) in REST_JSON_OPERATIONS:
+        path = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")
+        operation = REST_JSON_OPERATIONS[service.group(1)](environ.get("REQUEST_METHOD", ""), path)
+        if operation:
+            return operation, "json"
     query = parse_qs(environ.get("QUERY_STRING", ""))
     if "Action" in query:
         return query["Action"][0], "query"

@@ -82,3 +82,26 @@ def test_spec_parsing():
                                {"operation": "PutObject", "remaining": 1, "kind": "error"}]
     with pytest.raises(ValueError, match="bad fault spec"):
         registry.arm_spec("GetObject:many")
+
+
+def test_a_fault_fires_for_athenas_rest_json_protocol_too(emulator):
+    """botocore 1.44 sends Athena's calls as REST-JSON (GET /workgroups for ListWorkGroups), with no
+    X-Amz-Target: the operation is found from the method and path (athena/rest_json.py)."""
+    import urllib.error
+    import urllib.request
+
+    def list_work_groups() -> int:
+        request = urllib.request.Request(f"{emulator.endpoint_url}/workgroups", method="GET", headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261207/us-east-1/athena/aws4_request, "
+                             "SignedHeaders=host, Signature=0"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            assert exc.headers["x-amzn-ErrorType"] == "InternalFailure"
+            return exc.code
+
+    assert list_work_groups() == 200
+    admin(emulator, "POST", {"operation": "ListWorkGroups", "count": 1})
+    assert list_work_groups() == 500
+    assert list_work_groups() == 200  # count used up
