@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from covid_lake.datasets import DATASETS, SOURCE_BUCKET, SOURCE_REGION
+from covid_lake.domain.datasets import DATASETS, SOURCE_BUCKET, SOURCE_REGION
 
 CONNECT_TIMEOUT = 3  # seconds
 READ_TIMEOUT = 60

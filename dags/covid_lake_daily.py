@@ -1,13 +1,13 @@
 """covid_lake_daily: the AWS COVID-19 data lake to a Redshift star schema, one run date at a time.
 
-For run date D (covid_lake.run_date: the `run_date` param, else the data interval's start, else
+For run date D (covid_lake.tasks.run_date: the `run_date` param, else the data interval's start, else
 today): land the ten source objects in our bucket, crawl them when something changed, declare
 the CSV tables' columns text (Athena's CSV SerDe fails on empty numbers), profile them with Athena, extract D's slice, build and validate the star rows with pandas, publish them
 as Parquet, and load Redshift in one transaction through a Glue job; SQL checks gate the run.
 The param `full_refresh` rebuilds every date of the sources in one run.
 
-This file is wiring only. What each step does: include/covid_lake/steps.py; SQL: include/sql/;
-the Glue job: include/scripts/load_redshift.py; settings: include/covid_lake/settings.py.
+This file is wiring only. What each step does: include/covid_lake/tasks/; SQL: include/sql/;
+the Glue job: include/scripts/load_redshift.py; settings: include/covid_lake/tasks/settings.py.
 The same DAG runs on AWS and on local_aws: only the aws_default connection and settings differ.
 """
 
@@ -25,11 +25,12 @@ from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import Param, chain, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from covid_lake import assets, layout, settings
-from covid_lake.quick_deferral import AthenaQueryOperator, GlueJobRunOperator
-from covid_lake.catalog import crawler_config
-from covid_lake.datasets import DATASETS
-from covid_lake.errors import DAGRUN_TIMEOUT, LONG_WAIT, fail_fast, task_defaults
+from covid_lake.domain import layout
+from covid_lake.domain.datasets import DATASETS
+from covid_lake.tasks import assets, settings
+from covid_lake.tasks.crawler import crawler_config
+from covid_lake.tasks.deferral import AthenaQueryOperator, GlueJobRunOperator
+from covid_lake.tasks.policy import DAGRUN_TIMEOUT, LONG_WAIT, fail_fast, task_defaults
 
 INCLUDE = Path(__file__).resolve().parents[1] / "include"
 AWS_CONN_ID = "aws_default"
@@ -81,37 +82,37 @@ def _client(service: str):
 def covid_lake_daily():
     @task(multiple_outputs=False)
     def resolve_run(**context) -> dict:
-        from covid_lake import run_date, steps
+        from covid_lake.tasks import land, run_date
 
         with fail_fast():
             return {"run_date": run_date.from_context(context).isoformat(),
                     "full_refresh": bool(context["params"].get("full_refresh")),
-                    "raw_versions": steps.pinned_versions(context["params"].get("raw_versions"))}
+                    "raw_versions": land.pinned_versions(context["params"].get("raw_versions"))}
 
     @task
     def ensure_bucket() -> bool:
-        from covid_lake import steps
+        from covid_lake.tasks import land
 
         s3 = _client("s3")
-        return steps.ensure_bucket(s3, settings.load().bucket, s3.meta.region_name)
+        return land.ensure_bucket(s3, settings.load().bucket, s3.meta.region_name)
 
     @task(multiple_outputs=False, map_index_template="{{ task.op_kwargs['name'] }}")
     def land(name: str, **context) -> dict:
-        from covid_lake import steps
+        from covid_lake.tasks import land
 
         with fail_fast():
-            pinned = steps.pinned_versions(context["params"].get("raw_versions")).get(name)
-            return steps.land(_client("s3"), settings.load(), name, pinned_version=pinned)
+            pinned = land.pinned_versions(context["params"].get("raw_versions")).get(name)
+            return land.land(_client("s3"), settings.load(), name, pinned_version=pinned)
 
     @task(multiple_outputs=False)
     def prepare_catalog() -> dict:
-        from covid_lake import steps
+        from covid_lake.tasks import catalog
 
-        return steps.prepare_catalog(_client("glue"), settings.load())
+        return catalog.prepare_catalog(_client("glue"), settings.load())
 
     @task.branch
     def choose_crawl(landed: list[dict], catalog: dict) -> str:
-        from covid_lake.mapped_results import all_results
+        from covid_lake.tasks.mapped_results import all_results
 
         if not any(x["copied"] for x in all_results(landed)) and not catalog["missing_tables"]:
             return "crawl_not_needed"
@@ -119,48 +120,48 @@ def covid_lake_daily():
 
     @task(multiple_outputs=False, trigger_rule="none_failed_min_one_success")
     def read_csv_as_text() -> dict:
-        from covid_lake import steps
+        from covid_lake.tasks import catalog
 
-        return steps.read_csv_as_text(_client("glue"), settings.load())
+        return catalog.read_csv_as_text(_client("glue"), settings.load())
 
     @task
     def check_raw(profile_query_id: str) -> list[dict]:
-        from covid_lake import steps
+        from covid_lake.tasks import catalog
 
         with fail_fast():
-            return steps.check_raw(_client("glue"), _client("athena"), settings.load(),
+            return catalog.check_raw(_client("glue"), _client("athena"), settings.load(),
                                    profile_query_id)
 
     @task(multiple_outputs=False)
     def extract_queries(run: dict) -> list[str]:
-        from covid_lake import steps
+        from covid_lake.tasks import extract
 
-        return steps.extract_queries(
+        return extract.extract_queries(
             None if run["full_refresh"] else dt.date.fromisoformat(run["run_date"]))
 
     @task(multiple_outputs=False, execution_timeout=LONG_WAIT)
     def transform_and_publish(query_ids: list[str], run: dict, raw_profile: list[dict]) -> dict:
-        from covid_lake import steps
-        from covid_lake.mapped_results import all_results
+        from covid_lake.tasks import publish
+        from covid_lake.tasks.mapped_results import all_results
 
         with fail_fast():
-            return steps.transform_and_publish(
+            return publish.transform_and_publish(
                 _client("athena"), _client("s3"), settings.load(), all_results(query_ids),
                 dt.date.fromisoformat(run["run_date"]), run["full_refresh"], raw_profile)
 
     @task
     def stage_load_job() -> list[str]:
-        from covid_lake import steps
+        from covid_lake.tasks import warehouse
 
-        return steps.stage_load_job(_client("s3"), settings.load(), LOAD_SCRIPT,
+        return warehouse.stage_load_job(_client("s3"), settings.load(), LOAD_SCRIPT,
                                     INCLUDE / "sql" / "redshift" / "load")
 
     @task(multiple_outputs=False, outlets=WAREHOUSE)
     def check_warehouse(published: dict, **context) -> dict:
-        from covid_lake import steps
+        from covid_lake.tasks import warehouse
 
         with fail_fast():
-            checked = steps.check_warehouse(_client("redshift-data"), settings.load(), published)
+            checked = warehouse.check_warehouse(_client("redshift-data"), settings.load(), published)
         extra = assets.check_event_extra(published, checked, dt.datetime.now(dt.timezone.utc)
                                          .isoformat(timespec="seconds"))
         for asset in WAREHOUSE:
@@ -169,9 +170,9 @@ def covid_lake_daily():
 
     @task
     def prune_snapshots() -> list[str]:
-        from covid_lake import steps
+        from covid_lake.tasks import warehouse
 
-        return steps.prune_snapshots(_client("s3"), settings.load())
+        return warehouse.prune_snapshots(_client("s3"), settings.load())
 
     # prepare_catalog creates the crawler (race-free across concurrent runs); this keeps its
     # settings as declared, one run at a time.

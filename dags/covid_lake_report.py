@@ -17,8 +17,8 @@ import datetime as dt
 
 from airflow.sdk import dag, task
 
-from covid_lake import assets, settings
-from covid_lake.errors import fail_fast, task_defaults
+from covid_lake.tasks import assets, settings
+from covid_lake.tasks.policy import fail_fast, task_defaults
 
 AWS_CONN_ID = "aws_default"
 

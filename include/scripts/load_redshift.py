@@ -7,7 +7,7 @@
                      --iam_role arn:aws:iam::...:role/... --database dev
                      (--workgroup NAME | --cluster_identifier ID) [--timeout_seconds 1500]
 
-The plan (covid_lake.layout.load_plan, made by the run that published the star) lists the
+The plan (covid_lake.domain.layout.load_plan, made by the run that published the star) lists the
 tables in load order, each with its SQL template, the S3 prefix its COPY reads and its merge key:
 this script knows nothing of the star's layout. Facts cover start_date..end_date (default: the
 run date; a full refresh gives the whole span).
@@ -69,7 +69,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--run_date", required=True)
     p.add_argument("--start_date", default="")
     p.add_argument("--end_date", default="")
-    p.add_argument("--plan", required=True, help="JSON: covid_lake.layout.load_plan")
+    p.add_argument("--plan", required=True, help="JSON: covid_lake.domain.layout.load_plan")
     p.add_argument("--sql_uri", required=True)
     p.add_argument("--iam_role", required=True)
     p.add_argument("--database", required=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from covid_lake import redshift_io
+from covid_lake.aws import redshift_io
 from tests.support.compose import ComposeStack, DockerEngine, env_flag
 from tests.support.ports import free_port
 

@@ -62,7 +62,7 @@ def test_every_task_retries(parsed):
 
 def test_every_task_and_the_run_have_a_timeout(parsed):
     """The failure policy (covid_lake.errors): a hung call fails its task, a hung run its run."""
-    from covid_lake.errors import DAGRUN_TIMEOUT, LONG_WAIT, TASK_TIMEOUT
+    from covid_lake.tasks.policy import DAGRUN_TIMEOUT, LONG_WAIT, TASK_TIMEOUT
 
     timeouts = {t: v["timeout"] for t, v in parsed["tasks"].items()}
     assert all(timeouts.values()), timeouts
@@ -96,7 +96,7 @@ def test_crawl_and_load_are_serialised_by_pools(parsed):
 
 
 def test_sql_files_exist_and_render():
-    from covid_lake import athena_io, redshift_io
+    from covid_lake.aws import athena_io, redshift_io
 
     assert (SQL / "athena" / "profile.sql").is_file()
     for table in ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty"):
@@ -118,7 +118,7 @@ def test_sql_files_exist_and_render():
 def test_load_templates_give_one_transaction_within_the_data_api_limit():
     sys.path.insert(0, str(ROOT / "include" / "scripts"))
     import load_redshift
-    from covid_lake import layout
+    from covid_lake.domain import layout
 
     templates = {p.stem: p.read_text() for p in (SQL / "redshift" / "load").glob("*.sql")}
     # every statement a template names has its file, and every file is used
@@ -154,7 +154,7 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
 
 
 def test_the_layout_names_every_warehouse_table_once():
-    from covid_lake import contracts, layout
+    from covid_lake.domain import contracts, layout
 
     assert set(layout.WAREHOUSE) == set(contracts.WAREHOUSE_TABLES)
     assert set(layout.FACTS) == set(contracts.FACT_TABLES)

@@ -413,7 +413,8 @@ def stack_query(stack, sql: str) -> list[dict]:
     """The stack's warehouse, read through the Data API on its emulator."""
     import boto3
 
-    from covid_lake import redshift_io, settings
+    from covid_lake.aws import redshift_io
+    from covid_lake.tasks import settings
 
     client = boto3.client("redshift-data", endpoint_url=stack.aws_endpoint, region_name="us-east-1",
                           aws_access_key_id="local", aws_secret_access_key="local")

@@ -9,8 +9,8 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from covid_lake import contracts, star
-from covid_lake.contracts import DataContractError, validate
+from covid_lake.domain import contracts, star
+from covid_lake.domain.contracts import DataContractError, validate
 
 DDL_DIR = Path(__file__).resolve().parents[2] / "include" / "sql" / "redshift"
 

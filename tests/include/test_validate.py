@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from covid_lake import quality, validate
-from covid_lake.clean import clean_lake, load_raw_from_dir
-from covid_lake.errors import QuirkLimitError
+from covid_lake.domain import quality, validate
+from covid_lake.domain.clean import clean_lake, load_raw_from_dir
+from covid_lake.domain.errors import QuirkLimitError
 from tests.support.real_lake import REAL_LAKE, SKIP_REASON
 
 TODAY = dt.date(2026, 11, 26)

@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from covid_lake import redshift_io, settings
+from covid_lake.aws import redshift_io
+from covid_lake.tasks import settings
 from covid_lake.report import build
 from tests.support.warehouse import TARGET, values, warehouse_emulator
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from covid_lake import layout
+from covid_lake.domain import layout
 from covid_lake.report import charts, counties, data, figures, page
 
 TITLE = "COVID-19 warehouse report"

@@ -15,7 +15,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
-from covid_lake import redshift_io
+from covid_lake.aws import redshift_io
 
 MAX_ROWS = 1000  # rows the SQL editor shows at most
 TIMEOUT_S = 30.0  # seconds a SQL editor statement may run before it is cancelled

@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql" / "athena"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "athena"
 EXTRACTS = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_beds",
             "countypopulation", "state_abv", "countrycode", "jhu_regions")
 # Daily sources: a run reads the days it builds (JHU also the day before, for differences).

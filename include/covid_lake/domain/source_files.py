@@ -27,8 +27,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from covid_lake.datasets import Dataset
-from covid_lake.errors import DataError
+from covid_lake.domain.datasets import Dataset
+from covid_lake.domain.errors import DataError
 
 _CHUNK = 1 << 20
 

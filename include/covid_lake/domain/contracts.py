@@ -14,7 +14,7 @@ from functools import cached_property
 import pandas as pd
 import pandera.pandas as pa
 
-from covid_lake.errors import DataError
+from covid_lake.domain.errors import DataError
 
 
 class DataContractError(DataError):
@@ -219,7 +219,7 @@ TABLES: dict[str, TableContract] = {
     t.name: t for t in (DIM_DATE, DIM_REGION, DIM_HOSPITAL, FACT_COVID, FACT_COVID_COUNTY)
 }
 
-# Not part of the star: what each run left out, resolved or published (covid_lake.quality).
+# Not part of the star: what each run left out, resolved or published (covid_lake.domain.quality).
 RUN_AUDIT = TableContract(
     "runaudit",
     (

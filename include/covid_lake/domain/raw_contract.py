@@ -5,7 +5,7 @@ transformed: a source that is empty, lost a column the pipeline reads, changed a
 family, or has null keys fails the run with the dataset and column named (RawContractError, a
 DataError: no retries). Duplicate keys are a known quirk of the real files (JHU lists a region
 twice in one report; CountryCodeQS.csv repeats alpha-2 codes under other names): they are
-measured and reported (covid_lake.quality), and fail the run only above their limit.
+measured and reported (covid_lake.domain.quality), and fail the run only above their limit.
 
 Types are families, because a crawler types from a sample: "numeric" accepts bigint, int,
 double; "text" accepts string; "any" accepts anything (FIPS arrive as bigint or as text, and the
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from covid_lake.errors import DataError
+from covid_lake.domain.errors import DataError
 
 NUMERIC = {"bigint", "int", "integer", "smallint", "tinyint", "double", "float", "decimal"}
 

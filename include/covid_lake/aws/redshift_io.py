@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql" / "redshift"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "redshift"
 
 
 class RedshiftQueryError(RuntimeError):
@@ -48,32 +48,3 @@ def query(client, sql: str, target: dict[str, str], parameters: dict[str, object
         rows += [{n: (None if cell.get("isNull") else next(iter(cell.values())))
                   for n, cell in zip(names, record)} for record in page["Records"]]
     return rows
-
-
-def main(argv: list[str] | None = None) -> int:
-    """python -m covid_lake.redshift_io [--endpoint URL] "SQL": rows of one query, as a table."""
-    import argparse
-
-    import boto3
-
-    from covid_lake import settings
-
-    p = argparse.ArgumentParser(prog="python -m covid_lake.redshift_io", description=main.__doc__)
-    p.add_argument("sql")
-    p.add_argument("--endpoint", default="http://127.0.0.1:5050",
-                   help="local_aws endpoint; '' for real AWS (credentials from the environment)")
-    args = p.parse_args(argv)
-    extra = ({"endpoint_url": args.endpoint, "region_name": "us-east-1",
-              "aws_access_key_id": "local", "aws_secret_access_key": "local"}
-             if args.endpoint else {})
-    client = boto3.client("redshift-data", **extra)
-    rows = query(client, args.sql, settings.load(lambda k, d: d).redshift_target())
-    if rows:
-        import pandas as pd
-
-        print(pd.DataFrame(rows).to_string(index=False))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -51,7 +51,7 @@ DEFAULTS: dict[str, str] = {
     "max_quirk_share": "0.10",
     "quirk_limits": "{}",
     # ... and the largest share of a dataset's extracted rows that row validation may quarantine
-    # (covid_lake.validate), with per-dataset overrides as JSON, e.g. {"us_county": 0.01}.
+    # (covid_lake.domain.validate), with per-dataset overrides as JSON, e.g. {"us_county": 0.01}.
     "max_reject_share": "0.05",
     "reject_limits": "{}",
     # Dimension snapshots (star/<table>/run_date=D/) kept after a successful load: the newest N.

@@ -22,7 +22,7 @@ import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from covid_lake import contracts, layout
+from covid_lake.domain import contracts, layout
 
 _ARROW = {
     "int32": pa.int32(),
@@ -146,3 +146,17 @@ def to_pandas(table: str, t: pa.Table) -> pd.DataFrame:
             s = pd.to_datetime(s)
         out[col.name] = s.astype(col.pandas_dtype)
     return out
+
+
+def build_lake_to_parquet(lake_dir, out_dir, start=None, end=None) -> dict[str, int]:
+    """Files laid out like the source bucket -> cleaned -> star -> Parquet directly under out_dir
+    (out_dir/<table>/...). The whole history unless start/end are given. Returns rows per table."""
+    from covid_lake.domain.clean import clean_lake, load_raw_from_dir
+    from covid_lake.domain.star import build_range, lake_span
+
+    lake = clean_lake(load_raw_from_dir(lake_dir))
+    s, e = lake_span(lake)
+    built = build_range(lake, start or s, end or e)
+    # validated in the build already; the writer need not validate again
+    write_star(built.tables, str(out_dir), validate=False, prefix="")
+    return built.counts()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from covid_lake import jhu_keys
+from covid_lake.domain import jhu_keys
 
 # Territories COVID Tracking and JHU report but state_abv (50 states + DC) and countypopulation
 # (which has Puerto Rico) do not list.

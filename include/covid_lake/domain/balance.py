@@ -16,7 +16,7 @@ dataset and built day.
 - left out: JHU non-US rows, cruise ships, the national 'Recovered' row, earlier reports of a
   region that day, the smaller of a region reported twice in one report; NYT county rows
   without fips; state rows without fips. Each is one reason of the run report (star._report).
-- rejected: rows validation quarantined (covid_lake.validate), by the day they carry.
+- rejected: rows validation quarantined (covid_lake.domain.validate), by the day they carry.
 
 The buckets are disjoint by construction (a row is loaded only if no left-out rule took it), so
 the balance closes unless a row fell through: a run where it does not fails with a
@@ -33,9 +33,10 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from covid_lake import regions
-from covid_lake.clean import _text, jhu_timestamps, normalise_columns
-from covid_lake.errors import DataError
+from covid_lake.domain import regions
+from covid_lake.domain.parsing import _text, jhu_timestamps, normalise_columns
+from covid_lake.domain.star_keys import _PLACED, _key_of, _window
+from covid_lake.domain.errors import DataError
 
 # runaudit.kind is VARCHAR(6): the balance rows are kind 'tally'.
 TALLY, LOADED, READ, REJECT = "tally", "loaded", "read", "reject"
@@ -84,26 +85,26 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
              hi: pd.Timestamp) -> pd.DataFrame:
     """The balance's parts for the days lo..hi of a star build: `jhu` the classified JHU rows,
     `jhu_latest` star.latest_jhu_reports of them, `tables` the built star tables."""
-    from covid_lake import star  # star builds with this module; imported here, not at load
+    from covid_lake.domain import star  # star builds with this module; imported here, not at load
 
     rows: list[tuple] = []
     covid, county = tables["factcovid"], tables["factcovidcounty"]
 
-    day = star._window(jhu, lo, hi)
+    day = _window(jhu, lo, hi)
     rows += _per_day("enigma_jhu", READ, READ, "", day["date"])
     for rule in _LEFT_OUT_RULES:
         rows += _per_day("enigma_jhu", "left out", star._RULE_KIND[rule], regions.JHU_RULES[rule],
                          day.loc[day["rule"] == rule, "date"])
-    placed = day[day["placement"].isin(star._PLACED)]
+    placed = day[day["placement"].isin(_PLACED)]
     earlier, twice = star.repeated_reports(placed)
     rows += _per_day("enigma_jhu", "left out", star.QUIRK, star.SAME_REPORT_TWICE,
                      placed.loc[twice, "date"])
     rows += _per_day("enigma_jhu", "left out", star.SCOPE, star.EARLIER_REPORT,
                      placed.loc[earlier, "date"])
-    latest = jhu_latest[jhu_latest["date_key"].between(star._key_of(lo), star._key_of(hi))]
+    latest = jhu_latest[jhu_latest["date_key"].between(_key_of(lo), _key_of(hi))]
     state_keys = _keys(latest, "state_fips")
     feeds = pd.Series(state_keys.isin(_carrying(covid, _JHU)), index=latest.index)
-    # A state reported as one row is that row (star._jhu_state_day): any other row of the
+    # A state reported as one row is that row (star_facts._jhu_state_day): any other row of the
     # state that day would be in no figure.
     level = latest["placement"].eq(regions.STATE_LEVEL).to_numpy()
     feeds &= level | ~state_keys.isin(state_keys[level])
@@ -112,7 +113,7 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
                                     index=latest.index)
     rows += _per_day("enigma_jhu", LOADED, LOADED, "", _from_key(latest.loc[feeds, "date_key"]))
 
-    nyt = star._window(lake["us_county"], lo, hi)
+    nyt = _window(lake["us_county"], lo, hi)
     rows += _per_day("us_county", READ, READ, "", nyt["date"])
     no_fips = nyt[nyt["fips"].isna()]
     for name, part in no_fips.groupby(no_fips["county"].fillna("(missing)"), sort=True):
@@ -124,7 +125,7 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
             _carrying(county, _NYT)), "date"])
 
     for name, measures in (("us_states", _NYT), ("states_daily", _TRACKING)):
-        df = star._window(lake[name], lo, hi)
+        df = _window(lake[name], lo, hi)
         rows += _per_day(name, READ, READ, "", df["date"])
         rows += _per_day(name, "left out", star.QUIRK, "no state fips",
                          df.loc[df["fips"].isna(), "date"])
@@ -207,7 +208,7 @@ def check(parts: pd.DataFrame) -> pd.DataFrame:
 def audit_findings(table: pd.DataFrame) -> pd.DataFrame:
     """The balance as run-report findings (quality.COLUMNS), kind 'tally': one per dataset
     and day, rows = loaded + left out, of_rows = read."""
-    from covid_lake import quality
+    from covid_lake.domain import quality
 
     return quality.frame(
         (r.dataset, f"balance {r.date.date()}: read {r.read:,} = loaded {r.loaded:,} + scope "

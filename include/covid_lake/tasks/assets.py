@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset
 
-from covid_lake import layout
+from covid_lake.domain import layout
 
 WAREHOUSE = {t: Asset(name=f"covid_lake.{t}", uri=layout.asset_uri(t)) for t in layout.WAREHOUSE}
 STAR = [WAREHOUSE[t] for t in layout.STAR]  # the five star tables (runaudit aside)

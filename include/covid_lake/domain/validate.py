@@ -29,10 +29,9 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from covid_lake import jhu_keys, quality, regions
-from covid_lake.clean import (STATES_DAILY_MEASURES, SourceDataError, _text,
-                              clean_countypopulation, clean_state_abv, jhu_timestamps,
-                              normalise_columns)
+from covid_lake.domain import jhu_keys, quality, regions
+from covid_lake.domain.clean import STATES_DAILY_MEASURES, clean_countypopulation, clean_state_abv
+from covid_lake.domain.parsing import SourceDataError, _text, jhu_timestamps, normalise_columns
 
 FIRST_DATE = dt.date(2020, 1, 1)  # no source reports a COVID-19 figure before 2020
 REASON_COLUMN = "reject_reasons"

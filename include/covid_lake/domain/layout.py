@@ -16,7 +16,7 @@ import datetime as dt
 
 DIMENSIONS = ("dimdate", "dimregion", "dimhospital")
 FACTS = ("factcovid", "factcovidcounty")
-AUDIT = "runaudit"  # the run's data-quality report (covid_lake.quality)
+AUDIT = "runaudit"  # the run's data-quality report (covid_lake.domain.quality)
 STAR = (*DIMENSIONS, *FACTS)
 WAREHOUSE = (*STAR, AUDIT)  # load order: dimensions before the facts that reference them
 
@@ -55,7 +55,7 @@ def load_plan(star_uri: str, run_date: dt.date, start: dt.date, end: dt.date,
     """What the load job runs, in order: per table the SQL template (include/sql/redshift/load/),
     the S3 prefix its COPY reads ('' when there is nothing to copy) and the merge key. The job
     (include/scripts/load_redshift.py) knows nothing of this layout: it runs the plan."""
-    from covid_lake.contracts import WAREHOUSE_TABLES
+    from covid_lake.domain.contracts import WAREHOUSE_TABLES
 
     star_uri = star_uri.rstrip("/")
     plan = []

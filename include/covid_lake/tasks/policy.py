@@ -1,4 +1,5 @@
-"""The pipeline's failure policy: which errors are the data's fault, and what Airflow does with them.
+"""The pipeline's failure policy: what Airflow does with an error that is the data's fault
+(covid_lake.domain.errors), and the timeouts and retries of every task.
 
 A `DataError` is deterministic: the same input fails the same way on every attempt (a source
 missing, empty, without a column the pipeline reads, keys that cannot be built, a contract or
@@ -18,6 +19,8 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from covid_lake.domain.errors import DataError
 
 # A daily run takes ~1 min offline and a few on AWS; a full refresh of the real history ~10.
 # Three hours also covers the time a backfill's run waits for the crawler and load pools.
@@ -39,14 +42,6 @@ def task_defaults(poll_interval: int) -> dict[str, Any]:
         "max_retry_delay": dt.timedelta(minutes=10),
         "execution_timeout": TASK_TIMEOUT,
     }
-
-
-class DataError(ValueError):
-    """Deterministic: the data, not the infrastructure, is at fault."""
-
-
-class QuirkLimitError(DataError):
-    """A known source quirk affects more rows than its limit in settings allows."""
 
 
 @contextmanager

@@ -1,12 +1,10 @@
-"""The Glue crawler and classifier the pipeline declares, and how the crawled CSV tables are read
-(light: the DAG builds these at parse time)."""
+"""The Glue classifier and crawler configuration the pipeline declares, and how the crawled CSV
+tables are read (light: the DAG file imports it at parse time, through tasks/crawler.py)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
-
-from covid_lake.settings import Settings
 
 # The crawler's CSV classifier fixes Glue's header problem at the source: the header is
 # declared (state_abv's all-text columns would otherwise become col0, col1 with the header as
@@ -54,18 +52,3 @@ def text_table_input(table: dict[str, Any]) -> dict[str, Any] | None:
     table_input["StorageDescriptor"] = {**table["StorageDescriptor"],
                                         "Columns": [{**c, "Type": "string"} for c in columns]}
     return table_input
-
-
-def crawler_config(s: Settings) -> dict[str, Any]:
-    """CreateCrawler/UpdateCrawler arguments; `s` may hold values or Jinja templates."""
-    return {
-        "Name": s.crawler_name,
-        "Role": s.crawler_role_arn,
-        "DatabaseName": s.glue_database,
-        "Classifiers": [s.classifier_name],
-        # The raw zone's root: one folder per dataset, so one table per dataset.
-        "Targets": {"S3Targets": [{"Path": f"s3://{s.bucket}/{s.raw_prefix}/"}]},
-        "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"},
-        "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_EVERYTHING"},
-        "Configuration": CRAWLER_CONFIGURATION,
-    }

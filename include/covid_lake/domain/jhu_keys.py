@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from covid_lake.errors import DataError
+from covid_lake.domain.errors import DataError
 
 EMPTY, STATE, STATE_PADDED, STATE_000 = "empty", "state", "state_padded", "state_000"
 COUNTY, OUT_OF, UNASSIGNED, SHIP, UNKNOWN = "county", "out_of", "unassigned", "ship", "unknown"

@@ -8,7 +8,7 @@ Two kinds of findings, never mixed:
   regions, cruise ships, NYT 'Unknown'...), known source quirks ("quirk": duplicate keys,
   a county without its fips, an undecodable byte...) and rows row validation quarantined
   ("reject": a negative cumulative count, an impossible date, a fips of another state; see
-  covid_lake.validate). Either is fatal only above its limit: more than `max_quirk_share` /
+  covid_lake.domain.validate). Either is fatal only above its limit: more than `max_quirk_share` /
   `max_reject_share` of the dataset's rows (settings; per dataset in `quirk_limits` /
   `reject_limits`).
 
@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
-from covid_lake.errors import QuirkLimitError
+from covid_lake.domain.errors import QuirkLimitError
 
 SCOPE, QUIRK, REJECT, LOADED = "scope", "quirk", "reject", "loaded"
 LIMITED = (QUIRK, REJECT)  # the kinds with a limit

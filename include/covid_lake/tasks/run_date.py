@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from covid_lake.errors import DataError
+from covid_lake.domain.errors import DataError
 
 
 class RunDateError(DataError):
