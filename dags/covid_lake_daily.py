@@ -40,8 +40,9 @@ POLL = settings.poll_interval()
 # each run left out (quality.py).
 WAREHOUSE = list(assets.WAREHOUSE.values())
 PUBLISHED = "ti.xcom_pull(task_ids='transform_and_publish')"
-LOAD_SCRIPT = INCLUDE / "scripts" / "load_redshift.py"
-LOAD_SCRIPT_URI = f"s3://{S.bucket}/{S.scripts_prefix}/load_redshift.py"
+LOAD_SCRIPT = INCLUDE / "scripts" / layout.LOAD_SCRIPT
+LOAD_SCRIPT_URI = layout.uri(S.bucket, layout.load_script_key(S.scripts_prefix))
+ATHENA_OUTPUT = layout.uri(S.bucket, layout.athena_output(S.athena_output_prefix))
 
 # Airflow pools (created by `make run` / `make airflow` / the compose init): one crawl and one
 # Redshift load at a time across concurrent runs and backfills.
@@ -185,13 +186,13 @@ def covid_lake_daily():
     crawl_not_needed = EmptyOperator(task_id="crawl_not_needed")
     profile = AthenaQueryOperator(
         task_id="profile", query="athena/profile.sql", database=S.glue_database,
-        output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
+        output_location=ATHENA_OUTPUT, workgroup=S.athena_workgroup,
         sleep_time=POLL, deferrable=True)
     # One query per extract, in parallel; no worker slot is held while a query runs longer than
     # a few seconds (quick_deferral.py: why a quick one completes in the worker).
     extract = AthenaQueryOperator.partial(
         task_id="extract", database=S.glue_database,
-        output_location=f"s3://{S.bucket}/{S.athena_output_prefix}/", workgroup=S.athena_workgroup,
+        output_location=ATHENA_OUTPUT, workgroup=S.athena_workgroup,
         sleep_time=POLL, deferrable=True,
         map_index_template="{{ task.query.splitlines()[0].split()[-1] }}")
     create_tables = RedshiftDataOperator(
@@ -216,7 +217,7 @@ def covid_lake_daily():
             "--start_date": "{{ %s['start_date'] }}" % PUBLISHED,
             "--end_date": "{{ %s['end_date'] }}" % PUBLISHED,
             "--plan": "{{ %s['plan'] | tojson }}" % PUBLISHED,  # tables, sources: layout.py
-            "--sql_uri": f"s3://{S.bucket}/{S.scripts_prefix}/sql/load",
+            "--sql_uri": layout.uri(S.bucket, layout.load_sql_prefix(S.scripts_prefix)),
             "--iam_role": S.redshift_copy_role_arn,
             "--database": S.redshift_database,
             "--workgroup": S.redshift_workgroup,

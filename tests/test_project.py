@@ -224,3 +224,23 @@ def test_every_package_folder_is_in_the_distribution():
             if all((p / "__init__.py").exists() for p in chain):
                 found.add(".".join((package, *relative.parts)))
     assert found == listed
+
+
+def test_s3_addresses_are_built_in_layout_only():
+    """layout.py builds every s3:// address: no other pipeline module or DAG file spells one
+    (docstrings and comments may show their form)."""
+    import ast
+
+    spelled = {}
+    for folder in ("dags", "plugins", "include/covid_lake"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path.name == "layout.py":
+                continue
+            tree = ast.parse(path.read_text())
+            docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)
+                          and isinstance(n.value, ast.Constant)}
+            found = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                     and isinstance(n.value, str) and "s3://" in n.value and id(n) not in docstrings]
+            if found:
+                spelled[str(path.relative_to(ROOT))] = found
+    assert spelled == {}

@@ -130,6 +130,8 @@ def _date(value: str, what: str) -> dt.date:
 
 
 def _read_s3(s3, uri: str) -> str:
+    # Glue runs this file alone, without covid_lake: the addresses come built (layout.py), and
+    # only this split of one is done here.
     bucket, _, key = uri[len("s3://"):].partition("/")
     return s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
 

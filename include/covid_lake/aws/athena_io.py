@@ -15,6 +15,8 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
+from covid_lake.domain import layout
+
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "athena"
 EXTRACTS = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_beds",
             "countypopulation", "state_abv", "countrycode", "jhu_regions")
@@ -94,7 +96,7 @@ def _from_result_csv(client, s3, query_id: str) -> pd.DataFrame:
     uri = execution["ResultConfiguration"]["OutputLocation"]
     info = client.get_query_results(QueryExecutionId=query_id, MaxResults=1)[
         "ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
-    bucket, _, key = uri[len("s3://"):].partition("/")
+    bucket, key = layout.split_uri(uri)
     body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     df = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, na_values=[""])
     df.columns = [c["Name"] for c in info]

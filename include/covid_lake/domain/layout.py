@@ -1,13 +1,22 @@
-"""Where the warehouse's data lives, defined once: the tables in load order, their S3 prefixes,
-the load job's plan and the Airflow Asset of each table.
+"""Every S3 address the pipeline reads or writes, defined once; the warehouse tables in load
+order, the load job's plan and the Airflow Asset URI of each table.
 
-    s3://<bucket>/<star_prefix>/<fact>/date=YYYY-MM-DD/part-0.parquet    one partition per day
+    s3://<source_bucket>/<dataset key>                                    a source object
+    s3://<bucket>/<raw_prefix>/<dataset>/<file>                           our raw copy (crawled)
+    s3://<bucket>/<athena_output_prefix>/                                 Athena's results
+    s3://<bucket>/<star_prefix>/<fact>/date=YYYY-MM-DD/part-0.parquet     one partition per day
     s3://<bucket>/<star_prefix>/<table>/run_date=YYYY-MM-DD/<table>.parquet a run's dimension
                                                                           snapshot (and runaudit)
+    s3://<bucket>/quarantine/<extract>/run_date=YYYY-MM-DD/rejected.csv   a run's rejected rows
+    s3://<bucket>/<scripts_prefix>/load_redshift.py, .../sql/load/*.sql   the load job
+    s3://<bucket>/<reports_prefix>/latest.html, .../updates/<update>.html covid_lake_report
+
+The functions take the prefixes as arguments (values, or the DAG's Jinja templates at parse
+time) and return keys; `uri` makes an s3:// address of a bucket and a key.
 
 Facts are replaced per day; dimensions are a snapshot per run, so concurrent runs of a backfill
 never read each other's; snapshots older than the last `keep_snapshots` are pruned after a
-successful load (steps.prune_snapshots). Light on purpose: the DAG file imports it at parse time.
+successful load (tasks/warehouse.prune_snapshots). Light on purpose: the DAG file imports it at parse time.
 """
 
 from __future__ import annotations
@@ -21,17 +30,77 @@ STAR = (*DIMENSIONS, *FACTS)
 WAREHOUSE = (*STAR, AUDIT)  # load order: dimensions before the facts that reference them
 
 
+QUARANTINE_PREFIX = "quarantine"
+LOAD_SCRIPT = "load_redshift.py"
+
+
+def uri(bucket: str, key: str = "") -> str:
+    return f"s3://{bucket}/{key}"
+
+
+def split_uri(address: str) -> tuple[str, str]:
+    """s3://bucket/key -> (bucket, key)."""
+    if not address.startswith("s3://"):
+        raise ValueError(f"not an s3:// address: {address!r}")
+    bucket, _, key = address[len("s3://"):].partition("/")
+    return bucket, key
+
+
+def raw_zone(raw_prefix: str) -> str:
+    """The crawler's target: one folder per dataset below it, so one table per dataset."""
+    return f"{raw_prefix}/"
+
+
+def athena_output(athena_output_prefix: str) -> str:
+    return f"{athena_output_prefix}/"
+
+
+def star_key(star_prefix: str, relative: str) -> str:
+    """A file the Parquet writer laid out under the star (`table/date=.../part-0.parquet`)."""
+    return f"{star_prefix}/{relative}"
+
+
+def table_prefix(star_prefix: str, table: str) -> str:
+    return f"{star_prefix}/{table}/"
+
+
+def snapshots_prefix(star_prefix: str, table: str) -> str:
+    """Every run's snapshot of a dimension (or runaudit): what pruning lists."""
+    return f"{table_prefix(star_prefix, table)}run_date="
+
+
 def fact_prefix(star_prefix: str, table: str, day: dt.date) -> str:
     """star_prefix: the key prefix ('star') or a URI ('s3://bucket/star')."""
-    return f"{star_prefix}/{table}/date={day.isoformat()}/"
+    return f"{table_prefix(star_prefix, table)}date={day.isoformat()}/"
 
 
 def snapshot_prefix(star_prefix: str, table: str, run_date: dt.date) -> str:
-    return f"{star_prefix}/{table}/run_date={run_date.isoformat()}/"
+    return f"{snapshots_prefix(star_prefix, table)}{run_date.isoformat()}/"
 
 
 def snapshot_key(star_prefix: str, table: str, run_date: dt.date) -> str:
     return f"{snapshot_prefix(star_prefix, table, run_date)}{table}.parquet"
+
+
+def quarantine_prefix(extract: str, run_date: dt.date) -> str:
+    return f"{QUARANTINE_PREFIX}/{extract}/run_date={run_date.isoformat()}/"
+
+
+def quarantine_key(extract: str, run_date: dt.date) -> str:
+    return f"{quarantine_prefix(extract, run_date)}rejected.csv"
+
+
+def load_script_key(scripts_prefix: str) -> str:
+    """The Glue job's script; its SQL templates sit beside it (load_sql_prefix)."""
+    return f"{scripts_prefix}/{LOAD_SCRIPT}"
+
+
+def load_sql_prefix(scripts_prefix: str) -> str:
+    return f"{scripts_prefix}/sql/load"
+
+
+def load_sql_key(scripts_prefix: str, name: str) -> str:
+    return f"{load_sql_prefix(scripts_prefix)}/{name}"
 
 
 def latest_report_key(reports_prefix: str) -> str:
@@ -68,7 +137,7 @@ def load_plan(star_uri: str, run_date: dt.date, start: dt.date, end: dt.date,
             elif start == end:
                 template, source = "fact", fact_prefix(star_uri, table, start)
             else:
-                template, source = "fact_range", f"{star_uri}/{table}/"
+                template, source = "fact_range", table_prefix(star_uri, table)
         elif not rows:
             continue  # a dimension (or audit) without rows: nothing to merge
         else:

@@ -165,7 +165,7 @@ def build_and_publish(redshift, s3, settings, checks: list[dict], run_after: dt.
     for key in (update_key, latest_key):
         s3.put_object(Bucket=settings.bucket, Key=key, Body=body,
                       ContentType="text/html; charset=utf-8")
-    written = [f"s3://{settings.bucket}/{update_key}", f"s3://{settings.bucket}/{latest_key}"]
+    written = [layout.uri(settings.bucket, update_key), layout.uri(settings.bucket, latest_key)]
     if settings.report_dir:
         folder = Path(settings.report_dir)
         for key in (update_key, latest_key):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from covid_lake.aws.glue_tables import CRAWLER_CONFIGURATION
+from covid_lake.domain import layout
 from covid_lake.tasks.settings import Settings
 
 
@@ -16,8 +17,7 @@ def crawler_config(s: Settings) -> dict[str, Any]:
         "Role": s.crawler_role_arn,
         "DatabaseName": s.glue_database,
         "Classifiers": [s.classifier_name],
-        # The raw zone's root: one folder per dataset, so one table per dataset.
-        "Targets": {"S3Targets": [{"Path": f"s3://{s.bucket}/{s.raw_prefix}/"}]},
+        "Targets": {"S3Targets": [{"Path": layout.uri(s.bucket, layout.raw_zone(s.raw_prefix))}]},
         "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"},
         "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_EVERYTHING"},
         "Configuration": CRAWLER_CONFIGURATION,

@@ -9,6 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from covid_lake.aws.s3_objects import ensure_bucket, head, missing
+from covid_lake.domain import layout
 from covid_lake.domain.datasets import DATASETS, dataset
 from covid_lake.domain.errors import DataError
 from covid_lake.tasks.settings import Settings
@@ -46,21 +47,21 @@ def land(s3, settings: Settings, name: str, pinned_version: str | None = None) -
     except ClientError as exc:
         if not missing(exc):
             raise  # throttling, 5xx, ...: the task's retries are for these
-        raise SourceMissingError(f"dataset {name}: source s3://{settings.source_bucket}/{ds.key} "
+        raise SourceMissingError(f"dataset {name}: source {layout.uri(settings.source_bucket, ds.key)} "
                                  f"does not exist ({exc.response['Error']['Code']})") from None
     result = {"dataset": name, "etag": src["ETag"], "key": key}
     if ours is not None and ours.get("Metadata", {}).get(SOURCE_ETAG) == src["ETag"]:
         return {**result, "copied": False, "version_id": ours.get("VersionId")}
     body = s3.get_object(Bucket=settings.source_bucket, Key=ds.key, IfMatch=src["ETag"])["Body"]
-    stats = source_files.check(ds, f"s3://{settings.source_bucket}/{ds.key}",
+    stats = source_files.check(ds, layout.uri(settings.source_bucket, ds.key),
                                body.iter_chunks(1 << 20))
     previous = ours.get("VersionId") if ours is not None else None
     meta = {SOURCE_ETAG: src["ETag"], **({PREVIOUS_VERSION: previous} if previous else {})}
     copied = s3.copy_object(Bucket=settings.bucket, Key=key,
                             CopySource={"Bucket": settings.source_bucket, "Key": ds.key},
                             MetadataDirective="REPLACE", Metadata=meta)
-    log.info("landed %s: %s bytes, %s records -> s3://%s/%s version %s%s", name,
-             f"{stats.bytes:,}", f"{stats.records:,}", settings.bucket, key,
+    log.info("landed %s: %s bytes, %s records -> %s version %s%s", name,
+             f"{stats.bytes:,}", f"{stats.records:,}", layout.uri(settings.bucket, key),
              copied.get("VersionId"),
              f" (the copy it replaced is version {previous}: param raw_versions="
              f'{{"{name}": "{previous}"}} re-runs on it)' if previous else "")
@@ -100,7 +101,7 @@ def _restore(s3, settings: Settings, name: str, key: str, ours: dict | None,
         if code not in ("404", "400", "NoSuchVersion", "NoSuchKey", "InvalidArgument"):
             raise
         raise RawVersionError(f"dataset {name}: param raw_versions names version {version!r} "
-                              f"of s3://{settings.bucket}/{key}, which does not exist "
+                              f"of {layout.uri(settings.bucket, key)}, which does not exist "
                               f"({code})") from None
     etag = old.get("Metadata", {}).get(SOURCE_ETAG)
     if ours is not None and ours["ETag"] == old["ETag"]:  # restored by an earlier run already
@@ -108,8 +109,8 @@ def _restore(s3, settings: Settings, name: str, key: str, ours: dict | None,
     copied = s3.copy_object(Bucket=settings.bucket, Key=key,
                             CopySource={"Bucket": settings.bucket, "Key": key, "VersionId": version},
                             MetadataDirective="COPY")
-    log.info("restored %s: version %s of s3://%s/%s is current again (as version %s)", name,
-             version, settings.bucket, key, copied.get("VersionId"))
+    log.info("restored %s: version %s of %s is current again (as version %s)", name,
+             version, layout.uri(settings.bucket, key), copied.get("VersionId"))
     return {**result, "copied": True, "version_id": copied.get("VersionId"),
             "previous_version_id": ours.get("VersionId") if ours else None, "etag": etag}
 

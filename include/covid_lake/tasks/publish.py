@@ -11,7 +11,7 @@ from typing import Any
 
 from covid_lake.aws import athena_io
 from covid_lake.aws.s3_objects import delete_prefix
-from covid_lake.domain import raw_contract
+from covid_lake.domain import layout, raw_contract
 from covid_lake.tasks.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     import pandas as pd
 
     from covid_lake.aws import parquet_io
-    from covid_lake.domain import balance, layout, quality, star, validate
+    from covid_lake.domain import balance, quality, star, validate
     from covid_lake.domain.clean import clean_lake
 
     if not isinstance(query_ids, dict):  # the mapped extract's ids, in EXTRACTS order
@@ -68,18 +68,15 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
                 delete_prefix(s3, settings.bucket,
                                layout.snapshot_prefix(settings.star_prefix, table, run_date))
             for path in paths:
-                key = (f"{settings.star_prefix}/{Path(path).relative_to(tmp).as_posix()}" if is_fact
+                key = (layout.star_key(settings.star_prefix, Path(path).relative_to(tmp).as_posix()) if is_fact
                        else layout.snapshot_key(settings.star_prefix, table, run_date))
                 s3.upload_file(path, settings.bucket, key)
     counts = {**counts, "runaudit": len(tables["runaudit"])}
     return {"run_date": run_date.isoformat(), "start_date": start.isoformat(),
             "end_date": end.isoformat(), "counts": counts,
-            "plan": layout.load_plan(f"s3://{settings.bucket}/{settings.star_prefix}", run_date,
+            "plan": layout.load_plan(layout.uri(settings.bucket, settings.star_prefix), run_date,
                                      start, end, counts),
             "report": quality.records(report), "quarantined": quarantined}
-
-
-QUARANTINE_PREFIX = "quarantine"  # s3://<bucket>/quarantine/<dataset>/run_date=D/
 
 
 def write_quarantine(s3, settings: Settings, run_date: dt.date,
@@ -89,15 +86,14 @@ def write_quarantine(s3, settings: Settings, run_date: dt.date,
     Returns {extract: s3 uri}."""
     written = {}
     for name in dict.fromkeys((*athena_io.EXTRACTS, *rejected)):
-        prefix = f"{QUARANTINE_PREFIX}/{name}/run_date={run_date.isoformat()}/"
-        delete_prefix(s3, settings.bucket, prefix)
+        delete_prefix(s3, settings.bucket, layout.quarantine_prefix(name, run_date))
         rows = rejected.get(name)
         if rows is None or not len(rows):
             continue
-        key = f"{prefix}rejected.csv"
+        key = layout.quarantine_key(name, run_date)
         s3.put_object(Bucket=settings.bucket, Key=key,
                       Body=rows.to_csv(index=False).encode("utf-8"), ContentType="text/csv")
-        written[name] = f"s3://{settings.bucket}/{key}"
+        written[name] = layout.uri(settings.bucket, key)
         log.warning("dataset %s: %d row(s) rejected and quarantined at %s", name, len(rows),
                     written[name])
     return written

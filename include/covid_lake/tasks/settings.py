@@ -114,7 +114,9 @@ class Settings:
 
     @property
     def athena_output(self) -> str:
-        return f"s3://{self.bucket}/{self.athena_output_prefix}/"
+        from covid_lake.domain import layout
+
+        return layout.uri(self.bucket, layout.athena_output(self.athena_output_prefix))
 
     def quirk_limit(self, dataset: str) -> float:
         """Largest share of `dataset`'s rows a known quirk may touch (settings max_quirk_share,

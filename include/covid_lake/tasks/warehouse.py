@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 def stage_load_job(s3, settings: Settings, script: Path, sql_folder: Path) -> list[str]:
     """Upload the load job's script and its SQL templates (when changed) beside each other under
     <scripts_prefix>/: the job is created with this script location, and reads the SQL there."""
-    files = [(Path(script), f"{settings.scripts_prefix}/{Path(script).name}")]
-    files += [(path, f"{settings.scripts_prefix}/sql/load/{path.name}")
+    files = [(Path(script), layout.load_script_key(settings.scripts_prefix))]
+    files += [(path, layout.load_sql_key(settings.scripts_prefix, path.name))
               for path in sorted(Path(sql_folder).glob("*.sql"))]
     return upload_if_changed(s3, settings.bucket, files)
 
@@ -42,10 +42,10 @@ def prune_snapshots(s3, settings: Settings, now: dt.datetime | None = None) -> l
     now = now or dt.datetime.now(dt.timezone.utc)
     deleted = []
     for table in (*layout.DIMENSIONS, layout.AUDIT):
-        base = f"{settings.star_prefix}/{table}/"
+        base = layout.table_prefix(settings.star_prefix, table)
         snapshots: dict[str, dt.datetime] = {}  # prefix -> newest object's LastModified
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=settings.bucket,
-                                                                 Prefix=base + "run_date="):
+                                                                 Prefix=layout.snapshots_prefix(settings.star_prefix, table)):
             for o in page.get("Contents", []):
                 prefix = o["Key"][: o["Key"].index("/", len(base)) + 1]
                 snapshots[prefix] = max(snapshots.get(prefix, o["LastModified"]), o["LastModified"])
