@@ -103,6 +103,10 @@ def check_plan(plan: object) -> list[dict[str, str]]:
             raise LoadError(f"--plan entry {step!r}: source is not an s3:// prefix")
         if step.get("key") and not _KEY.fullmatch(step["key"]):
             raise LoadError(f"--plan entry {step!r}: key is not a column list")
+        if step.get("keep") and not _KEY.fullmatch(step["keep"]):
+            raise LoadError(f"--plan entry {step!r}: keep is not a column list")
+        if "keep_loaded_values" in TEMPLATES[step["template"]] and not step.get("keep"):
+            raise LoadError(f"--plan entry {step!r}: keep (the columns to keep) is missing")
     return plan
 
 
@@ -118,8 +122,17 @@ def statements(plan: list[dict[str, str]], run_date: dt.date, start: dt.date, en
     values = {"start_key": start.strftime("%Y%m%d"), "end_key": end.strftime("%Y%m%d"),
               "run_key": run_date.strftime("%Y%m%d"), "iam_role": iam_role}
     return [statement(sql[name]).format(table=step["table"], source=step.get("source", ""),
-                                        key=step.get("key", ""), **values)
+                                        key=step.get("key", ""),
+                                        keep_values=_keep_values(step), **values)
             for step in plan for name in TEMPLATES[step["template"]]]
+
+
+def _keep_values(step: dict[str, str]) -> str:
+    """SET list of keep_loaded_values.sql: each column the contract keeps when the run's value
+    is NULL (the plan's `keep`, from covid_lake's contracts) takes the loaded value then."""
+    table = step["table"]
+    return ",\n    ".join(f"{c} = COALESCE(stage_{table}.{c}, kept.{c})"
+                          for c in step.get("keep", "").split(", ") if c)
 
 
 def _date(value: str, what: str) -> dt.date:

@@ -118,7 +118,7 @@ def test_sql_files_exist_and_render():
 def test_load_templates_give_one_transaction_within_the_data_api_limit():
     sys.path.insert(0, str(ROOT / "include" / "scripts"))
     import load_redshift
-    from covid_lake.domain import layout
+    from covid_lake.domain import contracts, layout
 
     templates = {p.stem: p.read_text() for p in (SQL / "redshift" / "load").glob("*.sql")}
     # every statement a template names has its file, and every file is used
@@ -137,6 +137,12 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
     assert "DELETE FROM factcovid WHERE date_key BETWEEN 20200401 AND 20200401" in daily
     # dimregion has its own merge (a run's NULL keeps the loaded value), the others the generic one
     assert any(s.startswith("UPDATE stage_dimregion SET") for s in daily)
+    # ... over the columns its contract keeps (the plan carries them to the script)
+    keep = next(s for s in daily if s.startswith("UPDATE stage_dimregion SET"))
+    assert [c for c in contracts.contract("dimregion").column_names
+            if f"{c} = COALESCE(stage_dimregion.{c}, kept.{c})" in keep] == list(
+        contracts.contract("dimregion").kept_when_null)
+    assert len(contracts.contract("dimregion").kept_when_null) == 7
     assert not any(s.startswith("UPDATE stage_dimhospital") for s in daily)
     # the run's audit rows replace its earlier ones, in the same transaction
     assert "DELETE FROM runaudit WHERE run_date_key = 20200401" in daily
@@ -151,6 +157,9 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
         load_redshift.check_plan(bad)
     with pytest.raises(load_redshift.LoadError, match="template must be one of"):
         load_redshift.check_plan([{"table": "t", "template": "../x"}])
+    with pytest.raises(load_redshift.LoadError, match="keep is not a column list"):
+        load_redshift.check_plan([{"table": "dimregion", "template": "dimregion",
+                                   "key": "fips", "keep": "x = 1; DROP TABLE y"}])
 
 
 def test_the_layout_names_every_warehouse_table_once():

@@ -2,8 +2,8 @@
 
 Each table is declared once here (names, logical types, nullability, key, references). From that
 declaration come the pandera schema that validates a DataFrame before it is written, the Arrow
-schema of its Parquet files (parquet_io), and the Redshift type each column must have: the DDL in
-include/sql/redshift/ is written by hand and a test compares it to these declarations.
+schema of its Parquet files (parquet_io), and the Redshift DDL (warehouse_ddl.py generates
+include/sql/redshift/<table>.sql from it, with the table's distribution and comments).
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ class Col:
     pattern: str | None = None  # regex every non-null value matches
     isin: tuple | None = None
     references: tuple[str, str] | None = None  # (table, column)
+    comment: str = ""  # the DDL's comment on the column
+    section: str = ""  # the DDL's comment line above the column (a group of columns begins)
+    kept_when_null: bool = False  # a dimension's NULL never erases a loaded value (load plan)
 
     @property
     def redshift_type(self) -> str:
@@ -54,6 +57,12 @@ class TableContract:
     key: tuple[str, ...]
     is_fact: bool
     description: str = ""
+    ddl_notes: str = ""  # the DDL's header comment: what a row is, why the layout
+    distribution: str = "DISTSTYLE ALL"  # the DDL's DISTSTYLE / DISTKEY / SORTKEY lines
+
+    @property
+    def kept_when_null(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.kept_when_null)
 
     @property
     def column_names(self) -> list[str]:
@@ -95,8 +104,8 @@ def _fips(name: str = "fips", width: int | None = None, **kw) -> Col:
     return Col(name, "str", length=5, pattern=r"^(\d{2}|\d{5})$", **kw)
 
 
-def _count(name: str) -> Col:
-    return Col(name, "int64")
+def _count(name: str, section: str = "") -> Col:
+    return Col(name, "int64", section=section)
 
 
 _DATE_KEY = Col("date_key", "int32", nullable=False, references=("dimdate", "date_key"))
@@ -111,33 +120,43 @@ DIM_DATE = TableContract(
         Col("month", "int32", nullable=False),
         Col("month_name", "str", nullable=False, length=9),
         Col("day", "int32", nullable=False),
-        Col("day_of_week", "int32", nullable=False, isin=(1, 2, 3, 4, 5, 6, 7)),
+        Col("day_of_week", "int32", nullable=False, isin=(1, 2, 3, 4, 5, 6, 7),
+            comment="ISO: Monday = 1"),
         Col("day_name", "str", nullable=False, length=9),
-        Col("week_of_year", "int32", nullable=False),
+        Col("week_of_year", "int32", nullable=False, comment="ISO week"),
         Col("is_weekend", "bool", nullable=False),
     ),
     key=("date_key",),
     is_fact=False,
     description="one row per calendar day; date_key is YYYYMMDD",
+    ddl_notes="dimDate: one row per calendar day. date_key (YYYYMMDD) is what the facts carry.\n"
+              "Small and joined by every fact: copied to every node.",
+    distribution="DISTSTYLE ALL\nSORTKEY (date_key)",
 )
 
 DIM_REGION = TableContract(
     "dimregion",
     (
         _fips("fips", nullable=False),
-        Col("region_level", "str", nullable=False, length=6, isin=("state", "county")),
-        Col("county_name", "str", length=100),
-        Col("state_name", "str", length=60),
-        Col("state_abbr", "str", length=2, fixed=True, pattern=r"^[A-Z]{2}$"),
+        Col("region_level", "str", nullable=False, length=6, isin=("state", "county"),
+            comment="'state' or 'county'"),
+        Col("county_name", "str", length=100, kept_when_null=True),
+        Col("state_name", "str", length=60, kept_when_null=True),
+        Col("state_abbr", "str", length=2, fixed=True, pattern=r"^[A-Z]{2}$", kept_when_null=True),
         _fips("state_fips", 2, nullable=False),
-        Col("country_region", "str", nullable=False, length=40),
-        Col("latitude", "float64"),
-        Col("longitude", "float64"),
-        Col("population", "int64"),
+        Col("country_region", "str", nullable=False, length=40, kept_when_null=True),
+        Col("latitude", "float64", kept_when_null=True),
+        Col("longitude", "float64", kept_when_null=True),
+        Col("population", "int64", kept_when_null=True,
+            comment="counties: 2018 estimate; states: sum of counties"),
     ),
     key=("fips",),
     is_fact=False,
     description="one row per US state/territory (2-digit fips) or county (5-digit fips)",
+    ddl_notes="dimRegion: one row per US state/territory (2-digit fips) or county (5-digit fips).\n"
+              "VARCHAR lengths are bytes in Redshift: names such as 'Doña Ana County' need 2 for "
+              "the ñ.",
+    distribution="DISTSTYLE ALL\nSORTKEY (fips)",
 )
 
 DIM_HOSPITAL = TableContract(
@@ -160,11 +179,15 @@ DIM_HOSPITAL = TableContract(
         Col("bed_utilization", "float64"),
         Col("potential_increase_in_bed_capac", "int64"),
         Col("latitude", "float64"),
-        Col("longitude", "float64"),
+        Col("longitude", "float64", comment="the source's 'longtitude'"),
     ),
     key=("hospital_id",),
     is_fact=False,
     description="one row per hospital (source objectid)",
+    ddl_notes="dimHospital: one row per hospital; hospital_id is the source objectid.\n"
+              "county_fips is empty for the territory hospitals the source gives no fips "
+              "(reported by the build).",
+    distribution="DISTSTYLE ALL\nSORTKEY (hospital_id)",
 )
 
 FACT_COVID = TableContract(
@@ -172,8 +195,7 @@ FACT_COVID = TableContract(
     (
         _DATE_KEY,
         _fips("fips", 2, nullable=False, references=("dimregion", "fips")),
-        # COVID Tracking (states_daily)
-        _count("positive"),
+        _count("positive", section="COVID Tracking (states_daily)"),
         _count("negative"),
         _count("hospitalized_currently"),
         _count("hospitalized_cumulative"),
@@ -182,18 +204,23 @@ FACT_COVID = TableContract(
         _count("on_ventilator_currently"),
         _count("death"),
         _count("total_test_results"),
-        # JHU, summed over the state's regions (latest report per region per day)
-        _count("confirmed"),
+        _count("confirmed", section="JHU: the state's regions summed (latest report per region "
+                                    "per day)"),
         _count("deaths"),
         _count("recovered"),
         _count("active"),
-        # NYT state totals
-        _count("nyt_cases"),
+        _count("nyt_cases", section="NYT state totals"),
         _count("nyt_deaths"),
     ),
     key=("date_key", "fips"),
     is_fact=True,
     description="one row per state per day with data from any source",
+    ddl_notes="factCovid: one row per state per day that any source has data for. A measure a "
+              "source lacks\nis NULL, never 0. Redshift does not enforce keys: the build asserts "
+              "them, and loads\nreplace a day's rows (delete + insert) so reruns never duplicate.\n"
+              "Small (~56 states x days): the dimensions are ALL, so KEY on fips only spreads the "
+              "rows;\nqueries filter on dates, hence the date_key sort key.",
+    distribution="DISTSTYLE KEY\nDISTKEY (fips)\nCOMPOUND SORTKEY (date_key, fips)",
 )
 
 FACT_COVID_COUNTY = TableContract(
@@ -213,6 +240,11 @@ FACT_COVID_COUNTY = TableContract(
     key=("date_key", "fips"),
     is_fact=True,
     description="one row per county per day; new_* are JHU day-over-day differences",
+    ddl_notes="factCovidCounty: one row per county per day. new_confirmed / new_deaths are JHU "
+              "day-over-day\ndifferences within the county (negative when a cumulative count was "
+              "corrected downwards).\nDistributed on fips so a county's days sit on one slice "
+              "(window functions per county).",
+    distribution="DISTSTYLE KEY\nDISTKEY (fips)\nCOMPOUND SORTKEY (date_key, fips)",
 )
 
 TABLES: dict[str, TableContract] = {
@@ -224,17 +256,24 @@ RUN_AUDIT = TableContract(
     "runaudit",
     (
         Col("run_date_key", "int32", nullable=False),
-        Col("dataset", "str", nullable=False, length=40),
+        Col("dataset", "str", nullable=False, length=40,
+            comment="a source dataset, or a star table for 'loaded'"),
         Col("reason", "str", nullable=False, length=200),
-        Col("kind", "str", nullable=False, length=6, isin=("scope", "quirk", "reject", "loaded", "tally")),
+        Col("kind", "str", nullable=False, length=6, isin=("scope", "quirk", "reject", "loaded", "tally"),
+            comment="scope | quirk | reject | loaded | tally"),
         Col("row_count", "int64", nullable=False),
-        Col("of_rows", "int64", nullable=False),
+        Col("of_rows", "int64", nullable=False, comment="the dataset's rows the rule was applied to"),
         Col("share", "float64"),
-        Col("limit_share", "float64"),
+        Col("limit_share", "float64", comment="quirks and rejects: the run fails above it"),
     ),
     key=("run_date_key", "dataset", "reason"),
     is_fact=False,
     description="one row per run date, dataset and rule: rows left out, resolved or published",
+    ddl_notes="runAudit: what each run left out, resolved or published, per dataset and rule\n"
+              "(include/covid_lake/domain/quality.py). A run replaces its own run_date_key's rows in "
+              "the load's\ntransaction, so a rerun never duplicates them. Tiny: one slice holds it "
+              "all.",
+    distribution="DISTSTYLE ALL\nSORTKEY (run_date_key)",
 )
 # Every table the warehouse holds: the star, then the audit table.
 WAREHOUSE_TABLES: dict[str, TableContract] = {**TABLES, RUN_AUDIT.name: RUN_AUDIT}

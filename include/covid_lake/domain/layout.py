@@ -123,7 +123,8 @@ def load_plan(star_uri: str, run_date: dt.date, start: dt.date, end: dt.date,
               counts: dict[str, int]) -> list[dict[str, str]]:
     """What the load job runs, in order: per table the SQL template (include/sql/redshift/load/),
     the S3 prefix its COPY reads ('' when there is nothing to copy) and the merge key. The job
-    (include/scripts/load_redshift.py) knows nothing of this layout: it runs the plan."""
+    (include/scripts/load_redshift.py) knows nothing of this layout: it runs the plan. A table
+    whose contract keeps loaded values over a run's NULLs (dimregion) also gets their columns."""
     from covid_lake.domain.contracts import WAREHOUSE_TABLES
 
     star_uri = star_uri.rstrip("/")
@@ -143,5 +144,8 @@ def load_plan(star_uri: str, run_date: dt.date, start: dt.date, end: dt.date,
         else:
             template = table if table in ("dimregion", AUDIT) else "dimension"
             source = snapshot_prefix(star_uri, table, run_date)
-        plan.append({"table": table, "template": template, "source": source, "key": key})
+        step = {"table": table, "template": template, "source": source, "key": key}
+        if WAREHOUSE_TABLES[table].kept_when_null and template == table:
+            step["keep"] = ", ".join(WAREHOUSE_TABLES[table].kept_when_null)
+        plan.append(step)
     return plan
