@@ -244,3 +244,26 @@ def test_s3_addresses_are_built_in_layout_only():
             if found:
                 spelled[str(path.relative_to(ROOT))] = found
     assert spelled == {}
+
+
+def test_the_readme_is_short_and_every_documentation_link_resolves():
+    """README.md is the front page (under 10 KB); the reference lives in docs/, and every
+    relative link of the README and of docs/ names a file that exists (and a heading there)."""
+    readme = ROOT / "README.md"
+    assert len(readme.read_bytes()) < 10_000
+    broken = []
+    for page in (readme, *sorted((ROOT / "docs").glob("*.md"))):
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists():
+                broken.append(f"{page.name}: {target}")
+            elif anchor and file.suffix == ".md":
+                headings = re.findall(r"(?m)^#+ (.*)$", file.read_text())
+                slugs = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+                         for h in headings}
+                if anchor not in slugs:
+                    broken.append(f"{page.name}: {target}")
+    assert broken == []

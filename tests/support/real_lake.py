@@ -3,7 +3,7 @@ compare the pipeline with. Plain `csv` and `gzip` over the raw rows, on purpose:
 calls the pipeline's cleaners, classifier or star build, so a defect there cannot hide by being
 repeated on both sides.
 
-The rules written down in README "The star schema", applied by hand:
+The rules written down in docs/data-model.md, applied by hand:
 - a state's JHU figure on day D = the sum of all its US rows whose last_update falls on D (its
   counties, 'Unassigned', 'Out of XX', county rows without fips), the state found from the row's
   province_state name; a state or territory reported as one row (Puerto Rico, Guam, ...) is that

@@ -4,7 +4,7 @@ Inputs are the frames `clean.py` returns, keyed by dataset name (a `Lake`). Two 
 `build_day(lake, day)` for a daily run and `build_range(lake, start, end)` for a backfill; both go
 through `_build`, so building D alone and taking D out of a range give identical fact rows.
 
-Decisions (README "The star schema" has them for users; see also the comments below):
+Decisions (docs/data-model.md has them for users; see also the comments below):
 - JHU: a report's day is the calendar day of its last_update (UTC, as JHU publishes it). Every
   row is placed first (regions.classify_jhu): on a county, in its state's total only
   (Unassigned, Out of <state>, a county-like row no county name matches), as a state's own row
