@@ -27,12 +27,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import re
 import sys
-import time
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import WaiterError
+from botocore.waiter import WaiterModel, create_waiter_with_client
 
 # Explicit, so the number of attempts before the job fails (and Airflow retries it) is known.
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 3})
@@ -149,19 +151,31 @@ def _read_s3(s3, uri: str) -> str:
     return s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
 
 
+# The Data API has no waiter in boto3; this one is botocore's waiter model (as covid_lake's
+# aws/waiters.py, which Glue cannot import: this file runs alone).
+_BATCH_ENDED = WaiterModel({"version": 2, "waiters": {"batch_ended": {
+    "operation": "DescribeStatement", "delay": 1, "maxAttempts": 1500,
+    "acceptors": [{"matcher": "path", "argument": "Status", "expected": s, "state": "success"}
+                  for s in ("FINISHED", "FAILED", "ABORTED")]}}})
+
+
 def run_batch(client, sqls: list[str], target: dict[str, str], poll: float, name: str,
               timeout: float = 1500.0) -> dict:
+    """The batch's DescribeStatement once it has ended; cancelled after `timeout` seconds of
+    polls (ceil(timeout / poll) of them)."""
     started = client.batch_execute_statement(Sqls=sqls, StatementName=name, **target)
-    deadline = time.monotonic() + timeout
-    while True:
-        desc = client.describe_statement(Id=started["Id"])
-        if desc["Status"] in ("FINISHED", "FAILED", "ABORTED"):
-            return desc
-        if time.monotonic() > deadline:
-            client.cancel_statement(Id=started["Id"])
-            return {**desc, "Status": "ABORTED",
-                    "Error": f"still {desc['Status']} after {timeout:.0f} s: cancelled"}
-        time.sleep(poll)
+    try:
+        create_waiter_with_client("batch_ended", _BATCH_ENDED, client).wait(
+            Id=started["Id"], WaiterConfig={"Delay": poll,
+                                            "MaxAttempts": max(1, math.ceil(timeout / poll))})
+    except WaiterError as exc:
+        desc = dict(exc.last_response or {})
+        if isinstance(desc.get("Error"), dict):  # an AWS error, not the statement's: Glue retries
+            raise
+        client.cancel_statement(Id=started["Id"])
+        return {**desc, "Status": "ABORTED",
+                "Error": f"still {desc.get('Status')} after {timeout:.0f} s: cancelled"}
+    return client.describe_statement(Id=started["Id"])
 
 
 def main(argv: list[str] | None = None) -> int:

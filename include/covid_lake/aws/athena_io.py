@@ -1,7 +1,8 @@
 """Athena for the pipeline: render the SQL files, run them, read results into typed DataFrames.
 
 Plain boto3 (an `athena` client is passed in), so the same code runs in a task, in a test
-against local_aws, and on AWS. Results are read through GetQueryResults, whose ColumnInfo
+against local_aws, and on AWS; a query is waited for with the provider's Athena waiter
+(waiters.py). Results are read through GetQueryResults, whose ColumnInfo
 carries the types: bigint stays a nullable integer, double a float, text stays text, and a NULL
 stays missing (the result CSV cannot tell NULL from an empty string).
 """
@@ -9,12 +10,13 @@ stays missing (the result CSV cannot tell NULL from an empty string).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import jinja2
 import pandas as pd
+from botocore.exceptions import ClientError, WaiterError
 
+from covid_lake.aws import waiters
 from covid_lake.domain import layout
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "athena"
@@ -52,17 +54,19 @@ def run_query(client, sql: str, database: str, output: str, workgroup: str = "pr
     qid = client.start_query_execution(
         QueryString=sql, QueryExecutionContext={"Database": database},
         ResultConfiguration={"OutputLocation": output}, WorkGroup=workgroup)["QueryExecutionId"]
-    end = time.monotonic() + timeout
-    while True:
-        status = client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
-        if status["State"] == "SUCCEEDED":
-            return qid
-        if status["State"] in ("FAILED", "CANCELLED"):
+    try:
+        waiters.athena_query_complete(client).wait(QueryExecutionId=qid,
+                                                   WaiterConfig=waiters.config(poll, timeout))
+    except WaiterError as exc:
+        last = exc.last_response or {}
+        if isinstance(last.get("Error"), dict):  # throttling, 5xx: the task's retries are for these
+            raise ClientError(last, "GetQueryExecution") from None  # type: ignore[arg-type]
+        status = last.get("QueryExecution", {}).get("Status", {})
+        if status.get("State") in ("FAILED", "CANCELLED"):
             raise AthenaQueryError(f"Athena query {qid} {status['State']}: "
-                                   f"{status.get('StateChangeReason', 'no reason given')}\n{sql}")
-        if time.monotonic() > end:
-            raise AthenaQueryError(f"Athena query {qid} still {status['State']} after {timeout} s")
-        time.sleep(poll)
+                                   f"{status.get('StateChangeReason', 'no reason given')}\n{sql}") from None
+        raise AthenaQueryError(f"Athena query {qid} still {status.get('State')} after {timeout} s") from None
+    return qid
 
 
 def results_frame(client, query_id: str, s3=None) -> pd.DataFrame:

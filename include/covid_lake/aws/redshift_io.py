@@ -1,15 +1,18 @@
 """The Redshift Data API for the pipeline's own queries (checks, summaries): run, wait, read rows.
 
-Plain boto3 (a `redshift-data` client is passed in; the Data API has no boto3 waiter, so the
-wait is this module's loop, and the rows come through boto3's get_statement_result paginator);
+Plain boto3 (a `redshift-data` client is passed in; the wait is a botocore waiter, waiters.py,
+and the rows come through boto3's get_statement_result paginator);
 the SQL comes from include/sql/redshift/ files and values travel as Data API parameters (:name),
 never pasted into the text.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+
+from botocore.exceptions import ClientError, WaiterError
+
+from covid_lake.aws import waiters
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "redshift"
 
@@ -22,6 +25,19 @@ def sql_file(name: str) -> str:
     return (SQL_DIR / name).read_text()
 
 
+def wait(client, sid: str, poll: float, timeout: float) -> dict:
+    """DescribeStatement's answer once the statement has ended, or the last one seen when
+    `timeout` passed first (its Status then still SUBMITTED, PICKED or STARTED)."""
+    try:
+        waiters.statement_finished(client).wait(Id=sid, WaiterConfig=waiters.config(poll, timeout))
+    except WaiterError as exc:
+        last = dict(exc.last_response or {})
+        if isinstance(last.get("Error"), dict):  # throttling, 5xx: the task's retries are for these
+            raise ClientError(last, "DescribeStatement") from None  # type: ignore[arg-type]
+        return last
+    return client.describe_statement(Id=sid)  # FINISHED: whether it has a result set, its rows
+
+
 def query(client, sql: str, target: dict[str, str], parameters: dict[str, object] | None = None,
           poll: float = 0.2, timeout: float = 600) -> list[dict]:
     """Rows of one statement as dicts (column name -> Python value)."""
@@ -29,17 +45,12 @@ def query(client, sql: str, target: dict[str, str], parameters: dict[str, object
     if parameters:
         kwargs["Parameters"] = [{"name": k, "value": str(v)} for k, v in parameters.items()]
     sid = client.execute_statement(**kwargs)["Id"]
-    end = time.monotonic() + timeout
-    while True:
-        desc = client.describe_statement(Id=sid)
-        if desc["Status"] == "FINISHED":
-            break
-        if desc["Status"] in ("FAILED", "ABORTED"):
-            raise RedshiftQueryError(f"Redshift statement {sid} {desc['Status']}: "
-                                     f"{desc.get('Error')}\n{sql}")
-        if time.monotonic() > end:
-            raise RedshiftQueryError(f"Redshift statement {sid} still {desc['Status']} after {timeout} s")
-        time.sleep(poll)
+    desc = wait(client, sid, poll, timeout)
+    if desc["Status"] in ("FAILED", "ABORTED"):
+        raise RedshiftQueryError(f"Redshift statement {sid} {desc['Status']}: "
+                                 f"{desc.get('Error')}\n{sql}")
+    if desc["Status"] != "FINISHED":
+        raise RedshiftQueryError(f"Redshift statement {sid} still {desc['Status']} after {timeout} s")
     if not desc.get("HasResultSet"):
         return []
     rows, names = [], None

@@ -18,6 +18,13 @@ So a deferred operator's trigger takes its first look FIRST_LOOK_SECONDS after t
 (FirstLookAfter), time the scheduler has to process that exit. A Glue load also completes in the
 worker for longer (loads run one at a time, in a one-slot pool, so holding a worker for a load
 costs no load concurrency).
+
+Still needed on the pinned Airflow 3.3.2 (checked for issue 29): the fix of #67287 (a resumed
+task already QUEUED, apache/airflow#68741) is on Airflow's main branch, not in 3.3.2, whose
+SchedulerJobRunner.process_executor_events treats only a SCHEDULED task with next_method as
+requeued; and #72716 (the resumed try already RUNNING) is open, its fixes (#71579, #72767)
+unmerged. When the pinned Airflow treats QUEUED and RUNNING alike, this module can go and the
+DAG use the provider's operators with deferrable=True as they are.
 """
 
 from __future__ import annotations
@@ -92,6 +99,8 @@ class _CompleteQuickWork:
             return self.execute_complete(context, self._success_event())
 
     def _done_within(self, seconds: float) -> bool:
+        # A loop of our own: the hooks' waits (AthenaHook.poll_query_status, the Glue waiters)
+        # treat running past the limit as an error to log or raise, and here it is the usual case.
         deadline = time.monotonic() + seconds
         while True:
             state = self._state()
