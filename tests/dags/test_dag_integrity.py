@@ -31,6 +31,10 @@ print(json.dumps({
                           "timeout": t.execution_timeout and t.execution_timeout.total_seconds(),
                           "conn": getattr(t, "aws_conn_id", None)} for t in dag.tasks} if dag else {},
     "dagrun_timeout": dag.dagrun_timeout.total_seconds() if dag and dag.dagrun_timeout else None,
+    "stages": {g: sorted(c.task_id if hasattr(c, "task_id") else c.group_id
+                         for c in dag.task_group.children[g].children.values())
+               if hasattr(dag.task_group.children[g], "children") else None
+               for g in dag.task_group.children} if dag else {},
     "heavy_loaded": sorted(m for m in HEAVY if m in sys.modules),
 }))
 """
@@ -48,6 +52,44 @@ def parsed(airflow):
 def test_dag_imports_without_errors_or_aws_calls(parsed):
     assert parsed["errors"] == {}
     assert "resolve_run" in parsed["tasks"] and "load" in parsed["tasks"]
+
+
+def test_the_graph_shows_the_six_stages(parsed):
+    """resolve_run and five TaskGroups at the top of the graph, the tasks in them unprefixed."""
+    assert parsed["stages"] == {
+        "resolve_run": None,
+        "landing": ["ensure_bucket", "land"],
+        "cataloguing": ["choose_crawl", "crawl", "crawl_not_needed", "prepare_catalog",
+                        "read_csv_as_text", "update_crawler"],
+        "profile_and_extract": ["check_raw", "extract", "extract_queries", "profile"],
+        "star": ["transform_and_publish"],
+        "warehouse": ["check_warehouse", "create_tables", "load", "load_arguments",
+                      "prune_snapshots", "stage_load_job"],
+    }
+    assert set(parsed["tasks"]) == {t for ts in parsed["stages"].values() for t in ts or []} | {
+        "resolve_run"}
+
+
+def test_the_load_jobs_arguments_are_what_the_load_script_takes():
+    """load_arguments (an XComArg to the Glue operator) gives the script its dates, plan and
+    target; the script parses them and accepts the plan."""
+    sys.path.insert(0, str(ROOT / "include" / "scripts"))
+    import load_redshift
+    from covid_lake.domain import layout
+    from covid_lake.tasks import settings, warehouse
+
+    cfg = settings.load(lambda key, default: default)
+    day = dt.date(2020, 4, 1)
+    plan = layout.load_plan("s3://covid-lake/star", day, day, day, {"dimdate": 1, "factcovid": 3})
+    published = {"run_date": "2020-04-01", "start_date": "2020-04-01", "end_date": "2020-04-01",
+                 "plan": plan, "counts": {}}
+    args = warehouse.load_job_arguments(cfg, published)
+    assert all(isinstance(v, str) for v in args.values())
+    parsed_args = load_redshift.parse_args([a for kv in args.items() for a in kv])
+    assert load_redshift.check_plan(json.loads(parsed_args.plan)) == plan
+    assert (parsed_args.run_date, parsed_args.workgroup, parsed_args.database) == (
+        "2020-04-01", "covid-lake", "dev")
+    assert parsed_args.sql_uri == "s3://covid-lake/scripts/sql/load"
 
 
 def test_parsing_does_not_import_the_heavy_pipeline_code(parsed):

@@ -4,6 +4,7 @@ against what the run published, old dimension snapshots pruned."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,22 @@ def stage_load_job(s3, settings: Settings, script: Path, sql_folder: Path) -> li
     files += [(path, layout.load_sql_key(settings.scripts_prefix, path.name))
               for path in sorted(Path(sql_folder).glob("*.sql"))]
     return upload_if_changed(s3, settings.bucket, files)
+
+
+def load_job_arguments(settings: Settings, published: dict[str, Any]) -> dict[str, str]:
+    """The Glue load job's arguments (include/scripts/load_redshift.py parses them): the published
+    run's dates and plan, where the load's SQL is, the COPY role and the warehouse target."""
+    return {
+        "--run_date": published["run_date"],
+        "--start_date": published["start_date"],
+        "--end_date": published["end_date"],
+        "--plan": json.dumps(published["plan"]),
+        "--sql_uri": layout.uri(settings.bucket, layout.load_sql_prefix(settings.scripts_prefix)),
+        "--iam_role": settings.redshift_copy_role_arn,
+        "--database": settings.redshift_database,
+        "--workgroup": settings.redshift_workgroup,
+        "--cluster_identifier": settings.redshift_cluster_identifier,
+    }
 
 
 def prune_snapshots(s3, settings: Settings, now: dt.datetime | None = None) -> list[str]:
