@@ -29,8 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-from covid_lake_dev.local_stack import (AIRFLOW, AWS_PORT as PORT, LOCAL, ROOT, Emulator, airflow_env,
-                                    prepare_airflow)
+from covid_lake_dev.local_stack import AIRFLOW, LOCAL, ROOT, Emulator, airflow_env, prepare_airflow
+from covid_lake_dev.local_stack import AWS_PORT as PORT
 
 DAG_ID = "covid_lake_daily"
 REPORT_DAG_ID = "covid_lake_report"

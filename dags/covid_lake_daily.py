@@ -1,9 +1,11 @@
 """covid_lake_daily: the AWS COVID-19 data lake to a Redshift star schema, one run date at a time.
 
-For run date D (covid_lake.tasks.run_date: the `run_date` param, else the data interval's start, else
-today): land the ten source objects in our bucket, crawl them when something changed, declare
-the CSV tables' columns text (Athena's CSV SerDe fails on empty numbers), profile them with Athena, extract D's slice, build and validate the star rows with pandas, publish them
-as Parquet, and load Redshift in one transaction through a Glue job; SQL checks gate the run.
+For run date D (covid_lake.tasks.run_date: the `run_date` param, else the data interval's
+start, else today): land the ten source objects in our bucket, crawl them when something
+changed, declare the CSV tables' columns text (Athena's CSV SerDe fails on empty numbers),
+profile them with Athena, extract D's slice, build and validate the star rows with pandas,
+publish them as Parquet, and load Redshift in one transaction through a Glue job; SQL checks
+gate the run. The graph's stages are TaskGroups (docs/dag.md).
 The param `full_refresh` rebuilds every date of the sources in one run.
 
 This file is wiring only. What each step does: include/covid_lake/tasks/; SQL: include/sql/;
@@ -60,7 +62,7 @@ def _client(service: str):
     # Interval, not trigger, semantics: the run made at midnight covers the day that just ended,
     # and a backfill's logical dates are exactly the days it processes.
     schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
-    start_date=dt.datetime(2020, 1, 22, tzinfo=dt.timezone.utc),
+    start_date=dt.datetime(2020, 1, 22, tzinfo=dt.UTC),
     catchup=False,  # history is loaded on purpose, with `airflow backfill create`
     max_active_runs=3,
     template_searchpath=[str(INCLUDE / "sql")],
@@ -162,7 +164,7 @@ def covid_lake_daily():
 
         with fail_fast():
             checked = warehouse.check_warehouse(_client("redshift-data"), settings.load(), published)
-        extra = assets.check_event_extra(published, checked, dt.datetime.now(dt.timezone.utc)
+        extra = assets.check_event_extra(published, checked, dt.datetime.now(dt.UTC)
                                          .isoformat(timespec="seconds"))
         for asset in WAREHOUSE:
             context["outlet_events"][asset].extra = extra

@@ -32,7 +32,7 @@ def _client(service: str):
 @dag(
     dag_id="covid_lake_report",
     schedule=assets.STAR,  # all five updated: covid_lake_daily's check task updates them at once
-    start_date=dt.datetime(2020, 1, 22, tzinfo=dt.timezone.utc),
+    start_date=dt.datetime(2020, 1, 22, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,  # reports/latest.html is written by one run at a time
     # Unpaused from the start: it runs only when covid_lake_daily updates the warehouse, and

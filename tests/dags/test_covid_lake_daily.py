@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from covid_lake.aws import redshift_io
-from covid_lake.tasks import settings
 from covid_lake.domain.datasets import BY_NAME, DATASETS
+from covid_lake.tasks import settings
 from tests.support.emulator import start_emulator
 from tests.support.pipeline import ROOT, Pipeline
 
@@ -51,7 +51,7 @@ def jhu_state_confirmed(lake: Path, state: str, day: str) -> int:
 @pytest.fixture(scope="module")
 def two_days(pipeline):
     results = [pipeline.run(DAY1), pipeline.run(DAY2)]
-    for (state, log), day in zip(results, (DAY1, DAY2)):
+    for (state, log), day in zip(results, (DAY1, DAY2), strict=True):
         assert state == "success", f"run {day} ended {state}:\n{log[-6000:]}"
     return pipeline.snapshot()
 

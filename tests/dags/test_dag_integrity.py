@@ -75,6 +75,7 @@ def test_the_load_jobs_arguments_are_what_the_load_script_takes():
     target; the script parses them and accepts the plan."""
     sys.path.insert(0, str(ROOT / "include" / "scripts"))
     import load_redshift
+
     from covid_lake.domain import layout
     from covid_lake.tasks import settings, warehouse
 
@@ -160,6 +161,7 @@ def test_sql_files_exist_and_render():
 def test_load_templates_give_one_transaction_within_the_data_api_limit():
     sys.path.insert(0, str(ROOT / "include" / "scripts"))
     import load_redshift
+
     from covid_lake.domain import contracts, layout
 
     templates = {p.stem: p.read_text() for p in (SQL / "redshift" / "load").glob("*.sql")}

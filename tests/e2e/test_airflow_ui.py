@@ -28,7 +28,6 @@ import subprocess
 import threading
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -436,8 +435,8 @@ def stack_query(stack, sql: str) -> list[dict]:
 def test_the_warehouse_equals_the_same_dates_run_one_after_another(stack, airflow, tmp_path_factory):
     """Every run the stack made (the scheduled one for yesterday, the UI's, the backfill's),
     replayed one at a time on a fresh emulator with `airflow dags test`."""
-    from tests.support.pipeline import Pipeline
     from tests.support.emulator import Emulator, start_emulator
+    from tests.support.pipeline import Pipeline
 
     runs = stack.wait_runs(lambda r: True, len(BACKFILL_DAYS) + 2, timeout=600)  # + scheduled, UI
     assert [r for r in runs if r["state"] != "success"] == []

@@ -10,9 +10,8 @@ import pandas as pd
 import pytest
 
 from covid_lake.domain import clean
-from covid_lake.domain.parsing import SourceDataError
 from covid_lake.domain.datasets import DATASETS
-
+from covid_lake.domain.parsing import SourceDataError
 from tests.include.fixtures.lake import raw_frame
 
 

@@ -38,7 +38,7 @@ def parse_ddl(sql: str) -> dict:
             pk = [i.name for i in e.expressions]
         elif isinstance(e, exp.ForeignKey):
             ref = e.args["reference"].this
-            for local, remote in zip(e.expressions, ref.expressions):
+            for local, remote in zip(e.expressions, ref.expressions, strict=True):
                 fks[local.name] = (ref.this.name, remote.name)
     return {"table": schema.this.name, "columns": cols, "key": pk, "references": fks}
 

@@ -13,9 +13,9 @@ import time
 import pytest
 
 from covid_lake.aws import athena_io
+from covid_lake.domain.datasets import DATASETS
 from covid_lake.tasks import catalog, extract, land
 from covid_lake.tasks import settings as settings_module
-from covid_lake.domain.datasets import DATASETS
 from tests.support import real_lake as hand
 from tests.support.emulator import start_emulator
 
@@ -93,7 +93,7 @@ def test_the_crawled_real_files_fail_in_athena_until_read_as_text(lake):
     profile = start(athena, cfg, (athena_io.SQL_DIR / "profile.sql").read_text())
     assert profile["Status"]["State"] == "SUCCEEDED", profile["Status"]
     catalog.check_raw(glue, athena, cfg, profile["QueryExecutionId"])
-    for name, sql in zip(athena_io.EXTRACTS, extract.extract_queries(DAY)):
+    for name, sql in zip(athena_io.EXTRACTS, extract.extract_queries(DAY), strict=True):
         done = start(athena, cfg, sql)
         assert done["Status"]["State"] == "SUCCEEDED", (name, done["Status"])
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from covid_lake.domain import quality, raw_contract, regions
-from covid_lake.tasks import settings
 from covid_lake.domain.errors import DataError, QuirkLimitError
+from covid_lake.tasks import settings
 from covid_lake.tasks.policy import fail_fast
 
 PROFILE = [
@@ -165,7 +165,7 @@ def test_every_kind_of_jhu_row_has_one_place():
                        columns=["fips", "admin2", "province_state", "country_region"])
     raw["fips"] = pad_fips(raw["fips"].astype("str"), "enigma_jhu", "fips")
     out = regions.classify_jhu(raw, geo())
-    for (case, got) in zip(CASES, out.itertuples()):
+    for (case, got) in zip(CASES, out.itertuples(), strict=True):
         want = case[4:]
         have = (got.placement, got.rule, None if pd.isna(got.state_fips) else got.state_fips,
                 None if pd.isna(got.county_fips) else got.county_fips)

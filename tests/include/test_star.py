@@ -7,11 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from covid_lake.domain import star_facts, star_keys, regions, star
+from covid_lake.domain import regions, star, star_facts, star_keys
 from covid_lake.domain.clean import clean_lake
-from covid_lake.domain.parsing import SourceDataError
 from covid_lake.domain.contracts import DataContractError, validate
-
+from covid_lake.domain.parsing import SourceDataError
 
 DAY = "2020-04-01"
 K = 20200401

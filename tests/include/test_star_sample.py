@@ -55,7 +55,7 @@ def test_small_sample_corrections_are_the_only_drops(small_sample, small_star):
 
     fcc = small_star["factcovidcounty"]
     drops = fcc[fcc["new_confirmed"].fillna(0) < 0]
-    got = {(f, k) for f, k in zip(drops["fips"], drops["date_key"])}
+    got = {(f, k) for f, k in zip(drops["fips"], drops["date_key"], strict=True)}
     want = {(f, int(d.strftime("%Y%m%d"))) for f, d in corrections("small")}
     assert got == want and want
 

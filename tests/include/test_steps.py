@@ -1,4 +1,5 @@
-"""The task bodies (covid_lake.tasks) against a real local_aws: what concurrent runs of a backfill do at the same moment."""
+"""The task bodies (covid_lake.tasks) against a real local_aws: what concurrent runs of a
+backfill do at the same moment."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from covid_lake.tasks import settings as settings_module
 from covid_lake.tasks import catalog, land, warehouse
+from covid_lake.tasks import settings as settings_module
 from tests.support.emulator import start_emulator
 
 
@@ -118,7 +119,7 @@ def test_old_snapshots_are_pruned_but_never_one_a_run_may_still_load(emulator):
 
     # Written just now: a run of a backfill may still be about to load any of them.
     assert warehouse.prune_snapshots(s3, cfg) == []
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=4)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=4)
     deleted = warehouse.prune_snapshots(s3, cfg, now=later)
     assert len(deleted) == 2 * 3  # 10 run dates, the newest 7 kept, per table
     assert left("dimregion") == left("runaudit") == days[3:]

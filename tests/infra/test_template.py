@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from covid_lake.tasks import settings
 from covid_lake.domain.datasets import DATASETS, SOURCE_BUCKET
+from covid_lake.tasks import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -72,12 +72,12 @@ def canonical(node, conditions: dict[str, bool]):
         if len(node) == 1:
             (key, value), = node.items()
             if key == "Ref":
-                return _Drop if value == "AWS::NoValue" else "${%s}" % value
+                return _Drop if value == "AWS::NoValue" else f"${{{value}}}"
             if key == "Fn::Sub":
                 assert isinstance(value, str), "use the one-string form of !Sub in policies"
                 return str(value)
             if key == "Fn::GetAtt":
-                return "${%s}" % ".".join(value if isinstance(value, list) else [value])
+                return "${" + ".".join(value if isinstance(value, list) else [value]) + "}"
             if key == "Fn::If":
                 name, yes, no = value
                 return canonical(yes if conditions[name] else no, conditions)
@@ -395,9 +395,9 @@ def actions_called(callers: dict[str, dict[str, str]]) -> dict[str, set[str]]:
     for rel, variables in callers.items():
         text = (ROOT / rel).read_text()
         names = "|".join(variables)
-        calls = re.findall(r"\b(%s)\.get_paginator\(\"(\w+)\"\)" % names, text)
+        calls = re.findall(rf"\b({names})\.get_paginator\(\"(\w+)\"\)", text)
         # A method called, or passed to a helper that calls it (s3_objects.create(glue.create_crawler, ...)).
-        calls += [c for c in re.findall(r"\b(%s)\.(\w+)[(,]" % names, text) if c[1] != "get_paginator"]
+        calls += [c for c in re.findall(rf"\b({names})\.(\w+)[(,]", text) if c[1] != "get_paginator"]
         for var, method in calls:
             service = variables[var]
             if service == "s3":

@@ -60,7 +60,7 @@ def run_query(client, sql: str, database: str, output: str, workgroup: str = "pr
     except WaiterError as exc:
         last = exc.last_response or {}
         if isinstance(last.get("Error"), dict):  # throttling, 5xx: the task's retries are for these
-            raise ClientError(last, "GetQueryExecution") from None  # type: ignore[arg-type]
+            raise ClientError(last, "GetQueryExecution") from None
         status = last.get("QueryExecution", {}).get("Status", {})
         if status.get("State") in ("FAILED", "CANCELLED"):
             raise AthenaQueryError(f"Athena query {qid} {status['State']}: "
@@ -108,7 +108,7 @@ def _from_result_csv(client, s3, query_id: str) -> pd.DataFrame:
 
 
 def _typed(df: pd.DataFrame, types: list[str]) -> pd.DataFrame:
-    for name, kind in zip(list(df.columns), types):
+    for name, kind in zip(list(df.columns), types, strict=True):
         kind = kind.lower().split("(")[0]
         if kind in _INTEGER:
             df[name] = pd.array(pd.to_numeric(df[name]), dtype="Int64")

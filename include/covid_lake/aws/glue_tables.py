@@ -18,9 +18,10 @@ OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 # Athena's Open CSV SerDe fails a query that reads an empty field of a numeric column
 # (HIVE_BAD_DATA; docs.aws.amazon.com/athena/latest/ug/csv-serde.html, "Considerations for
 # non-string data"), and the real files have such fields (states_daily on every row, us_county
-# in 395 rows' fips, Enigma-JHU in its fips). The page's own workaround is ours: the CSV tables' columns are declared string after the
-# crawl (text_table_input) and the cleaners parse the text, as they parse the source files, with
-# row validation naming every value that is not a number. The crawler adds new columns only, so
+# in 395 rows' fips, Enigma-JHU in its fips). The page's own workaround is ours: the CSV
+# tables' columns are declared string after the crawl (text_table_input) and the cleaners
+# parse the text, as they parse the source files, with row validation naming every value that
+# is not a number. The crawler adds new columns only, so
 # a later crawl keeps those types instead of reverting them ("Preventing a crawler from changing
 # an existing schema", docs.aws.amazon.com/glue/latest/dg/crawler-schema-changes-prevent.html).
 CRAWLER_CONFIGURATION = json.dumps({

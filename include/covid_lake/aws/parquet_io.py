@@ -97,7 +97,7 @@ def write_table(table: str, df: pd.DataFrame, root: str, filesystem=None,
     keys = t["date_key"].to_numpy()
     bounds = [0, *(np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist(), len(keys)]
     written: list[str] = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         k = int(keys[a])
         day = dt.date(k // 10000, k // 100 % 100, k % 100)
         part = layout.fact_prefix(out_dir.rsplit("/", 1)[0], table, day).rstrip("/")

@@ -8,7 +8,9 @@ never pasted into the text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
@@ -33,15 +35,15 @@ def wait(client, sid: str, poll: float, timeout: float) -> dict:
     except WaiterError as exc:
         last = dict(exc.last_response or {})
         if isinstance(last.get("Error"), dict):  # throttling, 5xx: the task's retries are for these
-            raise ClientError(last, "DescribeStatement") from None  # type: ignore[arg-type]
+            raise ClientError(last, "DescribeStatement") from None
         return last
     return client.describe_statement(Id=sid)  # FINISHED: whether it has a result set, its rows
 
 
-def query(client, sql: str, target: dict[str, str], parameters: dict[str, object] | None = None,
+def query(client, sql: str, target: dict[str, str], parameters: Mapping[str, object] | None = None,
           poll: float = 0.2, timeout: float = 600) -> list[dict]:
     """Rows of one statement as dicts (column name -> Python value)."""
-    kwargs = dict(Sql=sql, **target)
+    kwargs: dict[str, Any] = dict(Sql=sql, **target)
     if parameters:
         kwargs["Parameters"] = [{"name": k, "value": str(v)} for k, v in parameters.items()]
     sid = client.execute_statement(**kwargs)["Id"]
@@ -57,5 +59,5 @@ def query(client, sql: str, target: dict[str, str], parameters: dict[str, object
     for page in client.get_paginator("get_statement_result").paginate(Id=sid):
         names = names or [c["name"] for c in page["ColumnMetadata"]]
         rows += [{n: (None if cell.get("isNull") else next(iter(cell.values())))
-                  for n, cell in zip(names, record)} for record in page["Records"]]
+                  for n, cell in zip(names, record, strict=True)} for record in page["Records"]]
     return rows

@@ -34,9 +34,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 from covid_lake.domain import regions
+from covid_lake.domain.errors import DataError
 from covid_lake.domain.parsing import _text, jhu_timestamps, normalise_columns
 from covid_lake.domain.star_keys import _PLACED, _key_of, _window
-from covid_lake.domain.errors import DataError
 
 # runaudit.kind is VARCHAR(6): the balance rows are kind 'tally'.
 TALLY, LOADED, READ, REJECT = "tally", "loaded", "read", "reject"

@@ -20,8 +20,8 @@ import pandas as pd
 
 from covid_lake.domain.datasets import DATASETS, dataset
 from covid_lake.domain.parsing import (
-    SourceDataError,
     _BOM,
+    SourceDataError,
     _bad,
     _text,
     normalise_columns,
@@ -33,7 +33,6 @@ from covid_lake.domain.parsing import (
     to_int64,
     to_text,
 )
-
 
 # ---------------------------------------------------------------------------------------------
 # One cleaner per source

@@ -2,7 +2,6 @@
 with the emulator's sample lake), re-exported here so the pipeline reads them from its own
 package."""
 
-from covid_lake_sources import (BY_NAME, DATASETS, SOURCE_BUCKET, SOURCE_REGION, Dataset,
-                                dataset)
+from covid_lake_sources import BY_NAME, DATASETS, SOURCE_BUCKET, SOURCE_REGION, Dataset, dataset
 
 __all__ = ["BY_NAME", "DATASETS", "SOURCE_BUCKET", "SOURCE_REGION", "Dataset", "dataset"]

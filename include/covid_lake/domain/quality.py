@@ -61,7 +61,7 @@ def with_limits(report: pd.DataFrame,
     out = report.copy()
     out["share"] = (out["rows"] / out["of_rows"].where(out["of_rows"] > 0)).astype("float64")
     out["limit_share"] = [limits[k](d) if k in limits else float("nan")
-                          for d, k in zip(out["dataset"], out["kind"])]
+                          for d, k in zip(out["dataset"], out["kind"], strict=True)]
     return out
 
 

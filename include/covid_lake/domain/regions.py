@@ -104,15 +104,15 @@ def geography(countypopulation: pd.DataFrame,
     not fips, so it cannot place a row.)"""
     pop = countypopulation
     names: dict[str, str] = {}
-    for name, fips in zip(TERRITORIES["state_name"], TERRITORIES["fips"]):
+    for name, fips in zip(TERRITORIES["state_name"], TERRITORIES["fips"], strict=True):
         names[fold(name)] = fips
     pairs = pop.assign(sf=pop["fips"].str[:2]).drop_duplicates("state_name")
-    for name, fips in zip(pairs["state_name"], pairs["sf"]):
+    for name, fips in zip(pairs["state_name"], pairs["sf"], strict=True):
         if isinstance(name, str):
             names.setdefault(fold(name), fips)
     if nyt_states is not None and len(nyt_states):
         ny = nyt_states.dropna(subset=["state", "fips"]).drop_duplicates("state")
-        for name, fips in zip(ny["state"], ny["fips"]):
+        for name, fips in zip(ny["state"], ny["fips"], strict=True):
             names.setdefault(fold(name), fips)
     counties = pd.DataFrame({
         "fips": pop["fips"].astype("str"),

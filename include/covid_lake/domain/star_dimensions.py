@@ -11,7 +11,6 @@ import pandas as pd
 from covid_lake.domain import contracts, regions
 from covid_lake.domain.star_keys import TERRITORIES, Lake, _require_unique, date_key
 
-
 _MONTHS = np.array(["January", "February", "March", "April", "May", "June", "July", "August",
                     "September", "October", "November", "December"])
 _DAYS = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])

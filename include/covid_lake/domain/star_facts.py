@@ -3,7 +3,6 @@ day), from the placed JHU reports and NYT / COVID Tracking rows (the rules: star
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from covid_lake.domain import contracts, regions

@@ -188,10 +188,10 @@ def _reference(countypopulation: pd.DataFrame | None, state_abv: pd.DataFrame | 
     pop = (clean_countypopulation(countypopulation) if countypopulation is not None
            else pd.DataFrame({"fips": [], "county_name": [], "state_name": []}, dtype="str"))
     by_name = dict(regions.geography(pop).state_fips_by_name)
-    by_abbr = dict(zip(regions.TERRITORIES["state_abbr"], regions.TERRITORIES["fips"]))
+    by_abbr = dict(zip(regions.TERRITORIES["state_abbr"], regions.TERRITORIES["fips"], strict=True))
     if state_abv is not None:
         abv = clean_state_abv(state_abv)
-        for name, abbr in zip(abv["state_name"], abv["state_abbr"]):
+        for name, abbr in zip(abv["state_name"], abv["state_abbr"], strict=True):
             fips = by_name.get(regions.fold(name))
             if fips:
                 by_abbr.setdefault(abbr, fips)
@@ -258,7 +258,7 @@ def _failures(name: str, df: pd.DataFrame, sch: pd.DataFrame) -> pd.DataFrame:
             raise SourceDataError(f"{name}: {err}") from None
         column = fc["column"].where(fc["schema_context"] == "Column")
         reason = [f"{col}: {check}" if isinstance(col, str) else str(check)
-                  for col, check in zip(column, fc["check"])]
+                  for col, check in zip(column, fc["check"], strict=True)]
         return pd.DataFrame({"index": fc["index"], "reason": reason}).drop_duplicates()
     return pd.DataFrame({"index": [], "reason": []})
 

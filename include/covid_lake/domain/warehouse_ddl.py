@@ -29,7 +29,7 @@ def render(table: str | TableContract) -> str:
     lines += [f"-- Generated from the contract {c.name} (include/covid_lake/domain/contracts.py) by",
               f"-- `{GENERATED_BY}`; tests/include/test_contracts_ddl.py checks it is current.",
               f"CREATE TABLE IF NOT EXISTS {c.name} ("]
-    body = []
+    body: list[tuple[str, str | None]] = []
     for col in c.columns:
         if col.section:
             body.append((f"    -- {col.section}", None))

@@ -27,7 +27,7 @@ LATEST_DISAGREEMENTS_SHOWN = 15
 
 def update_name(run_after: dt.datetime) -> str:
     """A file name from the report run's time: 2026-11-27T02:30:00Z -> 20261127T023000Z."""
-    return run_after.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return run_after.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def report_keys(prefix: str, name: str) -> tuple[str, str]:
@@ -158,7 +158,7 @@ def build_and_publish(redshift, s3, settings, checks: list[dict], run_after: dt.
     results = data.fetch(redshift, target)
     t1 = time.perf_counter()
     warehouse = "/".join(v for k, v in sorted(target.items()))
-    text = render(results, checks, now or dt.datetime.now(dt.timezone.utc), warehouse)
+    text = render(results, checks, now or dt.datetime.now(dt.UTC), warehouse)
     t2 = time.perf_counter()
     body = text.encode()
     update_key, latest_key = report_keys(settings.reports_prefix, update_name(run_after))

@@ -33,7 +33,7 @@ import asyncio
 import importlib
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.hooks.athena import AthenaHook
 from airflow.providers.amazon.aws.operators.athena import AthenaOperator
@@ -86,9 +86,14 @@ class _CompleteQuickWork:
     _failed: tuple[str, ...] = ()
     _settle_seconds = SETTLE_SECONDS
 
+    if TYPE_CHECKING:  # what the provider operator after this mixin in the MRO has
+        log: Any
+
+        def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str: ...
+
     def execute(self, context: Any) -> Any:
         try:
-            return super().execute(context)
+            return super().execute(context)  # type: ignore[misc]  # the operator's, after the mixin
         except TaskDeferred as deferred:
             if not self._done_within(self._settle_seconds):
                 raise TaskDeferred(trigger=FirstLookAfter.wrapping(deferred.trigger, FIRST_LOOK_SECONDS),
@@ -127,6 +132,7 @@ class AthenaQueryOperator(_CompleteQuickWork, AthenaOperator):
     _failed = AthenaHook.FAILURE_STATES
 
     def _state(self) -> str | None:
+        assert self.query_execution_id, "started before the deferral"
         return self.hook.check_query_status(self.query_execution_id)
 
     def _success_event(self) -> dict[str, Any]:
@@ -141,12 +147,13 @@ class GlueJobRunOperator(_CompleteQuickWork, GlueJobOperator):
     _failed = ("FAILED", "STOPPED", "TIMEOUT", "ERROR")
 
     def _state(self) -> str | None:
+        assert self._job_run_id, "started before the deferral"
         return self.hook.get_job_state(self.job_name, self._job_run_id)
 
     def _success_event(self) -> dict[str, Any]:
         return {"status": "success", "run_id": self._job_run_id}
 
     def _completed_here(self) -> None:
-        if self.verbose:  # the trigger forwards the run's CloudWatch logs when verbose
+        if self.verbose and self._job_run_id:  # the trigger forwards the run's logs when verbose
             self.hook.print_job_logs(job_name=self.job_name, run_id=self._job_run_id,
                                      continuation_tokens=self.hook.LogContinuationTokens())

@@ -21,6 +21,6 @@ def extract(athena, settings: Settings, run_date: dt.date | None) -> dict[str, s
     """The same queries run one after another here (benchmarks, tools): {dataset: query id}."""
     return {name: athena_io.run_query(athena, sql, settings.glue_database,
                                       settings.athena_output, settings.athena_workgroup)
-            for name, sql in zip(athena_io.EXTRACTS, extract_queries(run_date))}
+            for name, sql in zip(athena_io.EXTRACTS, extract_queries(run_date), strict=True)}
 
 

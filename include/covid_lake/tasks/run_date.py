@@ -30,7 +30,7 @@ def resolve(run_date_param: Any = None, data_interval_start: dt.datetime | None 
             raise RunDateError(f"param run_date={run_date_param!r} is not a date (YYYY-MM-DD)") from None
     if data_interval_start is not None:
         return data_interval_start.date()
-    return today or dt.datetime.now(dt.timezone.utc).date()
+    return today or dt.datetime.now(dt.UTC).date()
 
 
 def from_context(context: dict[str, Any]) -> dt.date:

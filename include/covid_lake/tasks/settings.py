@@ -18,8 +18,8 @@ produces every setting except those in NOT_FROM_STACK (tests/infra checks both d
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Callable
 
 PREFIX = "covid_lake_"
 VARIABLE = "covid_lake_settings"
@@ -155,7 +155,7 @@ def parse(text: str | None, where: str) -> dict[str, str]:
     try:
         values = json.loads(text or "{}")
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{where} is not JSON ({exc}): {text[:200]!r}") from None
+        raise ValueError(f"{where} is not JSON ({exc}): {(text or '')[:200]!r}") from None
     if not isinstance(values, dict):
         raise ValueError(f"{where} must be a JSON object of settings, not {type(values).__name__}")
     unknown = sorted(set(values) - set(DEFAULTS))
@@ -175,7 +175,9 @@ def template(name: str) -> str:
     """Jinja expression for an operator's templated field: the Variable's key, else the default."""
     if name not in DEFAULTS:
         raise KeyError(f"unknown setting {name!r}; known: {', '.join(DEFAULTS)}")
-    return "{{ var.json.get('%s', {}).get('%s', '%s') }}" % (VARIABLE, name, DEFAULTS[name])
+    # %-format: Jinja's own braces stay as they are read
+    return "{{ var.json.get('%s', {}).get('%s', '%s') }}" % (  # noqa: UP031
+        VARIABLE, name, DEFAULTS[name])
 
 
 def templated() -> Settings:

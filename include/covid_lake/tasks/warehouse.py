@@ -56,13 +56,14 @@ def prune_snapshots(s3, settings: Settings, now: dt.datetime | None = None) -> l
     except ValueError as exc:
         raise ValueError(f"covid_lake_settings keep_snapshots={settings.keep_snapshots!r}: "
                          f"{exc}") from None
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     deleted = []
     for table in (*layout.DIMENSIONS, layout.AUDIT):
         base = layout.table_prefix(settings.star_prefix, table)
         snapshots: dict[str, dt.datetime] = {}  # prefix -> newest object's LastModified
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=settings.bucket,
-                                                                 Prefix=layout.snapshots_prefix(settings.star_prefix, table)):
+        pages = s3.get_paginator("list_objects_v2").paginate(
+            Bucket=settings.bucket, Prefix=layout.snapshots_prefix(settings.star_prefix, table))
+        for page in pages:
             for o in page.get("Contents", []):
                 prefix = o["Key"][: o["Key"].index("/", len(base)) + 1]
                 snapshots[prefix] = max(snapshots.get(prefix, o["LastModified"]), o["LastModified"])

@@ -22,8 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import Body, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from covid_lake.tasks import settings as settings_module
 from covid_lake.domain.errors import DataError
+from covid_lake.tasks import settings as settings_module
 from covid_lake.warehouse_web import aws, pages, reports, runs, sql_guard, warehouse
 from covid_lake.warehouse_web.auth import require_user
 
