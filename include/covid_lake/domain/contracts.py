@@ -4,6 +4,8 @@ Each table is declared once here (names, logical types, nullability, key, refere
 declaration come the pandera schema that validates a DataFrame before it is written, the Arrow
 schema of its Parquet files (parquet_io), and the Redshift DDL (warehouse_ddl.py generates
 include/sql/redshift/<table>.sql from it, with the table's distribution and comments).
+A little over 300 lines on purpose: the six declarations stay together, so that every column of
+the warehouse, its type, nullability and Redshift layout are read in one file.
 """
 
 from __future__ import annotations
