@@ -75,7 +75,7 @@ def tables_read(sql: str) -> set[str]:
 
 def run_queries() -> dict[str, set[str]]:
     """The Athena queries of one run (the profile, then one extract per dataset) -> tables."""
-    from covid_lake.athena_io import EXTRACTS
+    from covid_lake.aws.athena_io import EXTRACTS
 
     queries = {"profile": tables_read((SQL / "profile.sql").read_text())}
     for name in EXTRACTS:
@@ -88,7 +88,7 @@ def billed_bytes(scanned: int) -> int:
 
 
 def object_sizes(lake_dir: Path) -> dict[str, int]:
-    from covid_lake.datasets import DATASETS
+    from covid_lake.domain.datasets import DATASETS
 
     return {d.name: (Path(lake_dir) / d.key).stat().st_size for d in DATASETS}
 
@@ -105,7 +105,7 @@ def lake_dates(lake_dir: Path) -> tuple[dt.date, dt.date]:
     """First and last day of the dated daily sources (COVID Tracking runs longest)."""
     import pandas as pd
 
-    from covid_lake.datasets import BY_NAME
+    from covid_lake.domain.datasets import BY_NAME
 
     days = []
     for name, fmt in (("states_daily", "%Y%m%d"), ("us_states", "%Y-%m-%d"),
@@ -183,8 +183,10 @@ def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, f
     on local_aws seeded with the sample lake (steps as the DAG runs them)."""
     import boto3
 
-    from covid_lake import catalog, redshift_io, settings, steps
-    from covid_lake.datasets import DATASETS
+    from covid_lake.aws import redshift_io
+    from covid_lake.domain.datasets import DATASETS
+    from covid_lake.tasks import catalog as catalog_tasks
+    from covid_lake.tasks import crawler, extract, land, publish, settings, warehouse
     from covid_lake_dev import emulator as launcher
 
     sys.path.insert(0, str(ROOT / "include" / "scripts"))
@@ -203,19 +205,19 @@ def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, f
             s3, glue, athena, rs = client("s3"), client("glue"), client("athena"), client("redshift-data")
             sizes = {d.name: s3.head_object(Bucket=cfg.source_bucket, Key=d.key)["ContentLength"]
                      for d in DATASETS}
-            steps.ensure_bucket(s3, cfg.bucket, "us-east-1")
+            land.ensure_bucket(s3, cfg.bucket, "us-east-1")
             for d in DATASETS:
-                steps.land(s3, cfg, d.name)
-            steps.prepare_catalog(glue, cfg)
+                land.land(s3, cfg, d.name)
+            catalog_tasks.prepare_catalog(glue, cfg)
             try:  # newer prepare_catalog creates the crawler itself
-                glue.create_crawler(**catalog.crawler_config(cfg))
+                glue.create_crawler(**crawler.crawler_config(cfg))
             except glue.exceptions.AlreadyExistsException:
                 pass
             glue.start_crawler(Name=cfg.crawler_name)
             _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],
                   lambda c: c["State"] == "READY" and "LastCrawl" in c)
             script = ROOT / "include" / "scripts" / "load_redshift.py"
-            steps.stage_load_job(s3, cfg, script, ROOT / "include" / "sql" / "redshift" / "load")
+            warehouse.stage_load_job(s3, cfg, script, ROOT / "include" / "sql" / "redshift" / "load")
             key = f"{cfg.scripts_prefix}/load_redshift.py"
             glue.create_job(Name=cfg.glue_job_name, Role=cfg.glue_job_role_arn, MaxCapacity=0.0625,
                             Command={"Name": "pythonshell", "PythonVersion": "3.9",
@@ -223,8 +225,8 @@ def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, f
             ddl = [redshift_io.sql_file(f"{t}.sql") for t in tables]
 
             def one_run(run_date: dt.date, full_refresh: bool) -> dict[str, float]:
-                ids = steps.extract(athena, cfg, None if full_refresh else run_date)
-                published = steps.transform_and_publish(athena, s3, cfg, ids, run_date, full_refresh)
+                ids = extract.extract(athena, cfg, None if full_refresh else run_date)
+                published = publish.transform_and_publish(athena, s3, cfg, ids, run_date, full_refresh)
                 t0 = time.perf_counter()
                 desc = load_redshift.run_batch(rs, ddl, cfg.redshift_target(), 0.01, "ddl")
                 ddl_s = time.perf_counter() - t0
@@ -244,7 +246,7 @@ def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, f
                 load_s = time.perf_counter() - t0
                 assert job["JobRunState"] == "SUCCEEDED", job.get("ErrorMessage")
                 t0 = time.perf_counter()
-                steps.check_warehouse(rs, cfg, published)
+                warehouse.check_warehouse(rs, cfg, published)
                 return {"ddl": ddl_s, "load": load_s, "check": time.perf_counter() - t0}
 
             d = dt.date.fromisoformat(day)

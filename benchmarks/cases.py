@@ -24,7 +24,7 @@ def generate(lake: str, scale: str) -> dict:
 
 
 def _load(lake: str):
-    from covid_lake.clean import clean_lake, load_raw_from_dir
+    from covid_lake.domain.clean import clean_lake, load_raw_from_dir
 
     t0 = time.perf_counter()
     raw = load_raw_from_dir(lake)
@@ -35,7 +35,7 @@ def _load(lake: str):
 
 def pandas_history(lake: str) -> dict:
     """Whole history in one call: read + clean + build (validated), as a full refresh does."""
-    from covid_lake.star import build_full_history
+    from covid_lake.domain.star import build_full_history
 
     t0 = time.perf_counter()
     cleaned, read_s, clean_s = _load(lake)
@@ -48,7 +48,7 @@ def pandas_history(lake: str) -> dict:
 
 def pandas_day(lake: str, day: str) -> dict:
     """One run date D on already-cleaned inputs (the DAG hands the transform D's slice)."""
-    from covid_lake.star import build_day
+    from covid_lake.domain.star import build_day
 
     cleaned, _, _ = _load(lake)
     d = dt.date.fromisoformat(day)
@@ -61,9 +61,9 @@ def pandas_day(lake: str, day: str) -> dict:
 def bad_input_checks(lake: str) -> dict:
     """What a full refresh adds for bad input: every file checked as land reads it (source_files),
     then every extracted row validated (validate.split); beside read + clean for scale."""
-    from covid_lake import source_files, validate
-    from covid_lake.clean import clean_lake, load_raw_from_dir
-    from covid_lake.datasets import DATASETS
+    from covid_lake.domain import source_files, validate
+    from covid_lake.domain.clean import clean_lake, load_raw_from_dir
+    from covid_lake.domain.datasets import DATASETS
 
     t0 = time.perf_counter()
     for ds in DATASETS:
@@ -87,7 +87,7 @@ def duckdb_history(lake: str) -> dict:
     """The same star schema as DuckDB SQL over the same files (read + transform)."""
     import duckdb
 
-    from covid_lake.datasets import DATASETS
+    from covid_lake.domain.datasets import DATASETS
 
     t0 = time.perf_counter()
     con = duckdb.connect()
@@ -108,7 +108,7 @@ def tutorial(lake: str) -> dict:
     """The widely copied tutorial's merges, as written: default dtypes, joins on fips alone."""
     import pandas as pd
 
-    from covid_lake.datasets import BY_NAME
+    from covid_lake.domain.datasets import BY_NAME
 
     t0 = time.perf_counter()
     read = lambda name: pd.read_csv(Path(lake) / BY_NAME[name].key)  # noqa: E731
@@ -139,8 +139,9 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
 
     import boto3
 
-    from covid_lake import settings, steps
-    from covid_lake.datasets import DATASETS
+    from covid_lake.domain.datasets import DATASETS
+    from covid_lake.tasks import catalog as catalog_tasks
+    from covid_lake.tasks import extract, land, publish, settings
     from covid_lake_dev import emulator as launcher
 
     out: dict = {}
@@ -157,18 +158,18 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
                 aws_access_key_id="local", aws_secret_access_key="local")
             s3, glue, athena, rs = client("s3"), client("glue"), client("athena"), client("redshift-data")
             cfg = settings.load(lambda key, default: default)
-            steps.ensure_bucket(s3, cfg.bucket, "us-east-1")
+            land.ensure_bucket(s3, cfg.bucket, "us-east-1")
             for d in DATASETS:
-                steps.land(s3, cfg, d.name)
-            steps.prepare_catalog(glue, cfg)  # creates the crawler too
+                land.land(s3, cfg, d.name)
+            catalog_tasks.prepare_catalog(glue, cfg)  # creates the crawler too
             t0 = time.perf_counter()
             glue.start_crawler(Name=cfg.crawler_name)
             _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],
                   lambda c: c["State"] == "READY" and "LastCrawl" in c)
             out["crawl_s"] = time.perf_counter() - t0
-            steps.read_csv_as_text(glue, cfg)  # as the DAG does before Athena reads the tables
+            catalog_tasks.read_csv_as_text(glue, cfg)  # as the DAG does before Athena reads the tables
 
-            from covid_lake import athena_io
+            from covid_lake.aws import athena_io
 
             times = []
             for _ in range(21):
@@ -178,14 +179,14 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
                 times.append(time.perf_counter() - t0)
             out["athena_small_query_median_ms"] = statistics.median(times) * 1000
             t0 = time.perf_counter()
-            ids = steps.extract(athena, cfg, dt.date.fromisoformat(day))
+            ids = extract.extract(athena, cfg, dt.date.fromisoformat(day))
             out["athena_one_day_extract_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            published = steps.transform_and_publish(athena, s3, cfg, ids,
+            published = publish.transform_and_publish(athena, s3, cfg, ids,
                                                     dt.date.fromisoformat(day), False)
             out["transform_and_publish_s"] = time.perf_counter() - t0
 
-            from covid_lake.redshift_io import sql_file
+            from covid_lake.aws.redshift_io import sql_file
 
             target = cfg.redshift_target()
             ddl = [sql_file(f"{t}.sql") for t in ("dimdate", "dimregion", "dimhospital",
@@ -224,7 +225,7 @@ def dag_runs(scale: str) -> dict:
     import subprocess
     import tempfile
 
-    from covid_lake import settings
+    from covid_lake.tasks import settings
     from covid_lake_dev import emulator as launcher
     from covid_lake_dev import offline_run
 

@@ -3,7 +3,7 @@
     python -m covid_lake_dev.fetch_lake DIR [--endpoint-url URL]      (make fetch-lake DIR=...)
 
 writes DIR/<key> for every key of datasets.DATASETS (DIR/enigma-jhu/csv/Enigma-JHU.csv.gz, ...),
-the layout `python -m local_aws --lake DIR` and `make run LAKE=DIR` read. The bucket
+the layout `python -m covid_lake_dev.emulator --lake DIR` and `make run LAKE=DIR` read. The bucket
 s3://covid19-lake (us-east-2) is public: requests are unsigned, no AWS account or credentials.
 
 - Idempotent: an object whose file is already there with the same size and ETag is skipped: the
@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from covid_lake.datasets import DATASETS, SOURCE_BUCKET, SOURCE_REGION
+from covid_lake.domain.datasets import DATASETS, SOURCE_BUCKET, SOURCE_REGION
 
 CONNECT_TIMEOUT = 3  # seconds
 READ_TIMEOUT = 60

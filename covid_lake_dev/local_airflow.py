@@ -28,8 +28,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from covid_lake_dev.local_stack import (AIRFLOW, AWS_PORT, LOCAL, Emulator, airflow_env,
-                                        prepare_airflow)
+from covid_lake_dev.local_stack import (
+    AIRFLOW,
+    AWS_PORT,
+    LOCAL,
+    Emulator,
+    airflow_env,
+    prepare_airflow,
+)
 from covid_lake_dev.metadata_db import MetadataDB
 
 ADMIN = "admin"

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from covid_lake import settings
+from covid_lake.tasks import settings
 from covid_lake_dev import emulator as launcher
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +109,7 @@ class Emulator:
     def proc(self):
         return None if self.running is None else self.running.process
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         log_path = self.local_dir / "logs" / "local_aws.log"
         try:
             self.running = launcher.start(

@@ -63,7 +63,7 @@ class MetadataDB:
     def uri(self) -> str:
         return f"postgresql+psycopg2://{USER}@/{DATABASE}?host={self.socket_dir}"
 
-    def __enter__(self) -> "MetadataDB":
+    def __enter__(self) -> MetadataDB:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             self._run_as = _system_user()

@@ -29,8 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-from covid_lake_dev.local_stack import (AIRFLOW, AWS_PORT as PORT, LOCAL, ROOT, Emulator, airflow_env,
-                                    prepare_airflow)
+from covid_lake_dev.local_stack import AIRFLOW, LOCAL, ROOT, Emulator, airflow_env, prepare_airflow
+from covid_lake_dev.local_stack import AWS_PORT as PORT
 
 DAG_ID = "covid_lake_daily"
 REPORT_DAG_ID = "covid_lake_report"
@@ -91,7 +91,8 @@ def dags_test(dag_id: str, env: dict[str, str], log_path: Path, *args: str) -> f
 def summary(endpoint: str, state_dir: Path = LOCAL / "aws", lake: Path | None = None) -> None:
     import boto3
 
-    from covid_lake import redshift_io, settings
+    from covid_lake.aws import redshift_io
+    from covid_lake.tasks import settings
 
     client = boto3.client("redshift-data", endpoint_url=endpoint, region_name="us-east-1",
                           aws_access_key_id="local", aws_secret_access_key="local")
@@ -113,14 +114,14 @@ def summary(endpoint: str, state_dir: Path = LOCAL / "aws", lake: Path | None = 
                   f"{int(row['of_rows']):>7,d}  {row['reason']}")
     db = state_dir / "redshift" / f"workgroup-{s.redshift_workgroup}" / f"{s.redshift_database}.duckdb"
     print(f"\n   The warehouse is the DuckDB file {_rel(db)} (the emulator's Redshift).")
-    print("   Query it like Redshift, through the Data API, while `python -m local_aws` runs:")
-    start = f".venv/bin/python -m local_aws --redshift-workgroup {s.redshift_workgroup}"
+    print("   Query it like Redshift, through the Data API, while the emulator runs:")
+    start = f".venv/bin/python -m covid_lake_dev.emulator --redshift-workgroup {s.redshift_workgroup}"
     if state_dir != LOCAL / "aws":
         start += f" --state-dir {_rel(state_dir)}"
     if lake is not None:
         start += f" --lake {lake}"
     print(f"     {start} &   # then:")
-    print("     .venv/bin/python -m covid_lake.redshift_io 'select * from factcovid limit 5'")
+    print("     .venv/bin/python -m covid_lake_dev.query_warehouse 'select * from factcovid limit 5'")
     print("   or read it directly when the emulator is stopped:")
     print(f"     .venv/bin/python -c \"import duckdb; duckdb.connect('{_rel(db)}', "
           "read_only=True).sql('select * from factcovid limit 5').show()\"")
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             run_date(day, env, i, len(days), log_dir)
         run_report(env, log_dir)
         summary(emu.endpoint, emu.state_dir, emu.lake)
-    from covid_lake import settings
+    from covid_lake.tasks import settings
 
     s = settings.load(lambda key, default: default)
     print(f"\n== The report: {_rel(local / 'report' / 'latest.html')} (open it in a browser; "

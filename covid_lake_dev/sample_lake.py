@@ -74,7 +74,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from covid_lake_sources import BY_NAME
 
 from covid_lake_dev.geography import (
     ANCHOR_POPULATION,
@@ -90,6 +89,7 @@ from covid_lake_dev.geography import (
     nyt_name,
     population_file_name,
 )
+from covid_lake_sources import BY_NAME
 
 DEFAULT_SEED = 20200122
 SCALES = ("small", "full", "x10")
@@ -385,7 +385,7 @@ class _Lake:
                        hi=full_span - 38)  # first cases 2020-02-28 .. 2020-03-17
         nyt_end = self.day_index(spec.nyt_start) + spec.nyt_days - 1
         onset_of = {s.abbr: nyt_end - fixed.get(i, int(span)) * k + 1
-                    for i, (s, span) in enumerate(zip(nyt_states, spans))}
+                    for i, (s, span) in enumerate(zip(nyt_states, spans, strict=False))}
         onset_of["AS"] = self.n_days + 1
 
         # Per-state wave parameters, drawn from the state's own stream.
@@ -415,7 +415,7 @@ class _Lake:
             all_fips = [c.fips for c in counties() if c.state is st] or [st.fips]
             draws = dict(zip(all_fips, zip(r.lognormal(0, 0.35, len(all_fips)),
                                            r.exponential(1.0, len(all_fips)),
-                                           r.lognormal(0, 0.2, len(all_fips)))))
+                                           r.lognormal(0, 0.2, len(all_fips)), strict=False), strict=False))
             for i in rows:
                 g, e, c = draws[u.fips[i]]
                 intensity[i] = g
@@ -820,7 +820,7 @@ class _Lake:
                 arr = np.where(reported, arr, np.nan)
             values.setdefault(name, []).append(arr)
 
-        for j, (st, span) in enumerate(zip(self.states, spans)):
+        for j, (st, span) in enumerate(zip(self.states, spans, strict=False)):
             r = self._srng(6, st)
             days = np.arange(end - span + 1, end + 1)
             m = len(days)
@@ -847,7 +847,7 @@ class _Lake:
             icu = np.floor(hosp_cur * 0.25)
             vent = np.floor(icu * 0.35)
 
-            def since(p_never: float) -> np.ndarray:
+            def since(p_never: float, r=r, m=m, age=age) -> np.ndarray:
                 if r.random() < p_never:
                     return np.zeros(m, dtype=bool)
                 return age >= r.integers(0, max(1, m // 3))
@@ -938,7 +938,7 @@ class _Lake:
                 "totalTestResults"]
         rng = self.rng
         states = sorted(sd["state"].unique())
-        rev = {c: dict(zip(states, 1 + rng.uniform(-0.004, 0.004, len(states)))) for c in sums}
+        rev = {c: dict(zip(states, 1 + rng.uniform(-0.004, 0.004, len(states)), strict=False)) for c in sums}
         adj = pd.DataFrame({"date": sd["date"]})
         for c in sums:
             f = sd["state"].map(rev[c]).to_numpy(dtype=float)
@@ -1051,7 +1051,7 @@ class _Lake:
                 int(licensed[j] - staffed[j]),
                 round(float(lat), 7) + float(noise[j]),
                 round(float(lon), 7) + float(noise[j]),
-            ))))
+            ), strict=False)))
         return out
 
     def countrycode(self) -> pd.DataFrame:
@@ -1061,9 +1061,9 @@ class _Lake:
                 rows.append((a2, alt))
         rng = self.rng
         lat = dict(zip([a for a, _ in _country_codes()],
-                       rng.integers(-50, 70, len(_country_codes()))))
+                       rng.integers(-50, 70, len(_country_codes())), strict=False))
         lon = dict(zip([a for a, _ in _country_codes()],
-                       rng.integers(-170, 170, len(_country_codes()))))
+                       rng.integers(-170, 170, len(_country_codes())), strict=False))
         num = {a: str(4 * (k + 1)) for k, (a, _) in enumerate(sorted(_country_codes(),
                                                                       key=lambda r: r[1]))}
         return pd.DataFrame({
@@ -1204,7 +1204,7 @@ def _csv_bytes(df: pd.DataFrame, bom: bool = False, crlf: bool = False,
             text = [_csv_field(str(v)) for v in uniq]
         cols.append(np.array(text + [""], dtype=object)[codes])
     header, body = cols[0], cols[1:]
-    text = eol.join([",".join(header), *map(",".join, zip(*body))]) + eol
+    text = eol.join([",".join(header), *map(",".join, zip(*body, strict=False))]) + eol
     if not final_newline:
         text = text[: -len(eol)]
     return (("\ufeff" if bom else "") + text).encode("utf-8")

@@ -17,8 +17,8 @@ import datetime as dt
 
 from airflow.sdk import dag, task
 
-from covid_lake import assets, settings
-from covid_lake.errors import fail_fast, task_defaults
+from covid_lake.tasks import assets, settings
+from covid_lake.tasks.policy import fail_fast, task_defaults
 
 AWS_CONN_ID = "aws_default"
 
@@ -32,7 +32,7 @@ def _client(service: str):
 @dag(
     dag_id="covid_lake_report",
     schedule=assets.STAR,  # all five updated: covid_lake_daily's check task updates them at once
-    start_date=dt.datetime(2020, 1, 22, tzinfo=dt.timezone.utc),
+    start_date=dt.datetime(2020, 1, 22, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,  # reports/latest.html is written by one run at a time
     # Unpaused from the start: it runs only when covid_lake_daily updates the warehouse, and

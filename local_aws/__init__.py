@@ -1,6 +1,6 @@
 """local_aws: an offline AWS for one process, moto's server with the data planes made to run.
 
-One folder per AWS service over a small core (docs/local_aws.md is the map, with the AWS pages
+One folder per AWS service over a small core (docs/local-aws.md is the map, with the AWS pages
 each folder follows):
 
     core/        the running emulator (runtime), worker threads, fault injection, state saved

@@ -1,4 +1,6 @@
-"""Command line: python -m local_aws [--host H] [--port N] [--state-dir DIR] [--seed-bucket NAME=DIR] [--sync-bucket NAME=DIR] [--bucket-region NAME=REGION] [--public-bucket NAME] [--fault OP:N[:KIND]] [--redshift-workgroup NAME]
+"""Command line: python -m local_aws [--host H] [--port N] [--state-dir DIR]
+    [--seed-bucket NAME=DIR] [--sync-bucket NAME=DIR] [--bucket-region NAME=REGION]
+    [--public-bucket NAME] [--fault OP:N[:KIND]] [--redshift-workgroup NAME]
 
 Prints the endpoint once it is serving, runs until SIGTERM or Ctrl-C, then saves state and exits 0.
 A seed directory that is missing or not a directory, or a malformed NAME=VALUE, exits 2 with a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from covid_lake_dev.sample_lake import DEFAULT_SEED, generate
+
 # The client suite's "checks right / total" lines at the end of the run (tests/clients).
 from tests.clients.summary import pytest_terminal_summary  # noqa: F401
 

@@ -127,7 +127,7 @@ def test_compose_stack_has_no_baked_in_secret_and_binds_the_emulator_to_localhos
 
 
 def test_pipeline_package_imports_without_airflow():
-    code = "import covid_lake.datasets, sys; sys.exit('airflow' in sys.modules)"
+    code = "import covid_lake.domain.datasets, sys; sys.exit('airflow' in sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=sys.prefix)  # the install, not cwd
 
 
@@ -152,19 +152,27 @@ def _imports(folder: Path) -> dict[str, set[str]]:
     return {f: {n.split(".")[0] for n in names} for f, names in _module_imports(folder).items()}
 
 
+def test_the_pipelines_import_contracts_hold():
+    """The pipeline's layers (consumers -> tasks -> aws -> domain), its pure data rules, and that
+    it never imports the emulator or the launchers: the contracts in .importlinter, run by
+    import-linter on the installed packages."""
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports")), ".importlinter"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"Contracts: (\d+) kept, 0 broken", done.stdout), done.stdout
+    assert "pipeline-layers" in (ROOT / ".importlinter").read_text()
+
+
 def test_dependencies_run_one_way():
     """dags -> covid_lake -> covid_lake_sources <- local_aws, and covid_lake_dev (the launchers)
-    above both: the pipeline imports neither the emulator nor the launchers, the emulator never
-    imports the pipeline, the shared source list imports nothing of ours."""
-    pipeline = {**_imports(ROOT / "dags"), **_imports(ROOT / "include" / "covid_lake"),
-                **_imports(ROOT / "plugins")}
-    assert {f for f, names in pipeline.items() if names & {"local_aws", "covid_lake_dev"}} == set()
+    above both: the DAGs and plugins (files, not packages: import-linter does not read them)
+    import neither the emulator nor the launchers, the emulator never imports the pipeline.
+    (The packages' own rules: .importlinter.)"""
+    wiring = {**_imports(ROOT / "dags"), **_imports(ROOT / "plugins")}
+    assert {f for f, names in wiring.items() if names & {"local_aws", "covid_lake_dev"}} == set()
     emulator = _imports(ROOT / "local_aws")
     assert {f for f, names in emulator.items()
             if names & {"covid_lake", "dags", "covid_lake_dev"}} == set()
-    sources = _imports(ROOT / "include" / "covid_lake_sources")
-    assert {f for f, names in sources.items()
-            if names & {"covid_lake", "local_aws", "dags", "airflow", "covid_lake_dev"}} == set()
     # the launchers start local_aws as a process; they never import it
     launchers = _imports(ROOT / "covid_lake_dev")
     assert {f for f, names in launchers.items() if names & {"local_aws", "dags"}} == set()
@@ -187,3 +195,73 @@ def test_every_package_folder_is_in_the_distribution():
             if all((p / "__init__.py").exists() for p in chain):
                 found.add(".".join((package, *relative.parts)))
     assert found == listed
+
+
+def test_s3_addresses_are_built_in_layout_only():
+    """layout.py builds every s3:// address: no other pipeline module or DAG file spells one
+    (docstrings and comments may show their form)."""
+    import ast
+
+    spelled = {}
+    for folder in ("dags", "plugins", "include/covid_lake"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path.name == "layout.py":
+                continue
+            tree = ast.parse(path.read_text())
+            docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)
+                          and isinstance(n.value, ast.Constant)}
+            found = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                     and isinstance(n.value, str) and "s3://" in n.value and id(n) not in docstrings]
+            if found:
+                spelled[str(path.relative_to(ROOT))] = found
+    assert spelled == {}
+
+
+def test_the_readme_is_short_and_every_documentation_link_resolves():
+    """README.md is the front page (under 10 KB); the reference lives in docs/, and every
+    relative link of the README and of docs/ names a file that exists (and a heading there)."""
+    readme = ROOT / "README.md"
+    assert len(readme.read_bytes()) < 10_000
+    broken = []
+    for page in (readme, *sorted((ROOT / "docs").glob("*.md"))):
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists():
+                broken.append(f"{page.name}: {target}")
+            elif anchor and file.suffix == ".md":
+                headings = re.findall(r"(?m)^#+ (.*)$", file.read_text())
+                slugs = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+                         for h in headings}
+                if anchor not in slugs:
+                    broken.append(f"{page.name}: {target}")
+    assert broken == []
+
+
+def _tool(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def test_ruff_finds_nothing():
+    """pyproject.toml's rule set (pyflakes, pycodestyle, isort, bugbear, pyupgrade, Airflow's)
+    over the whole project: the pipeline, local_aws, the launchers, the benchmarks, the tests."""
+    done = subprocess.run([_tool("ruff"), "check", "--no-cache", "--output-format", "concise", "."],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rules = __import__("tomllib").loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]
+    assert {"F", "E", "W", "I", "B", "UP", "AIR"} <= set(rules["lint"]["select"])
+
+
+def test_mypy_finds_nothing_in_the_runtime_packages_and_dags():
+    done = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
+    assert "Success: no issues found" in done.stdout
+
+
+def test_pre_commit_runs_the_same_linters():
+    hooks = [h for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
+             for h in repo["hooks"]]
+    assert {h["id"] for h in hooks} == {"ruff", "mypy", "import-linter"}
+    assert all(h["entry"].startswith(".venv/bin/") for h in hooks)

@@ -4,7 +4,7 @@ Two ways in to local_aws are needed: the operators and hooks use Airflow's aws_d
 (set the way the project's own local stack sets it, local_stack.aws_connection), while some DAG
 tasks call boto3.client(...) directly, which only the AWS_* variables reach. A DAG that connects
 to a cluster's Postgres endpoint with redshift_connector verifies its certificate, as against
-AWS: SSL_CERT_FILE names the emulator's CA (docs/local_aws.md, "SQL clients").
+AWS: SSL_CERT_FILE names the emulator's CA (docs/local-aws.md, "SQL clients").
 """
 
 from __future__ import annotations

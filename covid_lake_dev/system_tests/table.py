@@ -13,7 +13,7 @@ def render(results: list[Result]) -> str:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
     lines = []
     for row in [header, *rows]:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths)) + "  " + row[4])
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths, strict=False)) + "  " + row[4])
     lines.insert(1, "-" * (sum(widths) + 8 + len(header[4])))
     logs = {str(r.log_path.parent) for r in results if r.log_path}
     return "\n".join(lines) + (f"\nlogs: {', '.join(sorted(logs))}" if logs else "")

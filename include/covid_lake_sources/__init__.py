@@ -4,7 +4,7 @@ what they hold (object keys, formats, headers). Nothing else.
 Its own package, beside the pipeline (covid_lake) and the emulator (local_aws), because both
 need the list: the pipeline lands and reads these objects, the emulator seeds them (the sample
 lake generator, the bucket's key list). Neither imports the other; both import this, which
-imports nothing of the project. The pipeline reads it as covid_lake.datasets.
+imports nothing of the project. The pipeline reads it as covid_lake.domain.datasets.
 Facts from ../shared/docs/covid19-lake.md.
 """
 

@@ -7,7 +7,7 @@
                      --iam_role arn:aws:iam::...:role/... --database dev
                      (--workgroup NAME | --cluster_identifier ID) [--timeout_seconds 1500]
 
-The plan (covid_lake.layout.load_plan, made by the run that published the star) lists the
+The plan (covid_lake.domain.layout.load_plan, made by the run that published the star) lists the
 tables in load order, each with its SQL template, the S3 prefix its COPY reads and its merge key:
 this script knows nothing of the star's layout. Facts cover start_date..end_date (default: the
 run date; a full refresh gives the whole span).
@@ -27,12 +27,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import re
 import sys
-import time
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import WaiterError
+from botocore.waiter import WaiterModel, create_waiter_with_client
 
 # Explicit, so the number of attempts before the job fails (and Airflow retries it) is known.
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 3})
@@ -69,7 +71,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--run_date", required=True)
     p.add_argument("--start_date", default="")
     p.add_argument("--end_date", default="")
-    p.add_argument("--plan", required=True, help="JSON: covid_lake.layout.load_plan")
+    p.add_argument("--plan", required=True, help="JSON: covid_lake.domain.layout.load_plan")
     p.add_argument("--sql_uri", required=True)
     p.add_argument("--iam_role", required=True)
     p.add_argument("--database", required=True)
@@ -103,6 +105,10 @@ def check_plan(plan: object) -> list[dict[str, str]]:
             raise LoadError(f"--plan entry {step!r}: source is not an s3:// prefix")
         if step.get("key") and not _KEY.fullmatch(step["key"]):
             raise LoadError(f"--plan entry {step!r}: key is not a column list")
+        if step.get("keep") and not _KEY.fullmatch(step["keep"]):
+            raise LoadError(f"--plan entry {step!r}: keep is not a column list")
+        if "keep_loaded_values" in TEMPLATES[step["template"]] and not step.get("keep"):
+            raise LoadError(f"--plan entry {step!r}: keep (the columns to keep) is missing")
     return plan
 
 
@@ -118,8 +124,17 @@ def statements(plan: list[dict[str, str]], run_date: dt.date, start: dt.date, en
     values = {"start_key": start.strftime("%Y%m%d"), "end_key": end.strftime("%Y%m%d"),
               "run_key": run_date.strftime("%Y%m%d"), "iam_role": iam_role}
     return [statement(sql[name]).format(table=step["table"], source=step.get("source", ""),
-                                        key=step.get("key", ""), **values)
+                                        key=step.get("key", ""),
+                                        keep_values=_keep_values(step), **values)
             for step in plan for name in TEMPLATES[step["template"]]]
+
+
+def _keep_values(step: dict[str, str]) -> str:
+    """SET list of keep_loaded_values.sql: each column the contract keeps when the run's value
+    is NULL (the plan's `keep`, from covid_lake's contracts) takes the loaded value then."""
+    table = step["table"]
+    return ",\n    ".join(f"{c} = COALESCE(stage_{table}.{c}, kept.{c})"
+                          for c in step.get("keep", "").split(", ") if c)
 
 
 def _date(value: str, what: str) -> dt.date:
@@ -130,23 +145,37 @@ def _date(value: str, what: str) -> dt.date:
 
 
 def _read_s3(s3, uri: str) -> str:
+    # Glue runs this file alone, without covid_lake: the addresses come built (layout.py), and
+    # only this split of one is done here.
     bucket, _, key = uri[len("s3://"):].partition("/")
     return s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
 
 
+# The Data API has no waiter in boto3; this one is botocore's waiter model (as covid_lake's
+# aws/waiters.py, which Glue cannot import: this file runs alone).
+_BATCH_ENDED = WaiterModel({"version": 2, "waiters": {"batch_ended": {
+    "operation": "DescribeStatement", "delay": 1, "maxAttempts": 1500,
+    "acceptors": [{"matcher": "path", "argument": "Status", "expected": s, "state": "success"}
+                  for s in ("FINISHED", "FAILED", "ABORTED")]}}})
+
+
 def run_batch(client, sqls: list[str], target: dict[str, str], poll: float, name: str,
               timeout: float = 1500.0) -> dict:
+    """The batch's DescribeStatement once it has ended; cancelled after `timeout` seconds of
+    polls (ceil(timeout / poll) of them)."""
     started = client.batch_execute_statement(Sqls=sqls, StatementName=name, **target)
-    deadline = time.monotonic() + timeout
-    while True:
-        desc = client.describe_statement(Id=started["Id"])
-        if desc["Status"] in ("FINISHED", "FAILED", "ABORTED"):
-            return desc
-        if time.monotonic() > deadline:
-            client.cancel_statement(Id=started["Id"])
-            return {**desc, "Status": "ABORTED",
-                    "Error": f"still {desc['Status']} after {timeout:.0f} s: cancelled"}
-        time.sleep(poll)
+    try:
+        create_waiter_with_client("batch_ended", _BATCH_ENDED, client).wait(
+            Id=started["Id"], WaiterConfig={"Delay": poll,
+                                            "MaxAttempts": max(1, math.ceil(timeout / poll))})
+    except WaiterError as exc:
+        desc = dict(exc.last_response or {})
+        if isinstance(desc.get("Error"), dict):  # an AWS error, not the statement's: Glue retries
+            raise
+        client.cancel_statement(Id=started["Id"])
+        return {**desc, "Status": "ABORTED",
+                "Error": f"still {desc.get('Status')} after {timeout:.0f} s: cancelled"}
+    return client.describe_statement(Id=started["Id"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -245,7 +245,7 @@ def write_parquet(conn: duckdb.DuckDBPyConnection, duck_sql: str, target_prefix:
     if must_be_empty:
         check_empty(target_prefix)
     relation = conn.sql(duck_sql)
-    columns = list(zip(relation.columns, (str(t) for t in relation.types)))
+    columns = list(zip(relation.columns, (str(t) for t in relation.types), strict=False))
     # Trino's integer sums are bigint; DuckDB widens them to HUGEINT, which Parquet lacks.
     select = ", ".join(f'CAST("{n}" AS BIGINT) AS "{n}"' if t == "HUGEINT" else f'"{n}"' for n, t in columns)
     with tempfile.TemporaryDirectory(prefix="local-aws-parquet-") as tmp:

@@ -107,7 +107,9 @@ def _row(*fields: str) -> str:
 
 
 def _describe_rows(table: dict[str, Any]) -> list[str]:
-    field = lambda c: _row(c["Name"], c.get("Type", "string"), c.get("Comment") or "")
+    def field(c: dict[str, Any]) -> str:
+        return _row(c["Name"], c.get("Type", "string"), c.get("Comment") or "")
+
     rows = [field(c) for c in _columns(table)]
     keys = list(table.get("PartitionKeys") or [])
     if keys:
@@ -124,8 +126,10 @@ def _quoted(value: str) -> str:
 def create_table_lines(database: str, name: str, table: dict[str, Any]) -> list[str]:
     descriptor = table.get("StorageDescriptor") or {}
     serde = descriptor.get("SerdeInfo") or {}
-    column = lambda c: f"  `{c['Name']}` {c.get('Type', 'string')}" + (
-        f" COMMENT {_quoted(c['Comment'])}" if c.get("Comment") else "")
+    def column(c: dict[str, Any]) -> str:
+        comment = f" COMMENT {_quoted(c['Comment'])}" if c.get("Comment") else ""
+        return f"  `{c['Name']}` {c.get('Type', 'string')}{comment}"
+
     columns = [column(c) for c in _columns(table)]
     lines = [f"CREATE EXTERNAL TABLE `{database}.{name}`("]
     lines += [f"{text}, " for text in columns[:-1]] + [f"{columns[-1]})"] if columns else [")"]
@@ -140,7 +144,8 @@ def create_table_lines(database: str, name: str, table: dict[str, Any]) -> list[
         lines.append("WITH SERDEPROPERTIES ( ")
         pairs = [f"  {_quoted(k)}={_quoted(v)}" for k, v in parameters]
         lines += [f"{text}, " for text in pairs[:-1]] + [f"{pairs[-1]}) "]
-    lines += ["STORED AS INPUTFORMAT ", f"  {_quoted(descriptor.get('InputFormat') or glue_catalog.TEXT_INPUT_FORMAT)} ",
+    input_format = descriptor.get("InputFormat") or glue_catalog.TEXT_INPUT_FORMAT
+    lines += ["STORED AS INPUTFORMAT ", f"  {_quoted(input_format)} ",
               "OUTPUTFORMAT ", f"  {_quoted(descriptor.get('OutputFormat') or glue_catalog.TEXT_OUTPUT_FORMAT)}",
               "LOCATION", f"  {_quoted(descriptor.get('Location') or '')}"]
     properties = sorted((table.get("Parameters") or {}).items())

@@ -179,7 +179,9 @@ def _table_metadata(table: Any) -> dict[str, Any]:
     serde.param.<name>)."""
     table_input = current_table_input(table)
     sd = table_input.get("StorageDescriptor") or {}
-    column = lambda c: {k: c[k] for k in ("Name", "Type", "Comment") if c.get(k) is not None}
+    def column(c: dict) -> dict:
+        return {k: c[k] for k in ("Name", "Type", "Comment") if c.get(k) is not None}
+
     parameters = dict(table_input.get("Parameters") or {})
     for key, value in (("location", sd.get("Location")), ("inputformat", sd.get("InputFormat")),
                        ("outputformat", sd.get("OutputFormat")),

@@ -33,9 +33,10 @@ def write_partitions(conn: duckdb.DuckDBPyConnection, rows_table: str, table: st
     selected = ", ".join(quote_identifier(name) for name in data_columns)
     total, written, new = 0, [], []
     for texts in _partition_texts(conn, rows_table, table, keys):
-        folder = known.get(texts) or (location.rstrip("/") + "/" + "".join(f"{k}={v}/" for k, v in zip(keys, texts)))
+        folder = known.get(texts) or (location.rstrip("/") + "/"
+                                      + "".join(f"{k}={v}/" for k, v in zip(keys, texts, strict=False)))
         where = " AND ".join(f"CAST({quote_identifier(k)} AS VARCHAR) = {quote_literal(v)}"
-                             for k, v in zip(keys, texts))
+                             for k, v in zip(keys, texts, strict=False))
         _, rows, files = athena_ddl.write_parquet(conn, f"SELECT {selected} FROM {rows_table} WHERE {where}",
                                                   folder, query_id, must_be_empty=False)
         total += rows
@@ -64,7 +65,7 @@ def _partition_texts(conn: duckdb.DuckDBPyConnection, rows_table: str, table: st
         raise AthenaQueryError("HIVE_TOO_MANY_OPEN_PARTITIONS",
                                f"Exceeded limit of {MAX_PARTITIONS} open writers for partitions/buckets")
     for row in found:
-        for key, text in zip(keys, row):
+        for key, text in zip(keys, row, strict=False):
             if text is None:
                 raise AthenaQueryError("NOT_SUPPORTED", f"local_aws does not write a NULL value of partition "
                                        f"column {key} (Hive's __HIVE_DEFAULT_PARTITION__) into {table}")

@@ -261,7 +261,7 @@ def _create_view(glue: GlueBackend, execution: Execution, tree: exp.Create, stat
             raise AthenaQueryError("MISSING_COLUMN_NAME", f"Column name not specified at position {position + 1}")
     with _connect() as conn:
         relation = conn.sql(to_duckdb(conn, parse(query), glue, execution.database))
-        columns = list(zip(relation.columns, (str(t) for t in relation.types)))
+        columns = list(zip(relation.columns, (str(t) for t in relation.types), strict=False))
     view = tree.this
     athena_views.create_view(glue, (view.db or execution.database).lower(), view.name.lower(), query,
                              bool(tree.args.get("replace")), columns)

@@ -169,7 +169,7 @@ def match(method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
         if route.method != method.upper() or len(route.segments) != len(segments):
             continue
         labels: dict[str, str] = {}
-        for template, segment in zip(route.segments, segments):
+        for template, segment in zip(route.segments, segments, strict=False):
             label = _LABEL.match(template)
             if label:
                 labels[label[1]] = unquote(segment)

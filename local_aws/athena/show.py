@@ -72,7 +72,7 @@ def show(glue: GlueBackend, statement: str, default_database: str) -> tuple[str,
             # Hive's own words, as util_show.go records them: "FAILED: Execution Error, ..."
             raise AthenaQueryError("FAILED", f"Execution Error, return code 1 from org.apache.hadoop."
                                    f"hive.ql.exec.DDLTask. Table {database}.{name} is not a partitioned table")
-        return "partition", ["/".join(f"{k}={v}" for k, v in zip(keys, p.values))
+        return "partition", ["/".join(f"{k}={v}" for k, v in zip(keys, p.values, strict=False))
                              for p in table.partitions.values()]
     raise AthenaQueryError("SYNTAX_ERROR", f"local_aws cannot read this SHOW statement: {statement!r}")
 

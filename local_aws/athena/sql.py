@@ -206,7 +206,7 @@ def table_sql(conn: duckdb.DuckDBPyConnection, spec: TableSpec, raw: bool = Fals
         reader = _reader(spec, files)
         partition_columns = [
             f"CAST({quote_literal(value)} AS {duckdb_type(ptype) or 'VARCHAR'}) AS {quote_identifier(pname)}"
-            for (pname, ptype), value in zip(spec.partition_keys, values)
+            for (pname, ptype), value in zip(spec.partition_keys, values, strict=False)
         ]
         selects.append(f"SELECT {', '.join(_select_list(conn, spec, reader, raw) + partition_columns)} "
                        f"FROM {reader}")
@@ -370,5 +370,5 @@ def bind_parameters(tree: exp.Expression, parameters: list[str] | None) -> None:
     if len(placeholders) != len(parameters):
         raise AthenaQueryError("INVALID_PARAMETER_USAGE",
                                f"the query has {len(placeholders)} parameter(s) but {len(parameters)} were given")
-    for placeholder, value in zip(placeholders, parameters):
+    for placeholder, value in zip(placeholders, parameters, strict=False):
         placeholder.replace(sqlglot.parse_one(_typed_decimal_literals(value), read=_DIALECT))

@@ -30,8 +30,9 @@ from local_aws.glue import catalog as glue_catalog
 from local_aws.glue.catalog import GlueBackend
 
 _PREFIX, _SUFFIX = "/* Presto View: ", " */"
-_CREATE_VIEW = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:\"[^\"]*\"|`[^`]*`|[^\s\"`(])+\s+AS\s+(?P<query>.*)$",
-                          re.I | re.S)
+_CREATE_VIEW = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:\"[^\"]*\"|`[^`]*`|[^\s\"`(])+\s+AS\s+(?P<query>.*)$",
+    re.I | re.S)
 
 # DuckDB result types -> (Trino type, Hive type); DECIMAL(p,s) is handled apart.
 _TYPES = {

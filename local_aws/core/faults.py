@@ -11,10 +11,11 @@ Tests use this to prove that retries and rollbacks work. Three ways to arm a fau
 `operation` is the API name as in the AWS docs (StartQueryExecution, ExecuteStatement,
 GetObject, PutObject, ...), or "COPY <table>" for a fault inside the Redshift data plane: the
 next COPY into that table fails as a statement, in the middle of its transaction, so a test can
-prove that a batch rolls back whole (e.g. "COPY stage_factcovidcounty", the last COPY of a load). `kind` is "error" (default: HTTP 500, InternalFailure / S3
-InternalError) or "throttle" (HTTP 400 ThrottlingException / S3 503 SlowDown). Both are what
-botocore's retry handlers treat as retryable, so a client with retries passes and one without
-fails. A faulted call never reaches moto: nothing is created or changed.
+prove that a batch rolls back whole (e.g. "COPY stage_factcovidcounty", the last COPY of a load).
+`kind` is "error" (default: HTTP 500, InternalFailure / S3 InternalError) or "throttle" (HTTP
+400 ThrottlingException / S3 503 SlowDown). Both are what botocore's retry handlers treat as
+retryable, so a client with retries passes and one without fails. A faulted call never reaches
+moto: nothing is created or changed.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qs
 
 ENV_VAR = "LOCAL_AWS_FAULTS"
@@ -64,7 +66,8 @@ class FaultRegistry:
             try:
                 self.arm(operation, int(count or 1), kind or "error")
             except ValueError as exc:
-                raise ValueError(f"bad fault spec {item!r} (expected Operation:count[:error|throttle]): {exc}") from None
+                raise ValueError(f"bad fault spec {item!r} "
+                                 f"(expected Operation:count[:error|throttle]): {exc}") from None
 
     def take(self, operation: str) -> Fault | None:
         """The fault to apply to this call, if one is armed; counts it down."""

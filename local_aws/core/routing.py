@@ -9,8 +9,9 @@ service (S3 among them) gets moto's own. Nothing is patched into moto's classes 
 Every app, ours and moto's, answers an action nobody implemented (moto raises
 NotImplementedError) with 400 UnsupportedOperation naming the service and the action, in the
 protocol's error shape. A REST protocol names its operation by method and path, not in a header:
-a service that routes one (athena/rest_json.py) raises UnsupportedOperation with the name. Left alone it is a 500, which AWS SDKs retry for about ten seconds
-before showing an HTML page; a 4xx is not retried and says what is missing.
+a service that routes one (athena/rest_json.py) raises UnsupportedOperation with the name. Left
+alone it is a 500, which AWS SDKs retry for about ten seconds before showing an HTML page; a 4xx
+is not retried and says what is missing.
 """
 
 from __future__ import annotations

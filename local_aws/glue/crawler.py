@@ -173,7 +173,7 @@ def classify_csv(data: bytes, classifier: dict[str, Any] | None = None) -> Class
         serde, serde_params = OPEN_CSV, {"separatorChar": delim, "quoteChar": quote}
     else:
         serde, serde_params = LAZY_SIMPLE, {"field.delim": delim}
-    return Classified("csv", list(zip(names, types)), serde, serde_params, params=params)
+    return Classified("csv", list(zip(names, types, strict=False)), serde, serde_params, params=params)
 
 
 def classify_json(data: bytes) -> Classified:

@@ -203,7 +203,7 @@ class _Handler(bv.BuenaVistaHandler):
         if code != 196608:  # protocol 3.0 (a CancelRequest included: not supported)
             raise _AuthError(f"local_aws: unsupported startup message {code}")
         fields = [x.decode() for x in self.r.read_bytes(length - 4).split(bv.NULL_BYTE)]
-        params = dict(zip(fields[::2], fields[1::2]))
+        params = dict(zip(fields[::2], fields[1::2], strict=False))
         ctx = _Context(None, None, params)  # the session opens once the password is right
         self.send_authentication_md5(ctx)
         return ctx

@@ -62,7 +62,8 @@ def copy(cursor: duckdb.DuckDBPyConnection, copy: CopyCommand) -> int:
                 f"COPY {copy.table}: the files under {copy.source} have {len(source_columns)} "
                 f"column(s) but the load expects {len(target)} "
                 f"({'Extra column(s) found' if len(source_columns) > len(target) else 'Missing data for columns'})")
-        select = ", ".join(_load_expression(src, dtype, copy) for src, (_, dtype) in zip(source_columns, target))
+        select = ", ".join(_load_expression(src, dtype, copy)
+                           for src, (_, dtype) in zip(source_columns, target, strict=False))
         insert_columns = ", ".join(_quote(name) for name, _ in target)
         cursor.execute(f"INSERT INTO {copy.table} ({insert_columns}) SELECT {select} FROM {source}")
         return int(cursor.fetchall()[0][0])

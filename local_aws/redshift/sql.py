@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 import sqlglot
 from sqlglot import exp
@@ -71,7 +71,7 @@ class CopyCommand:
     options: dict[str, str] = field(default_factory=dict)  # accepted but without effect here
 
 
-Command = Union[SqlCommand, CopyCommand, UnloadCommand]
+Command = SqlCommand | CopyCommand | UnloadCommand
 
 _NOOP_COMMANDS = {"VACUUM", "ANALYZE", "GRANT", "REVOKE"}
 _DROPPED_PROPERTIES = (exp.DistKeyProperty, exp.SortKeyProperty, exp.DistStyleProperty,

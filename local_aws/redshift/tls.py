@@ -51,7 +51,7 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 def _certificate(subject: str, key, issuer_name: x509.Name, issuer_key, *, ca: bool,
                  names: list[str] | None = None) -> x509.Certificate:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     builder = (x509.CertificateBuilder()
                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
                .issuer_name(issuer_name).public_key(key.public_key())

@@ -15,7 +15,8 @@ import json
 import sys
 import time
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 import botocore
@@ -80,7 +81,9 @@ def athena_case(cfg: dict, check: Callable) -> None:
     athena = client("athena")
     bucket, database = f"{cfg['bucket']}-{cfg['suffix']}", f"sdk_athena_{cfg['suffix']}"
     output = f"s3://{bucket}/athena-results/"
-    state = lambda sql, db="default": athena_run(athena, sql, output, db)["Status"]["State"]
+    def state(sql: str, db: str = "default") -> str:
+        return athena_run(athena, sql, output, db)["Status"]["State"]
+
     check("work_groups", lambda: sorted(w["Name"] for w in athena.list_work_groups()["WorkGroups"]))
     check("get_work_group", lambda: athena.get_work_group(WorkGroup="primary")["WorkGroup"]["Name"])
     check("data_catalogs", lambda: [c["CatalogName"] for c in athena.list_data_catalogs()["DataCatalogsSummary"]])
@@ -204,7 +207,7 @@ def main(cfg: dict) -> dict:
     for service, case in SERVICES.items():
         results: dict[str, Any] = {}
 
-        def check(name: str, call: Callable[[], Any]) -> None:
+        def check(name: str, call: Callable[[], Any], results: dict = results) -> None:
             try:
                 results[name] = {"value": call()}
             except Exception as exc:  # the test says which answers are right

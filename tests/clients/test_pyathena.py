@@ -22,7 +22,7 @@ from tests.clients.conftest import BUCKET, DATABASE, OUTPUT, TABLE
 from tests.support.emulator import REGION
 
 pyathena = pytest.importorskip("pyathena")
-from pyathena.error import OperationalError
+from pyathena.error import OperationalError  # noqa: E402 (only once importorskip let pyathena in)
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def test_pandas_cursor_unload__laughingman7743_github_io_PyAthena_pandas_unload(
 
     with connect(cursor_class=PandasCursor, cursor_kwargs={"unload": True}) as conn:
         df = conn.cursor().execute(f"SELECT state, cases FROM {TABLE} ORDER BY cases").as_pandas()
-    assert sorted(zip(df["state"], df["cases"])) == [("CA", 4), ("NY", 10), ("NY", 25)]
+    assert sorted(zip(df["state"], df["cases"], strict=True)) == [("CA", 4), ("NY", 10), ("NY", 25)]
 
 
 def test_sqlalchemy_inspector_lists_schemas_tables_columns__laughingman7743_github_io_PyAthena_sqlalchemy(lake, aws_env):

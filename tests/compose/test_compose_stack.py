@@ -29,7 +29,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from covid_lake import redshift_io
+from covid_lake.aws import redshift_io
 from tests.support.compose import ComposeStack, DockerEngine, env_flag
 from tests.support.ports import free_port
 
@@ -188,7 +188,7 @@ def test_the_warehouse_equals_make_run_for_the_same_dates(stack, make_run_wareho
 
 
 def test_a_sql_client_reads_the_warehouse_at_the_published_port(stack):
-    """docs/local_aws.md "SQL clients": temporary credentials from GetCredentials, then the Postgres protocol
+    """docs/local-aws.md "SQL clients": temporary credentials from GetCredentials, then the Postgres protocol
     at the workgroup's port, published on localhost."""
     import psycopg2
 

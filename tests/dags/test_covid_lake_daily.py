@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from covid_lake import redshift_io, settings
-from covid_lake.datasets import BY_NAME, DATASETS
+from covid_lake.aws import redshift_io
+from covid_lake.domain.datasets import BY_NAME, DATASETS
+from covid_lake.tasks import settings
 from tests.support.emulator import start_emulator
 from tests.support.pipeline import ROOT, Pipeline
 
@@ -50,7 +51,7 @@ def jhu_state_confirmed(lake: Path, state: str, day: str) -> int:
 @pytest.fixture(scope="module")
 def two_days(pipeline):
     results = [pipeline.run(DAY1), pipeline.run(DAY2)]
-    for (state, log), day in zip(results, (DAY1, DAY2)):
+    for (state, log), day in zip(results, (DAY1, DAY2), strict=True):
         assert state == "success", f"run {day} ended {state}:\n{log[-6000:]}"
     return pipeline.snapshot()
 
@@ -279,8 +280,8 @@ def test_invalid_rows_are_quarantined_named_and_left_out_and_a_clean_rerun_resto
 
 
 def test_full_refresh_loads_every_date_of_the_sources(pipeline, small_lake):
-    from covid_lake import star
-    from covid_lake.clean import clean_lake, load_raw_from_dir
+    from covid_lake.domain import star
+    from covid_lake.domain.clean import clean_lake, load_raw_from_dir
 
     state, log = pipeline.run_conf(DAY1, full_refresh=True)
     assert state == "success", log[-6000:]

@@ -31,6 +31,10 @@ print(json.dumps({
                           "timeout": t.execution_timeout and t.execution_timeout.total_seconds(),
                           "conn": getattr(t, "aws_conn_id", None)} for t in dag.tasks} if dag else {},
     "dagrun_timeout": dag.dagrun_timeout.total_seconds() if dag and dag.dagrun_timeout else None,
+    "stages": {g: sorted(c.task_id if hasattr(c, "task_id") else c.group_id
+                         for c in dag.task_group.children[g].children.values())
+               if hasattr(dag.task_group.children[g], "children") else None
+               for g in dag.task_group.children} if dag else {},
     "heavy_loaded": sorted(m for m in HEAVY if m in sys.modules),
 }))
 """
@@ -50,6 +54,45 @@ def test_dag_imports_without_errors_or_aws_calls(parsed):
     assert "resolve_run" in parsed["tasks"] and "load" in parsed["tasks"]
 
 
+def test_the_graph_shows_the_six_stages(parsed):
+    """resolve_run and five TaskGroups at the top of the graph, the tasks in them unprefixed."""
+    assert parsed["stages"] == {
+        "resolve_run": None,
+        "landing": ["ensure_bucket", "land"],
+        "cataloguing": ["choose_crawl", "crawl", "crawl_not_needed", "prepare_catalog",
+                        "read_csv_as_text", "update_crawler"],
+        "profile_and_extract": ["check_raw", "extract", "extract_queries", "profile"],
+        "star": ["transform_and_publish"],
+        "warehouse": ["check_warehouse", "create_tables", "load", "load_arguments",
+                      "prune_snapshots", "stage_load_job"],
+    }
+    assert set(parsed["tasks"]) == {t for ts in parsed["stages"].values() for t in ts or []} | {
+        "resolve_run"}
+
+
+def test_the_load_jobs_arguments_are_what_the_load_script_takes():
+    """load_arguments (an XComArg to the Glue operator) gives the script its dates, plan and
+    target; the script parses them and accepts the plan."""
+    sys.path.insert(0, str(ROOT / "include" / "scripts"))
+    import load_redshift
+
+    from covid_lake.domain import layout
+    from covid_lake.tasks import settings, warehouse
+
+    cfg = settings.load(lambda key, default: default)
+    day = dt.date(2020, 4, 1)
+    plan = layout.load_plan("s3://covid-lake/star", day, day, day, {"dimdate": 1, "factcovid": 3})
+    published = {"run_date": "2020-04-01", "start_date": "2020-04-01", "end_date": "2020-04-01",
+                 "plan": plan, "counts": {}}
+    args = warehouse.load_job_arguments(cfg, published)
+    assert all(isinstance(v, str) for v in args.values())
+    parsed_args = load_redshift.parse_args([a for kv in args.items() for a in kv])
+    assert load_redshift.check_plan(json.loads(parsed_args.plan)) == plan
+    assert (parsed_args.run_date, parsed_args.workgroup, parsed_args.database) == (
+        "2020-04-01", "covid-lake", "dev")
+    assert parsed_args.sql_uri == "s3://covid-lake/scripts/sql/load"
+
+
 def test_parsing_does_not_import_the_heavy_pipeline_code(parsed):
     # What the DAG processor pays on every parse; the import's time is in `make bench`.
     assert parsed["heavy_loaded"] == [], "imported at parse time"
@@ -62,7 +105,7 @@ def test_every_task_retries(parsed):
 
 def test_every_task_and_the_run_have_a_timeout(parsed):
     """The failure policy (covid_lake.errors): a hung call fails its task, a hung run its run."""
-    from covid_lake.errors import DAGRUN_TIMEOUT, LONG_WAIT, TASK_TIMEOUT
+    from covid_lake.tasks.policy import DAGRUN_TIMEOUT, LONG_WAIT, TASK_TIMEOUT
 
     timeouts = {t: v["timeout"] for t, v in parsed["tasks"].items()}
     assert all(timeouts.values()), timeouts
@@ -96,7 +139,7 @@ def test_crawl_and_load_are_serialised_by_pools(parsed):
 
 
 def test_sql_files_exist_and_render():
-    from covid_lake import athena_io, redshift_io
+    from covid_lake.aws import athena_io, redshift_io
 
     assert (SQL / "athena" / "profile.sql").is_file()
     for table in ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty"):
@@ -118,7 +161,8 @@ def test_sql_files_exist_and_render():
 def test_load_templates_give_one_transaction_within_the_data_api_limit():
     sys.path.insert(0, str(ROOT / "include" / "scripts"))
     import load_redshift
-    from covid_lake import layout
+
+    from covid_lake.domain import contracts, layout
 
     templates = {p.stem: p.read_text() for p in (SQL / "redshift" / "load").glob("*.sql")}
     # every statement a template names has its file, and every file is used
@@ -137,6 +181,12 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
     assert "DELETE FROM factcovid WHERE date_key BETWEEN 20200401 AND 20200401" in daily
     # dimregion has its own merge (a run's NULL keeps the loaded value), the others the generic one
     assert any(s.startswith("UPDATE stage_dimregion SET") for s in daily)
+    # ... over the columns its contract keeps (the plan carries them to the script)
+    keep = next(s for s in daily if s.startswith("UPDATE stage_dimregion SET"))
+    assert [c for c in contracts.contract("dimregion").column_names
+            if f"{c} = COALESCE(stage_dimregion.{c}, kept.{c})" in keep] == list(
+        contracts.contract("dimregion").kept_when_null)
+    assert len(contracts.contract("dimregion").kept_when_null) == 7
     assert not any(s.startswith("UPDATE stage_dimhospital") for s in daily)
     # the run's audit rows replace its earlier ones, in the same transaction
     assert "DELETE FROM runaudit WHERE run_date_key = 20200401" in daily
@@ -151,10 +201,13 @@ def test_load_templates_give_one_transaction_within_the_data_api_limit():
         load_redshift.check_plan(bad)
     with pytest.raises(load_redshift.LoadError, match="template must be one of"):
         load_redshift.check_plan([{"table": "t", "template": "../x"}])
+    with pytest.raises(load_redshift.LoadError, match="keep is not a column list"):
+        load_redshift.check_plan([{"table": "dimregion", "template": "dimregion",
+                                   "key": "fips", "keep": "x = 1; DROP TABLE y"}])
 
 
 def test_the_layout_names_every_warehouse_table_once():
-    from covid_lake import contracts, layout
+    from covid_lake.domain import contracts, layout
 
     assert set(layout.WAREHOUSE) == set(contracts.WAREHOUSE_TABLES)
     assert set(layout.FACTS) == set(contracts.FACT_TABLES)

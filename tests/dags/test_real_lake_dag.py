@@ -12,8 +12,8 @@ import time
 import pandas as pd
 import pytest
 
-from tests.support.emulator import start_emulator
 from tests.support import real_lake as hand
+from tests.support.emulator import start_emulator
 from tests.support.pipeline import ROOT, Pipeline
 
 pytestmark = pytest.mark.skipif(not hand.available(), reason=hand.SKIP_REASON)

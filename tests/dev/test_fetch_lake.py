@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from covid_lake.domain.datasets import DATASETS, SOURCE_BUCKET
 from covid_lake_dev import fetch_lake
-from covid_lake.datasets import DATASETS, SOURCE_BUCKET
 from tests.support.emulator import REPO, start_emulator
 
 KEYS = [d.key for d in DATASETS]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from covid_lake import settings
+from covid_lake.tasks import settings
 from covid_lake_dev import local_airflow, local_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ def test_the_airflow_services_that_call_aws_wait_for_a_healthy_emulator(compose)
 def test_the_emulator_serves_the_pipelines_redshift_workgroup(compose):
     # local_aws answers a workgroup it was not given as AWS does ("Redshift endpoint doesn't
     # exist"): compose must give it the settings' workgroup, as make run / make airflow do.
-    from covid_lake import settings
+    from covid_lake.tasks import settings
 
     command = compose["services"]["local-aws"]["command"]
     given = [command[i + 1] for i, arg in enumerate(command) if arg == "--redshift-workgroup"]

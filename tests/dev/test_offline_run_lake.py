@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
+from covid_lake.domain.datasets import DATASETS
 from covid_lake_dev import local_airflow, offline_run
-from covid_lake.datasets import DATASETS
 from covid_lake_dev.local_stack import LOCAL, ROOT, Emulator, lake_state_dir
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from covid_lake.datasets import BY_NAME, DATASETS
 
+from covid_lake.domain.datasets import BY_NAME, DATASETS
 from covid_lake_dev.geography import (
     NYC_BOROUGHS,
     STATE_BY_ABBR,
@@ -167,9 +167,9 @@ def test_counties_are_the_real_ones_with_addfips_names(full_lake):
     assert (pop["Id2"].str.len() == 4).sum() > 300  # as in the real file (316)
     assert set(fips) == {f for f in names if f[:2] not in ("60", "66", "69", "74", "78")
                          and f != "51515"}  # Bedford city, VA, dissolved in 2013
-    for f, county in zip(fips, pop["County"]):
+    for f, county in zip(fips, pop["County"], strict=False):
         assert county in {population_file_name(n) for n in names[f]}, f
-    got = dict(zip(fips, pop["County"]))
+    got = dict(zip(fips, pop["County"], strict=False))
     assert got["06001"] == "Alameda" and got["22001"] == "Acadia Parish"
     assert got["24510"] == "Baltimore city" and got["72001"] == "Adjuntas Municipio"
     assert got["35013"] == "Doña Ana" and got["11001"] == "District of Columbia"
@@ -385,7 +385,7 @@ def test_cumulative_counts_only_drop_at_documented_corrections(scale, request):
     latest = jhu.sort_values("ts").drop_duplicates(["fips", "day"], keep="last")
     latest = latest.sort_values(["fips", "day"])
     drops = latest[latest.groupby("fips")["confirmed"].diff() < 0]
-    got = {(f, pd.Timestamp(d).date()) for f, d in zip(drops["fips"], drops["day"])}
+    got = {(f, pd.Timestamp(d).date()) for f, d in zip(drops["fips"], drops["day"], strict=False)}
     assert got == set(corrections(scale))
     assert len(drops) >= 1
     county = frame(lake, "us_county").dropna(subset=["fips"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from covid_lake.clean import clean_lake, load_raw_from_dir
+from covid_lake.domain.clean import clean_lake, load_raw_from_dir
 from tests.include.fixtures.lake import hand_raw as _hand_raw
 
 

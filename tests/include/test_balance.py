@@ -1,4 +1,4 @@
-"""The row balance (covid_lake.balance): per daily dataset and day, rows read = loaded + left out
+"""The row balance (covid_lake.domain.balance): per daily dataset and day, rows read = loaded + left out
 by reason + rejected. Expected figures on the real files come from the raw rows with plain csv
 (tests/support/real_lake.py), never from the pipeline."""
 
@@ -13,8 +13,8 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from covid_lake import balance, contracts, quality, star
-from covid_lake.clean import clean_lake, load_raw_from_dir
+from covid_lake.domain import balance, contracts, quality, star
+from covid_lake.domain.clean import clean_lake, load_raw_from_dir
 from tests.include.fixtures.lake import _jhu, raw_frame
 from tests.support import real_lake as hand
 
@@ -53,7 +53,7 @@ def _raw_counts(lake_dir, name: str, key: str, column: str, day_of) -> Counter:
 
 
 def test_the_balance_closes_on_every_day_of_the_sample(small_sample):
-    from covid_lake.datasets import dataset
+    from covid_lake.domain.datasets import dataset
 
     lake = small_sample["lake"]
     table = balance.check(star.build_full_history(lake).balance)
@@ -116,7 +116,7 @@ def test_a_fact_row_made_by_another_source_does_not_count_a_row_kept_out_of_it(
     """Issue 26's defect: Guam's JHU row reached no figure while COVID Tracking made Guam's
     factcovid row, so the row's presence said nothing. A source's rows are loaded only where the
     fact holds that source's measures: here one fact row loses them, and the balance opens."""
-    from covid_lake import regions
+    from covid_lake.domain import regions
 
     built = star.build_day(hand_lake, "2020-04-01")
     facts = built.tables[table]

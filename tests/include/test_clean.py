@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covid_lake import clean
-from covid_lake.clean import SourceDataError
-from covid_lake.datasets import DATASETS
-
+from covid_lake.domain import clean
+from covid_lake.domain.datasets import DATASETS
+from covid_lake.domain.parsing import SourceDataError
 from tests.include.fixtures.lake import raw_frame
 
 

@@ -1,7 +1,7 @@
 """The real lake's CSV files through the crawler and Athena, as on AWS: Athena's Open CSV SerDe
 fails a query that reads an empty field of a numeric column (HIVE_BAD_DATA,
 docs.aws.amazon.com/athena/latest/ug/csv-serde.html), local_aws does the same, and the pipeline
-reads the CSV tables as text (steps.read_csv_as_text) so that its profile and extracts pass.
+reads the CSV tables as text (catalog.read_csv_as_text) so that its profile and extracts pass.
 Expected values come from the raw file with Python's csv module, not from the pipeline."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import time
 
 import pytest
 
-from covid_lake import athena_io, steps
-from covid_lake import settings as settings_module
-from covid_lake.catalog import crawler_config
-from covid_lake.datasets import DATASETS
+from covid_lake.aws import athena_io
+from covid_lake.domain.datasets import DATASETS
+from covid_lake.tasks import catalog, extract, land
+from covid_lake.tasks import settings as settings_module
 from tests.support import real_lake as hand
 from tests.support.emulator import start_emulator
 
@@ -29,11 +29,11 @@ def lake(tmp_path_factory):
     emu = start_emulator(tmp_path_factory.mktemp("real-csv"), "--lake", str(hand.REAL_LAKE))
     cfg = settings_module.load(lambda key, default: default)
     glue, s3, athena = emu.client("glue"), emu.client("s3"), emu.client("athena")
-    steps.ensure_bucket(s3, cfg.bucket, "us-east-1")
+    land.ensure_bucket(s3, cfg.bucket, "us-east-1")
     for d in DATASETS:
-        steps.land(s3, cfg, d.name)
-    steps.prepare_catalog(glue, cfg)
-    glue.update_crawler(**crawler_config(cfg))
+        land.land(s3, cfg, d.name)
+    catalog.prepare_catalog(glue, cfg)
+    glue.update_crawler(**catalog.crawler_config(cfg))
     crawl(glue, cfg.crawler_name)
     yield cfg, glue, athena
     emu.stop()
@@ -83,7 +83,7 @@ def test_the_crawled_real_files_fail_in_athena_until_read_as_text(lake):
     reason = failed["Status"]["StateChangeReason"]
     assert reason.startswith("HIVE_BAD_DATA: Error parsing field value ''") and "states_daily" in reason
 
-    retyped = steps.read_csv_as_text(glue, cfg)
+    retyped = catalog.read_csv_as_text(glue, cfg)
     assert "positive" in retyped["states_daily"] and "hospital_beds" not in retyped
     for table in CSV_TABLES:
         assert set(column_types(glue, cfg, table).values()) == {"string"}, table
@@ -92,8 +92,8 @@ def test_the_crawled_real_files_fail_in_athena_until_read_as_text(lake):
     # Every query the pipeline runs on the raw tables now passes, and check_raw accepts them.
     profile = start(athena, cfg, (athena_io.SQL_DIR / "profile.sql").read_text())
     assert profile["Status"]["State"] == "SUCCEEDED", profile["Status"]
-    steps.check_raw(glue, athena, cfg, profile["QueryExecutionId"])
-    for name, sql in zip(athena_io.EXTRACTS, steps.extract_queries(DAY)):
+    catalog.check_raw(glue, athena, cfg, profile["QueryExecutionId"])
+    for name, sql in zip(athena_io.EXTRACTS, extract.extract_queries(DAY), strict=True):
         done = start(athena, cfg, sql)
         assert done["Status"]["State"] == "SUCCEEDED", (name, done["Status"])
 
@@ -112,7 +112,7 @@ def test_the_crawled_real_files_fail_in_athena_until_read_as_text(lake):
 
 def test_a_recrawl_keeps_the_text_columns(lake):
     cfg, glue, athena = lake
-    steps.read_csv_as_text(glue, cfg)
+    catalog.read_csv_as_text(glue, cfg)
     crawl(glue, cfg.crawler_name)  # the crawler adds new columns only (catalog.CRAWLER_CONFIGURATION)
     assert set(column_types(glue, cfg, "states_daily").values()) == {"string"}
-    assert steps.read_csv_as_text(glue, cfg) == {}
+    assert catalog.read_csv_as_text(glue, cfg) == {}

@@ -13,9 +13,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from covid_lake import balance, jhu_keys, star, validate
-from covid_lake.clean import clean_lake, clean_states_daily, clean_us_county, clean_us_states
-from covid_lake.errors import DataError
+from covid_lake.domain import balance, jhu_keys, star, validate
+from covid_lake.domain.clean import clean_lake, clean_states_daily, clean_us_county, clean_us_states
+from covid_lake.domain.errors import DataError
 from tests.include.fixtures.lake import _jhu, raw_frame
 
 DAY = dt.date(2020, 4, 1)

@@ -8,8 +8,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from covid_lake import parquet_io, star
-from covid_lake.contracts import DataContractError
+from covid_lake.aws import parquet_io
+from covid_lake.domain import star
+from covid_lake.domain.contracts import DataContractError
 
 
 @pytest.fixture

@@ -9,8 +9,10 @@ import json
 import pandas as pd
 import pytest
 
-from covid_lake import quality, raw_contract, regions, settings
-from covid_lake.errors import DataError, QuirkLimitError, fail_fast
+from covid_lake.domain import quality, raw_contract, regions
+from covid_lake.domain.errors import DataError, QuirkLimitError
+from covid_lake.tasks import settings
+from covid_lake.tasks.policy import fail_fast
 
 PROFILE = [
     {"dataset": name, "row_count": 100, "key_nulls": 0, "duplicate_keys": 0}
@@ -60,7 +62,7 @@ def test_catalog_columns_are_checked_against_the_contract():
 
 
 def test_text_table_input_retypes_only_open_csv_tables_and_keeps_the_rest():
-    from covid_lake.catalog import OPEN_CSV_SERDE, text_table_input
+    from covid_lake.aws.glue_tables import OPEN_CSV_SERDE, text_table_input
 
     table = {"Name": "us_states", "DatabaseName": "raw", "CreateTime": "x", "VersionId": "3",
              "TableType": "EXTERNAL_TABLE", "Parameters": {"skip.header.line.count": "1"},
@@ -104,7 +106,7 @@ def test_audit_rows_carry_the_report_and_the_published_counts():
     report = quality.with_limits(quality.frame([("us_county", "no county fips: Unknown", "scope",
                                                  28, 2216)]), lambda d: 0.1)
     audit = quality.audit_rows(report, {"factcovid": 56, "dimdate": 1}, dt.date(2020, 4, 1))
-    from covid_lake import contracts
+    from covid_lake.domain import contracts
 
     contracts.validate("runaudit", audit)
     assert audit["run_date_key"].eq(20200401).all()
@@ -157,13 +159,13 @@ CASES = [  # fips, admin2, province_state, country -> placement, rule, state, co
 
 
 def test_every_kind_of_jhu_row_has_one_place():
-    from covid_lake.clean import pad_fips
+    from covid_lake.domain.parsing import pad_fips
 
     raw = pd.DataFrame([c[:4] for c in CASES],
                        columns=["fips", "admin2", "province_state", "country_region"])
     raw["fips"] = pad_fips(raw["fips"].astype("str"), "enigma_jhu", "fips")
     out = regions.classify_jhu(raw, geo())
-    for (case, got) in zip(CASES, out.itertuples()):
+    for (case, got) in zip(CASES, out.itertuples(), strict=True):
         want = case[4:]
         have = (got.placement, got.rule, None if pd.isna(got.state_fips) else got.state_fips,
                 None if pd.isna(got.county_fips) else got.county_fips)

@@ -16,7 +16,7 @@ from airflow.providers.amazon.aws.triggers.glue import GlueJobCompleteTrigger
 from airflow.serialization.serialized_objects import BaseSerialization
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from covid_lake.quick_deferral import FIRST_LOOK_SECONDS, FirstLookAfter, trigger_class
+from covid_lake.tasks.deferral import FIRST_LOOK_SECONDS, FirstLookAfter, trigger_class
 
 
 class LookClock(BaseTrigger):

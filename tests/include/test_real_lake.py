@@ -9,8 +9,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from covid_lake import quality, raw_contract, regions, star
-from covid_lake.clean import clean_lake, load_raw_from_dir
+from covid_lake.domain import quality, raw_contract, regions, star
+from covid_lake.domain.clean import clean_lake, load_raw_from_dir
 from tests.support import real_lake as hand
 
 pytestmark = pytest.mark.skipif(not hand.available(), reason=hand.SKIP_REASON)

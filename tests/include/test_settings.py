@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from covid_lake import settings
+from covid_lake.tasks import settings
 
 
 def test_a_task_reads_every_setting_in_one_lookup():

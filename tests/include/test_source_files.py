@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from covid_lake.datasets import BY_NAME, DATASETS
-from covid_lake.source_files import SourceFileError, check
+from covid_lake.domain.datasets import BY_NAME, DATASETS
+from covid_lake.domain.source_files import SourceFileError, check
 from tests.support.real_lake import REAL_LAKE, SKIP_REASON
 
 needs_real = pytest.mark.skipif(not REAL_LAKE.exists(), reason=SKIP_REASON)

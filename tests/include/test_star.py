@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from covid_lake import regions, star
-from covid_lake.clean import SourceDataError, clean_lake
-from covid_lake.contracts import DataContractError, validate
-
+from covid_lake.domain import regions, star, star_facts, star_keys
+from covid_lake.domain.clean import clean_lake
+from covid_lake.domain.contracts import DataContractError, validate
+from covid_lake.domain.parsing import SourceDataError
 
 DAY = "2020-04-01"
 K = 20200401
@@ -222,8 +222,8 @@ def test_a_state_level_report_replaces_its_counties_sum():
                            "state_fips": ["72", "72", "01", "01"],
                            "confirmed": [286, 5, 12, 3], "deaths": [11, 0, 1, 0],
                            "recovered": [None, None, None, None], "active": [275, 5, None, None]})
-    latest = latest.astype({"state_fips": "str", **{c: "Int64" for c in star.JHU_MEASURES}})
-    out = star._jhu_state_day(latest).set_index("fips")
+    latest = latest.astype({"state_fips": "str", **{c: "Int64" for c in star_keys.JHU_MEASURES}})
+    out = star_facts._jhu_state_day(latest).set_index("fips")
     # Puerto Rico's own row is its total; Alabama is its county plus its Unassigned row
     assert out.loc["72", "confirmed"] == 286 and out.loc["01", "confirmed"] == 15
     assert pd.isna(out.loc["01", "active"]) and pd.isna(out.loc["72", "recovered"])
@@ -277,8 +277,8 @@ def test_the_star_modules_import_without_airflow():
     import subprocess
     import sys
 
-    code = ("import covid_lake.clean, covid_lake.contracts, covid_lake.star, "
-            "covid_lake.parquet_io, sys; sys.exit('airflow' in sys.modules)")
+    code = ("import covid_lake.domain.clean, covid_lake.domain.contracts, covid_lake.domain.star, "
+            "covid_lake.aws.parquet_io, sys; sys.exit('airflow' in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=sys.prefix)  # the install, not cwd
 
 

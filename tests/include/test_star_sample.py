@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from covid_lake import parquet_io, regions, star
-from covid_lake.contracts import TABLES, validate
+from covid_lake.aws import parquet_io
+from covid_lake.domain import regions, star
+from covid_lake.domain.contracts import TABLES, validate
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def test_small_sample_corrections_are_the_only_drops(small_sample, small_star):
 
     fcc = small_star["factcovidcounty"]
     drops = fcc[fcc["new_confirmed"].fillna(0) < 0]
-    got = {(f, k) for f, k in zip(drops["fips"], drops["date_key"])}
+    got = {(f, k) for f, k in zip(drops["fips"], drops["date_key"], strict=True)}
     want = {(f, int(d.strftime("%Y%m%d"))) for f, d in corrections("small")}
     assert got == want and want
 
@@ -120,7 +121,7 @@ def test_full_sample_tutorial_signatures_are_impossible(full_sample):
 
 
 def test_lake_dir_to_parquet_entry_point(small_sample, tmp_path):
-    counts = star.build_lake_to_parquet(small_sample["dir"], tmp_path / "star")
+    counts = parquet_io.build_lake_to_parquet(small_sample["dir"], tmp_path / "star")
     assert set(counts) == set(TABLES) and counts["factcovid"] > 0
     back = parquet_io.read_table("factcovidcounty", str(tmp_path / "star"), prefix="")
     assert back.num_rows == counts["factcovidcounty"]

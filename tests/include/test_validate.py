@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from covid_lake import quality, validate
-from covid_lake.clean import clean_lake, load_raw_from_dir
-from covid_lake.errors import QuirkLimitError
+from covid_lake.domain import quality, validate
+from covid_lake.domain.clean import clean_lake, load_raw_from_dir
+from covid_lake.domain.errors import QuirkLimitError
 from tests.support.real_lake import REAL_LAKE, SKIP_REASON
 
 TODAY = dt.date(2026, 11, 26)
@@ -83,7 +83,7 @@ def test_hostile_rows_are_rejected_with_their_reasons(real):
                                     tx: "fips: not the fips of the row's state"}
     assert reasons["us_county"] == {
         king: "fips: a county of another state than the row's",
-        king + 1: f"date: outside the sources' span 2020-01-01..today"}
+        king + 1: "date: outside the sources' span 2020-01-01..today"}
     assert reasons["states_daily"] == {0: "positive: not a number",
                                        1: "date: not a real calendar date (YYYYMMDD)",
                                        2: "death: negative (a cumulative count never is)"}

@@ -9,7 +9,7 @@ import pytest
 from pytest import approx
 
 from benchmarks import aws_costs
-from covid_lake.datasets import DATASETS
+from covid_lake.domain.datasets import DATASETS
 
 TIMINGS = {"daily": {"ddl": 0.1, "load": 2.0, "check": 0.3},
            "full_refresh": {"ddl": 0.1, "load": 75.0, "check": 0.4}}

@@ -2,7 +2,7 @@
 
 Offline: cfn-lint validates against its bundled schemas; the rest reads the template through
 cfn-lint's own decoder (which understands !Ref, !Sub, !GetAtt, !If) and compares it with
-include/covid_lake/settings.py, infra/airflow-policy.json and infra/README.md.
+include/covid_lake/tasks/settings.py, infra/airflow-policy.json and infra/README.md.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from covid_lake import settings
-from covid_lake.datasets import DATASETS, SOURCE_BUCKET
+from covid_lake.domain.datasets import DATASETS, SOURCE_BUCKET
+from covid_lake.tasks import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -72,12 +72,12 @@ def canonical(node, conditions: dict[str, bool]):
         if len(node) == 1:
             (key, value), = node.items()
             if key == "Ref":
-                return _Drop if value == "AWS::NoValue" else "${%s}" % value
+                return _Drop if value == "AWS::NoValue" else f"${{{value}}}"
             if key == "Fn::Sub":
                 assert isinstance(value, str), "use the one-string form of !Sub in policies"
                 return str(value)
             if key == "Fn::GetAtt":
-                return "${%s}" % ".".join(value if isinstance(value, list) else [value])
+                return "${" + ".".join(value if isinstance(value, list) else [value]) + "}"
             if key == "Fn::If":
                 name, yes, no = value
                 return canonical(yes if conditions[name] else no, conditions)
@@ -379,10 +379,12 @@ S3_ACTIONS = {"head_bucket": {"s3:ListBucket"}, "head_object": {"s3:GetObject"},
               # get_bucket_versioning says Enabled, and these are skipped.
               "create_bucket": set(), "put_bucket_versioning": set()}
 CALLERS = {  # file -> the client each variable name holds there
-    "include/covid_lake/steps.py": {"s3": "s3", "glue": "glue", "athena": "athena",
-                                    "client": "redshift-data"},
-    "include/covid_lake/athena_io.py": {"client": "athena", "s3": "s3"},
-    "include/covid_lake/redshift_io.py": {"client": "redshift-data"},
+    **{f"include/covid_lake/tasks/{m}.py": {"s3": "s3", "glue": "glue", "athena": "athena",
+                                            "client": "redshift-data"}
+       for m in ("land", "catalog", "extract", "publish", "warehouse")},
+    "include/covid_lake/aws/s3_objects.py": {"s3": "s3"},
+    "include/covid_lake/aws/athena_io.py": {"client": "athena", "s3": "s3"},
+    "include/covid_lake/aws/redshift_io.py": {"client": "redshift-data"},
 }
 JOB_CALLERS = {"include/scripts/load_redshift.py": {"s3": "s3", "client": "redshift-data"}}
 
@@ -393,9 +395,9 @@ def actions_called(callers: dict[str, dict[str, str]]) -> dict[str, set[str]]:
     for rel, variables in callers.items():
         text = (ROOT / rel).read_text()
         names = "|".join(variables)
-        calls = re.findall(r"\b(%s)\.get_paginator\(\"(\w+)\"\)" % names, text)
-        # A method called, or passed to a helper that calls it (steps._create(glue.create_crawler, ...)).
-        calls += [c for c in re.findall(r"\b(%s)\.(\w+)[(,]" % names, text) if c[1] != "get_paginator"]
+        calls = re.findall(rf"\b({names})\.get_paginator\(\"(\w+)\"\)", text)
+        # A method called, or passed to a helper that calls it (s3_objects.create(glue.create_crawler, ...)).
+        calls += [c for c in re.findall(rf"\b({names})\.(\w+)[(,]", text) if c[1] != "get_paginator"]
         for var, method in calls:
             service = variables[var]
             if service == "s3":

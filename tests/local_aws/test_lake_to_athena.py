@@ -8,9 +8,10 @@ import time
 
 import pandas as pd
 import pytest
-from covid_lake.athena_io import EXTRACTS, render
-from covid_lake.catalog import CSV_CLASSIFIER, text_table_input
-from covid_lake.datasets import DATASETS, SOURCE_BUCKET
+
+from covid_lake.aws.athena_io import EXTRACTS, render
+from covid_lake.aws.glue_tables import CSV_CLASSIFIER, text_table_input
+from covid_lake.domain.datasets import DATASETS, SOURCE_BUCKET
 
 BUCKET = "e2e-lake"
 DATABASE = "e2e_raw"
@@ -64,8 +65,8 @@ def test_every_extract_runs_on_the_crawled_tables(crawled, extract):
 
 def test_the_raw_profile_passes_the_pipelines_contract(crawled):
     """include/sql/athena/profile.sql over the crawled sample, checked as the DAG checks it."""
-    from covid_lake.athena_io import SQL_DIR, results_frame
-    from covid_lake.raw_contract import check_profile
+    from covid_lake.aws.athena_io import SQL_DIR, results_frame
+    from covid_lake.domain.raw_contract import check_profile
 
     athena = crawled
     qid = athena.start_query_execution(
@@ -85,7 +86,7 @@ def test_results_read_from_the_csv_equal_the_paged_results(crawled, emulator, ex
     (text NULLs and empty strings both arrive as missing on that path)."""
     import datetime as dt
 
-    from covid_lake import athena_io
+    from covid_lake.aws import athena_io
 
     athena, s3 = crawled, emulator.client("s3")
     qid = athena_io.run_query(athena, render(extract, dt.date(2020, 4, 1)), DATABASE,
@@ -106,8 +107,9 @@ def test_a_day_the_sources_do_not_cover_builds_an_empty_day(crawled, emulator):
     empty, and the build gives that day's date row and no facts (no crash on empty frames)."""
     import datetime as dt
 
-    from covid_lake import athena_io, star
-    from covid_lake.clean import clean_lake
+    from covid_lake.aws import athena_io
+    from covid_lake.domain import star
+    from covid_lake.domain.clean import clean_lake
 
     athena, s3 = crawled, emulator.client("s3")
     day = dt.date(2026, 11, 23)
@@ -126,7 +128,7 @@ def test_a_day_the_sources_do_not_cover_builds_an_empty_day(crawled, emulator):
 def test_daily_extracts_bring_every_row_whose_date_is_no_real_date(emulator):
     """A run of 2020-04-01 reads its day, JHU also 03-31, and the rows dated 2020-02-30 /
     20200231 / 2/30/20 whatever day they were meant for (row validation then rejects them: see
-    covid_lake.validate); a valid date of another day stays out. Trino's try / try_cast /
+    covid_lake.domain.validate); a valid date of another day stays out. Trino's try / try_cast /
     date_parse, as the extracts use them, on local_aws."""
     import datetime as dt
     import io
@@ -166,7 +168,7 @@ def test_daily_extracts_bring_every_row_whose_date_is_no_real_date(emulator):
             QueryString=render(name, dt.date(2020, 4, 1)),
             QueryExecutionContext={"Database": database},
             ResultConfiguration={"OutputLocation": f"s3://{bucket}/athena/"})["QueryExecutionId"]
-        execution = wait(lambda: athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"],
+        execution = wait(lambda qid=qid: athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"],
                          lambda e: e["Status"]["State"] not in ("QUEUED", "RUNNING"))
         assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
         rows = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]

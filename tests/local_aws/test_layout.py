@@ -144,6 +144,6 @@ def test_a_module_over_400_lines_says_why_at_its_top():
     long = {}
     for name, path in _modules().items():
         lines = path.read_text().splitlines()
-        if len(lines) > MAX_LINES and not any(l.startswith("Why this long:") for l in lines[:40]):
+        if len(lines) > MAX_LINES and not any(line.startswith("Why this long:") for line in lines[:40]):
             long[name] = len(lines)
     assert long == {}

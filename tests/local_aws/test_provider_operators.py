@@ -6,7 +6,7 @@ import textwrap
 import uuid
 from pathlib import Path
 
-from covid_lake.datasets import BY_NAME
+from covid_lake.domain.datasets import BY_NAME
 
 DAGS = Path(__file__).parent / "operator_dags"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from covid_lake import redshift_io, settings
+from covid_lake.aws import redshift_io
+from covid_lake.tasks import settings
 from covid_lake.warehouse_web import pages, warehouse
 from covid_lake.warehouse_web.warehouse import run_key
 from tests.conftest import AirflowRunner

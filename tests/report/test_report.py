@@ -11,12 +11,13 @@ import re
 
 import pytest
 
-from covid_lake import redshift_io, settings
+from covid_lake.aws import redshift_io
 from covid_lake.report import build
+from covid_lake.tasks import settings
 from tests.support.warehouse import TARGET, values, warehouse_emulator
 
-RUN_AFTER = dt.datetime(2026, 11, 27, 2, 30, tzinfo=dt.timezone.utc)
-NOW = dt.datetime(2026, 11, 27, 2, 31, tzinfo=dt.timezone.utc)
+RUN_AFTER = dt.datetime(2026, 11, 27, 2, 30, tzinfo=dt.UTC)
+NOW = dt.datetime(2026, 11, 27, 2, 31, tzinfo=dt.UTC)
 
 # (fips, level, county, state, abbr, state_fips, population)
 REGIONS = [

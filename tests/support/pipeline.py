@@ -9,7 +9,7 @@ from pathlib import Path
 
 import boto3
 
-from covid_lake import redshift_io
+from covid_lake.aws import redshift_io
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = {"WorkgroupName": "covid-lake", "Database": "dev"}

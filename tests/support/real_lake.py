@@ -3,7 +3,7 @@ compare the pipeline with. Plain `csv` and `gzip` over the raw rows, on purpose:
 calls the pipeline's cleaners, classifier or star build, so a defect there cannot hide by being
 repeated on both sides.
 
-The rules written down in README "The star schema", applied by hand:
+The rules written down in docs/data-model.md, applied by hand:
 - a state's JHU figure on day D = the sum of all its US rows whose last_update falls on D (its
   counties, 'Unassigned', 'Out of XX', county rows without fips), the state found from the row's
   province_state name; a state or territory reported as one row (Puerto Rico, Guam, ...) is that
@@ -21,7 +21,7 @@ import io
 import os
 import unicodedata
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def rows(name: str) -> list[dict[str, str]]:
     return list(_rows(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rows(name: str) -> tuple[dict[str, str], ...]:
     raw = (REAL_LAKE / KEYS[name]).read_bytes()
     if raw[:2] == b"\x1f\x8b":
@@ -70,7 +70,7 @@ def jhu_day(value: str) -> dt.date:
     return dt.date.fromisoformat(day)
 
 
-@lru_cache(maxsize=None)
+@cache
 def state_fips_by_name() -> dict[str, str]:
     out = dict(TERRITORY_FIPS)
     for r in _rows("countypopulation"):

@@ -3,8 +3,8 @@ and the project bucket: what tests/report and tests/plugins fill by hand."""
 
 from __future__ import annotations
 
-from covid_lake import redshift_io
-from covid_lake.layout import WAREHOUSE
+from covid_lake.aws import redshift_io
+from covid_lake.domain.layout import WAREHOUSE
 from tests.support.emulator import Emulator, start_emulator
 
 TARGET = {"WorkgroupName": "covid-lake", "Database": "dev"}

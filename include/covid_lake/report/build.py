@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from covid_lake import layout
+from covid_lake.domain import layout
 from covid_lake.report import charts, counties, data, figures, page
 
 TITLE = "COVID-19 warehouse report"
@@ -27,7 +27,7 @@ LATEST_DISAGREEMENTS_SHOWN = 15
 
 def update_name(run_after: dt.datetime) -> str:
     """A file name from the report run's time: 2026-11-27T02:30:00Z -> 20261127T023000Z."""
-    return run_after.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return run_after.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def report_keys(prefix: str, name: str) -> tuple[str, str]:
@@ -158,14 +158,14 @@ def build_and_publish(redshift, s3, settings, checks: list[dict], run_after: dt.
     results = data.fetch(redshift, target)
     t1 = time.perf_counter()
     warehouse = "/".join(v for k, v in sorted(target.items()))
-    text = render(results, checks, now or dt.datetime.now(dt.timezone.utc), warehouse)
+    text = render(results, checks, now or dt.datetime.now(dt.UTC), warehouse)
     t2 = time.perf_counter()
     body = text.encode()
     update_key, latest_key = report_keys(settings.reports_prefix, update_name(run_after))
     for key in (update_key, latest_key):
         s3.put_object(Bucket=settings.bucket, Key=key, Body=body,
                       ContentType="text/html; charset=utf-8")
-    written = [f"s3://{settings.bucket}/{update_key}", f"s3://{settings.bucket}/{latest_key}"]
+    written = [layout.uri(settings.bucket, update_key), layout.uri(settings.bucket, latest_key)]
     if settings.report_dir:
         folder = Path(settings.report_dir)
         for key in (update_key, latest_key):

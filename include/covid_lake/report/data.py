@@ -30,14 +30,14 @@ class Result:
 
 
 def sql(name: str) -> str:
-    from covid_lake import redshift_io
+    from covid_lake.aws import redshift_io
 
     return redshift_io.sql_file(f"report/{name}.sql")
 
 
 def fetch(client, target: dict[str, str]) -> dict[str, Result]:
     """Every report query's rows as a DataFrame (numbers as floats, NULL as NaN), with its SQL."""
-    from covid_lake import redshift_io
+    from covid_lake.aws import redshift_io
 
     results = {}
     for name, numeric in QUERIES.items():

@@ -104,8 +104,8 @@ def render(sections: list[Section], title: str, generated_at: str, warehouse: st
         title=title, generated_at=generated_at, warehouse=warehouse, overview=overview,
         sections=views, embed_options=json.dumps(EMBED_OPTIONS),
         versions=f"(Vega-Lite {version}, altair {alt.__version__})",
-        bundle=jinja2.filters.Markup(_script_text(vl_convert.javascript_bundle(
-            vl_version=version))))
+        bundle=jinja2.filters.Markup(_script_text(vl_convert.javascript_bundle(  # type: ignore[call-arg]
+            vl_version=version))))  # (vl-convert's stub omits snippet's default)
 
 
 def _script_json(spec: dict) -> str:
@@ -123,7 +123,7 @@ def _table(frame: pd.DataFrame) -> dict:
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
     rows = []
     for record in frame.itertuples(index=False, name=None):
-        rows.append([(_cell(v), num) for v, num in zip(record, numeric)])
+        rows.append([(_cell(v), num) for v, num in zip(record, numeric, strict=True)])
     return {"columns": list(frame.columns), "rows": rows}
 
 

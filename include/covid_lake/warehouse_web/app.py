@@ -10,7 +10,7 @@
 Every route requires an authenticated Airflow user (auth.require_user). User errors (a refused
 or failed statement, a missing run) answer with a message and a 4xx status, never a stack trace.
 `create_app` takes the settings loader and client factories so tests can point them at a
-local_aws emulator; by default they are covid_lake.settings.load and the provider's hooks.
+local_aws emulator; by default they are covid_lake.tasks.settings.load and the provider's hooks.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import Body, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from covid_lake import settings as settings_module
-from covid_lake.errors import DataError
+from covid_lake.domain.errors import DataError
+from covid_lake.tasks import settings as settings_module
 from covid_lake.warehouse_web import aws, pages, reports, runs, sql_guard, warehouse
 from covid_lake.warehouse_web.auth import require_user
 

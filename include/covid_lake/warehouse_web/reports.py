@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from covid_lake import layout
-from covid_lake.settings import Settings
+from covid_lake.domain import layout
+from covid_lake.tasks.settings import Settings
 
 _MISSING = {"NoSuchKey", "NoSuchBucket", "404", "NotFound"}
 

@@ -1,6 +1,6 @@
 """Which run date a covid_lake_daily run processed, from Airflow's metadata DB.
 
-The rule is covid_lake.run_date's, the one every task follows: the `run_date` in the run's
+The rule is covid_lake.tasks.run_date's, the one every task follows: the `run_date` in the run's
 conf when given, else the date of its data interval start, else of its logical date, else (a
 manual run with no logical date, whose tasks took "today") the day the run started, or was
 due to run (run_after) if it has not started.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from covid_lake import run_date
+from covid_lake.tasks import run_date
 
 DAILY_DAG_ID = "covid_lake_daily"
 

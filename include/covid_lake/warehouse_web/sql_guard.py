@@ -69,7 +69,7 @@ def _function_name(node: exp.Func) -> str:
     return (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
 
 
-def _describe(node: exp.Expression) -> str:
+def _describe(node: exp.Expr) -> str:
     """A statement's kind as the user wrote it: DROP TABLE, INSERT, UNLOAD..."""
     if isinstance(node, exp.Command):
         return str(node.this).upper()
@@ -78,5 +78,7 @@ def _describe(node: exp.Expression) -> str:
         return f"{type(node).__name__.upper()} {kind}".strip()
     if isinstance(node, exp.TruncateTable):
         return "TRUNCATE"
-    return {exp.Into: "SELECT INTO", exp.Set: "SET", exp.Transaction: "BEGIN/START TRANSACTION",
-            exp.Lock: "LOCK"}.get(type(node), type(node).__name__.upper())
+    kinds: dict[type[exp.Expr], str] = {exp.Into: "SELECT INTO", exp.Set: "SET",
+                                        exp.Transaction: "BEGIN/START TRANSACTION",
+                                        exp.Lock: "LOCK"}
+    return kinds.get(type(node), type(node).__name__.upper())

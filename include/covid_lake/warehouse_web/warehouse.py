@@ -15,7 +15,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
-from covid_lake import redshift_io
+from covid_lake.aws import redshift_io
 
 MAX_ROWS = 1000  # rows the SQL editor shows at most
 TIMEOUT_S = 30.0  # seconds a SQL editor statement may run before it is cancelled
@@ -71,18 +71,14 @@ def run_select(client, sql: str, target: dict[str, str], max_rows: int = MAX_ROW
     `max_rows` rows of its result; cancel it after `timeout` seconds."""
     start = time.monotonic()
     sid = client.execute_statement(Sql=sql, **target)["Id"]
-    while True:
-        desc = client.describe_statement(Id=sid)
-        status = desc["Status"]
-        if status == "FINISHED":
-            break
-        if status in ("FAILED", "ABORTED"):
-            raise StatementFailed(desc.get("Error") or f"statement {status.lower()}")
-        if time.monotonic() - start >= timeout:
-            _cancel(client, sid)
-            raise StatementTimedOut(f"the statement ran longer than {timeout:g} s and was "
-                                    "cancelled (cancel_statement)")
-        time.sleep(poll)
+    desc = redshift_io.wait(client, sid, poll, timeout)
+    status = desc["Status"]
+    if status in ("FAILED", "ABORTED"):
+        raise StatementFailed(desc.get("Error") or f"statement {status.lower()}")
+    if status != "FINISHED":
+        _cancel(client, sid)
+        raise StatementTimedOut(f"the statement ran longer than {timeout:g} s and was "
+                                "cancelled (cancel_statement)")
     elapsed = time.monotonic() - start
     if not desc.get("HasResultSet"):
         return QueryResult([], [], False, 0, elapsed, sid, max_rows,

@@ -1,7 +1,7 @@
 -- Row count, null keys and duplicate keys of every raw table: one row per dataset.
--- The keys are those of include/covid_lake/raw_contract.py; covid_lake.raw_contract.check_profile
+-- The keys are those of include/covid_lake/domain/raw_contract.py; covid_lake.raw_contract.check_profile
 -- turns a bad row into an error naming the dataset. Tables are the fixed dataset list.
--- The CSV tables' columns are text (covid_lake/catalog.py: why), where an empty field is '' and
+-- The CSV tables' columns are text (covid_lake/aws/glue_tables.py: why), where an empty field is '' and
 -- not NULL: NULLIF makes an empty key count as a missing one.
 SELECT 'enigma_jhu' AS dataset, count(*) AS row_count,
        count(*) - count(NULLIF(last_update, '')) AS key_nulls,

@@ -1,6 +1,7 @@
 -- dimHospital: one row per hospital; hospital_id is the source objectid.
--- Written by hand against include/covid_lake/contracts.py (DIM_HOSPITAL); a test checks they agree.
 -- county_fips is empty for the territory hospitals the source gives no fips (reported by the build).
+-- Generated from the contract dimhospital (include/covid_lake/domain/contracts.py) by
+-- `python -m covid_lake_dev.write_ddl`; tests/include/test_contracts_ddl.py checks it is current.
 CREATE TABLE IF NOT EXISTS dimhospital (
     hospital_id                      BIGINT            NOT NULL,
     hospital_name                    VARCHAR(200),

@@ -1,9 +1,10 @@
 -- factCovid: one row per state per day that any source has data for. A measure a source lacks
--- is NULL, never 0. Written by hand against include/covid_lake/contracts.py (FACT_COVID);
--- a test checks they agree. Redshift does not enforce keys: the build asserts them, and loads
+-- is NULL, never 0. Redshift does not enforce keys: the build asserts them, and loads
 -- replace a day's rows (delete + insert) so reruns never duplicate.
 -- Small (~56 states x days): the dimensions are ALL, so KEY on fips only spreads the rows;
 -- queries filter on dates, hence the date_key sort key.
+-- Generated from the contract factcovid (include/covid_lake/domain/contracts.py) by
+-- `python -m covid_lake_dev.write_ddl`; tests/include/test_contracts_ddl.py checks it is current.
 CREATE TABLE IF NOT EXISTS factcovid (
     date_key                 INTEGER  NOT NULL,
     fips                     CHAR(2)  NOT NULL,

@@ -1,7 +1,8 @@
 -- factCovidCounty: one row per county per day. new_confirmed / new_deaths are JHU day-over-day
 -- differences within the county (negative when a cumulative count was corrected downwards).
--- Written by hand against include/covid_lake/contracts.py (FACT_COVID_COUNTY); a test checks they
--- agree. Distributed on fips so a county's days sit on one slice (window functions per county).
+-- Distributed on fips so a county's days sit on one slice (window functions per county).
+-- Generated from the contract factcovidcounty (include/covid_lake/domain/contracts.py) by
+-- `python -m covid_lake_dev.write_ddl`; tests/include/test_contracts_ddl.py checks it is current.
 CREATE TABLE IF NOT EXISTS factcovidcounty (
     date_key       INTEGER     NOT NULL,
     fips           VARCHAR(5)  NOT NULL,

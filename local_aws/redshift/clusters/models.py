@@ -17,7 +17,7 @@ from moto.redshift.models import Cluster, RedshiftBackend
 # (it resolves wherever the call was made from) and the port its Postgres endpoint listens on;
 # set by responses.py for the request being answered.
 REQUEST_HOST: contextvars.ContextVar[str] = contextvars.ContextVar("request_host", default="localhost")
-LISTENING_PORTS: contextvars.ContextVar[dict[str, int]] = contextvars.ContextVar("ports", default={})
+LISTENING_PORTS: contextvars.ContextVar[dict[str, int] | None] = contextvars.ContextVar("ports", default=None)
 
 
 class LocalCluster(Cluster):
@@ -27,7 +27,7 @@ class LocalCluster(Cluster):
 
     @property
     def endpoint(self) -> dict[str, str | int]:
-        return {"Address": self.address, "Port": LISTENING_PORTS.get().get(self.cluster_identifier, self.port)}
+        return {"Address": self.address, "Port": (LISTENING_PORTS.get() or {}).get(self.cluster_identifier, self.port)}
 
     def to_json(self) -> dict[str, Any]:
         out = super().to_json()
@@ -52,7 +52,7 @@ class LocalRedshiftBackend(RedshiftBackend):
                                 duration_seconds: int) -> dict[str, Any]:
         credentials = super().get_cluster_credentials(cluster_identifier, db_user, auto_create,
                                                       duration_seconds)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         self.temporary = [t for t in self.temporary if t[3] > now]
         self.temporary.append((cluster_identifier, credentials["DbUser"], credentials["DbPassword"],
                                credentials["Expiration"]))
@@ -64,7 +64,7 @@ class LocalRedshiftBackend(RedshiftBackend):
         cluster = self.clusters.get(identifier)
         if cluster is None:
             return []
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         found = [p for c, u, p, expires in self.temporary if c == identifier and u == user and expires > now]
         return found + ([cluster.master_user_password] if user == cluster.master_username else [])
 

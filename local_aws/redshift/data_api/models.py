@@ -145,7 +145,7 @@ class LocalRedshiftDataBackend(RedshiftDataAPIServiceBackend):
         try:
             uuid.UUID(parent_id)
         except ValueError:
-            raise ValidationException(f"id must be a UUID, optionally followed by :N; got {statement_id!r}")
+            raise ValidationException(f"id must be a UUID, optionally followed by :N; got {statement_id!r}") from None
         call = self.calls.get(parent_id)
         if call is None:
             raise ResourceNotFoundException()

@@ -72,7 +72,7 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
         page = result.rows[offset:offset + PAGE_ROWS]
         body: dict[str, Any] = {
             "ColumnMetadata": [column_metadata(name, dtype) for name, dtype in result.columns],
-            "Records": [[field_value(v, dtype) for v, (_, dtype) in zip(row, result.columns)]
+            "Records": [[field_value(v, dtype) for v, (_, dtype) in zip(row, result.columns, strict=False)]
                         for row in page],
             "TotalNumRows": len(result.rows),
         }

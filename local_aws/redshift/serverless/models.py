@@ -58,7 +58,7 @@ class ConflictException(JsonRESTError):
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat()
+    return dt.datetime.now(dt.UTC).isoformat()
 
 
 def _name(kind: str, value: Any) -> str:
@@ -252,7 +252,7 @@ class LocalRedshiftServerlessBackend(BaseBackend):
         if not CREDENTIAL_SECONDS[0] <= seconds <= CREDENTIAL_SECONDS[1]:
             raise ValidationException(f"durationSeconds must be between {CREDENTIAL_SECONDS[0]} "
                                       f"and {CREDENTIAL_SECONDS[1]}; got {seconds}")
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         self.credentials = [c for c in self.credentials if c.expires > now]
         credentials = Credentials(workgroupName, f"IAM:{caller}", secrets.token_urlsafe(24),
                                   now + dt.timedelta(seconds=seconds))
@@ -265,7 +265,7 @@ class LocalRedshiftServerlessBackend(BaseBackend):
         workgroup = self.workgroups.get(workgroup_name)
         if workgroup is None:
             return []
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         found = [c.password for c in self.credentials
                  if c.workgroup == workgroup_name and c.db_user == user and c.expires > now]
         namespace = self.namespaces.get(workgroup.namespaceName)

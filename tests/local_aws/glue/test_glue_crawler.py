@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
-from covid_lake.datasets import BY_NAME
 
+from covid_lake.domain.datasets import BY_NAME
 from local_aws.glue import crawler as gc
 from local_aws.glue.models import LocalGlueBackend, RealCrawl
 

@@ -25,13 +25,14 @@ CRAWLER = "ops-test-crawler"
 
 @dag(schedule=None, catchup=False, tags=["test"])
 def local_aws_operators():
-    bucket = S3CreateBucketOperator(task_id="create_bucket", bucket_name=BUCKET)
+    create_bucket = S3CreateBucketOperator(task_id="create_bucket", bucket_name=BUCKET)
 
     @task
     def land_and_prepare() -> None:
         from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
         from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-        from covid_lake.datasets import DATASETS
+
+        from covid_lake.domain.datasets import DATASETS
 
         s3 = S3Hook()
         for ds in DATASETS:
@@ -72,7 +73,7 @@ def local_aws_operators():
         job_poll_interval=1,
     )
 
-    chain(bucket, land_and_prepare(), create_crawler, crawl, crawl_again_deferred, job)
+    chain(create_bucket, land_and_prepare(), create_crawler, crawl, crawl_again_deferred, job)
 
 
 local_aws_operators()

@@ -19,7 +19,7 @@ RESULTS = f"s3://{BUCKET}/athena-results/"
 
 @dag(schedule=None, catchup=False, tags=["test"])
 def local_aws_query_operators():
-    bucket = S3CreateBucketOperator(task_id="create_bucket", bucket_name=BUCKET)
+    create_bucket = S3CreateBucketOperator(task_id="create_bucket", bucket_name=BUCKET)
 
     @task
     def land() -> None:
@@ -63,7 +63,7 @@ def local_aws_query_operators():
         got = [(r[0]["stringValue"], r[1]["longValue"]) for r in records]
         assert got == [("CA", 4), ("NY", 15)], got
 
-    chain(bucket, land(), create_db, create_table, unload, load, check, verify())
+    chain(create_bucket, land(), create_db, create_table, unload, load, check, verify())
 
 
 local_aws_query_operators()

@@ -127,7 +127,7 @@ def test_several_clients_at_once(workgroup):
 
 def test_tls_as_redshift_offers_it_verified_against_the_emulators_ca(emulator, workgroup, monkeypatch):
     """libpq's sslmode=verify-full with the CA as sslrootcert; redshift_connector's default (TLS,
-    certificate verified) with the CA given to OpenSSL as SSL_CERT_FILE (docs/local_aws.md)."""
+    certificate verified) with the CA given to OpenSSL as SSL_CERT_FILE (docs/local-aws.md)."""
     ca = emulator.state_dir / "tls" / "ca.pem"
     conn = psycopg2.connect(host=workgroup["address"], port=workgroup["port"], user="boss",
                             password=PASSWORD, dbname="dev", sslmode="verify-full", sslrootcert=str(ca))

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from covid_lake.datasets import DATASETS, SOURCE_BUCKET
 
+from covid_lake.domain.datasets import DATASETS, SOURCE_BUCKET
 from covid_lake_dev import emulator as launcher
 from covid_lake_dev.emulator import parse_args
 from tests.support.emulator import REPO, lake_objects

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from covid_lake.datasets import DATASETS, SOURCE_BUCKET
 
+from covid_lake.domain.datasets import DATASETS, SOURCE_BUCKET
 from local_aws.core.persistence import atomic_write
 
 ACCOUNT = "123456789012"

@@ -1,0 +1,119 @@
+"""The star's two fact tables, factCovid (per state and day) and factCovidCounty (per county and
+day), from the placed JHU reports and NYT / COVID Tracking rows (the rules: star.py's docstring)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from covid_lake.domain import contracts, regions
+from covid_lake.domain.clean import STATES_DAILY_MEASURES
+from covid_lake.domain.star_keys import _PLACED, JHU_MEASURES, _require_unique, date_key
+
+
+def _merge(left: pd.DataFrame, right: pd.DataFrame, **how) -> pd.DataFrame:
+    """DataFrame.merge that also works on a day with no source rows: an empty groupby returns
+    Arrow-backed key columns with zero chunks, and pandas 3.1 then fails to factorize them
+    (ArrowInvalid: cannot construct ChunkedArray from empty vector)."""
+    return _nonempty_chunks(left).merge(_nonempty_chunks(right), **how)
+
+
+def _nonempty_chunks(df: pd.DataFrame) -> pd.DataFrame:
+    if len(df):
+        return df
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in df.dtypes.items()})
+
+
+def latest_jhu_reports(placed: pd.DataFrame) -> pd.DataFrame:
+    """One row per (region, date) of the JHU rows placed in a state (regions.classify_jhu): the
+    report with the latest last_update. The same region twice in one report (same last_update,
+    e.g. 'Dona Ana' and 'Doña Ana', both 35013) keeps the row with the larger counts."""
+    # Only the columns needed: text columns are Arrow arrays and cost to filter and sort.
+    keep = placed["placement"].isin(_PLACED) & placed["date"].notna()
+    us = placed.loc[keep, ["region", "placement", "state_fips", "county_fips", "date",
+                           "last_update", *JHU_MEASURES]]
+    ordered = us.sort_values(["region", "date", "last_update", *JHU_MEASURES],
+                             na_position="first", kind="mergesort")
+    latest = ordered.drop_duplicates(["region", "date"], keep="last")
+    out = latest.drop(columns=["date", "last_update"]).copy()
+    out.insert(0, "date_key", date_key(latest["date"]))
+    return out.reset_index(drop=True)
+
+
+def _jhu_state_day(latest: pd.DataFrame) -> pd.DataFrame:
+    """A state's JHU measures: the sum of its counties and its other rows (Unassigned, Out of
+    <state>, unmatched); where JHU reports the state as one row (Puerto Rico, the territories),
+    that row is the total and nothing is added to it (the real lake never has both)."""
+    keys = ["date_key", "state_fips"]
+    level = latest[latest["placement"] == regions.STATE_LEVEL]
+    rest = latest[latest["placement"] != regions.STATE_LEVEL]
+    level_sum = _sum_by(level, keys)
+    rest_sum = _sum_by(rest, keys)
+    rest_sum = _merge(rest_sum, level_sum[keys], on=keys, how="left", indicator=True)
+    rest_sum = rest_sum[rest_sum["_merge"] == "left_only"].drop(columns="_merge")
+    out = pd.concat([rest_sum, level_sum], ignore_index=True).rename(columns={"state_fips": "fips"})
+    for c in JHU_MEASURES:
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def _sum_by(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if not len(df):
+        return pd.DataFrame({**{k: pd.Series([], dtype=df[k].dtype) for k in keys},
+                             **{c: pd.Series([], dtype="Int64") for c in JHU_MEASURES}})
+    return df.groupby(keys, sort=False)[list(JHU_MEASURES)].sum(min_count=1).reset_index()
+
+
+def _county_diffs(jhu_counties: pd.DataFrame) -> pd.DataFrame:
+    prev = jhu_counties[["date_key", "fips", "confirmed", "deaths"]].copy()
+    day = pd.to_datetime(prev["date_key"].astype("str"), format="%Y%m%d")
+    next_day = day + pd.Timedelta(days=1)
+    prev["date_key"] = date_key(next_day)
+    prev = prev.rename(columns={"confirmed": "prev_confirmed", "deaths": "prev_deaths"})
+    out = _merge(jhu_counties, prev, on=["date_key", "fips"], how="left", validate="one_to_one")
+    out["new_confirmed"] = (out["confirmed"] - out["prev_confirmed"]).astype("Int64")
+    out["new_deaths"] = (out["deaths"] - out["prev_deaths"]).astype("Int64")
+    return out.drop(columns=["prev_confirmed", "prev_deaths"])
+
+
+def _finish(df: pd.DataFrame, table: str, k0: int, k1: int) -> pd.DataFrame:
+    c = contracts.contract(table)
+    df = df[(df["date_key"] >= k0) & (df["date_key"] <= k1)]
+    df = df.sort_values(list(c.key), kind="mergesort").reset_index(drop=True)
+    out = pd.DataFrame(index=df.index)
+    for col in c.columns:
+        if col.name in df.columns:
+            out[col.name] = df[col.name].astype(col.pandas_dtype)
+        else:
+            out[col.name] = pd.Series(pd.NA, index=df.index, dtype=col.pandas_dtype)
+    return out
+
+
+def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
+                            k0: int, k1: int) -> pd.DataFrame:
+    counties = jhu_latest[jhu_latest["placement"] == regions.COUNTY]
+    jhu = _county_diffs(pd.concat([counties[["date_key"]], counties["county_fips"].rename("fips"),
+                                   counties[list(JHU_MEASURES)]], axis=1))
+    nyt = nyt_county[nyt_county["fips"].notna()]
+    nyt = pd.DataFrame({"date_key": date_key(nyt["date"]), "fips": nyt["fips"],
+                        "nyt_cases": nyt["cases"], "nyt_deaths": nyt["deaths"]})
+    _require_unique(nyt, ["date_key", "fips"], "us_county")
+    fact = _merge(jhu, nyt, on=["date_key", "fips"], how="outer", validate="one_to_one")
+    return _finish(fact, "factcovidcounty", k0, k1)
+
+
+def build_fact_covid(jhu_latest: pd.DataFrame, nyt_states: pd.DataFrame,
+                     states_daily: pd.DataFrame, k0: int, k1: int) -> pd.DataFrame:
+    sd = states_daily[states_daily["fips"].notna()]
+    sd = pd.concat([pd.DataFrame({"date_key": date_key(sd["date"]), "fips": sd["fips"]}),
+                    sd[list(STATES_DAILY_MEASURES)]], axis=1)
+    _require_unique(sd, ["date_key", "fips"], "states_daily")
+    ny = nyt_states[nyt_states["fips"].notna()]
+    ny = pd.DataFrame({"date_key": date_key(ny["date"]), "fips": ny["fips"],
+                       "nyt_cases": ny["cases"], "nyt_deaths": ny["deaths"]})
+    _require_unique(ny, ["date_key", "fips"], "us_states")
+    jhu = _jhu_state_day(jhu_latest)
+    fact = _merge(_merge(sd, jhu, on=["date_key", "fips"], how="outer", validate="one_to_one"),
+                  ny, on=["date_key", "fips"], how="outer", validate="one_to_one")
+    return _finish(fact, "factcovid", k0, k1)
+
+

@@ -1,0 +1,57 @@
+"""Keys and windows the star's facts and dimensions share: a day as a date and as its INT
+YYYYMMDD key, a key that must be unique, the rows of a date window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pandas as pd
+
+from covid_lake.domain import regions
+from covid_lake.domain.parsing import SourceDataError
+
+Lake = Mapping[str, pd.DataFrame]  # dataset name -> frame as returned by its cleaner
+
+JHU_MEASURES = ("confirmed", "deaths", "recovered", "active")
+TERRITORIES = regions.TERRITORIES
+_PLACED = (regions.COUNTY, regions.STATE_OTHER, regions.STATE_LEVEL)
+
+
+
+def _as_date(day) -> dt.date:
+    if isinstance(day, str):
+        return dt.date.fromisoformat(day)
+    if isinstance(day, pd.Timestamp):
+        return day.date()
+    if isinstance(day, dt.datetime):
+        return day.date()
+    if isinstance(day, dt.date):
+        return day
+    raise TypeError(f"not a date: {day!r}")
+
+
+def date_key(dates: pd.Series) -> pd.Series:
+    """datetime64 -> INT YYYYMMDD (int32)."""
+    return (dates.dt.year * 10000 + dates.dt.month * 100 + dates.dt.day).astype("int32")
+
+
+def _key_of(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _require_unique(df: pd.DataFrame, keys: list[str], dataset: str) -> None:
+    dup = df.duplicated(keys, keep=False)
+    if dup.any():
+        sample = df.loc[dup, keys].drop_duplicates().head(5).to_dict("records")
+        raise SourceDataError(
+            f"{dataset}: {int(dup.sum())} rows share a key {keys} that must be unique, "
+            f"e.g. {sample}"
+        )
+
+
+def _window(df: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
+    d = df["date"]
+    return df[(d >= lo) & (d <= hi)]
+
+
