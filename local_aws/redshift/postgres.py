@@ -26,14 +26,13 @@ import logging
 import socketserver
 import ssl
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import duckdb
 from buenavista import postgres as bv
 from buenavista.core import BVType, Connection, QueryResult, Session
 
-from local_aws.redshift import engine, s3_transfer
+from local_aws.redshift import engine, metadata, s3_transfer
 from local_aws.redshift.clusters.models import redshift_backends
 from local_aws.redshift.serverless.models import redshiftserverless_backends
 from local_aws.redshift.sql import (
@@ -51,7 +50,6 @@ log = logging.getLogger(__name__)
 logging.getLogger("buenavista.postgres").setLevel(logging.CRITICAL)
 
 Target = tuple[str, str]  # ("cluster" | "workgroup", name), as engine.database takes it
-PasswordSource = Callable[[Target, str], list[str]]
 
 # Redshift reports itself as PostgreSQL 8.0.2 (https://docs.aws.amazon.com/redshift/latest/dg/c_redshift-and-postgres-sql.html)
 _PARAMETERS = {"server_version": "8.0.2", "server_encoding": "UTF8", "client_encoding": "UTF8",
@@ -172,6 +170,10 @@ class _SqlError(Exception):
     sqlstate = "42000"  # syntax_error_or_access_rule_violation: what a failed statement is
 
 
+class _NoDatabase(Exception):
+    sqlstate = "3D000"  # invalid_catalog_name
+
+
 class _AuthError(Exception):
     sqlstate = "28P01"  # invalid_password
 
@@ -211,13 +213,16 @@ class _Handler(bv.BuenaVistaHandler):
     def handle_md5_password(self, ctx: bv.BVContext, payload: bytes) -> None:
         user = ctx.params.get("user", "")
         sent = payload.decode().rstrip("\x00")
-        for password in self.server.passwords(self.server.target, user):
+        for password in passwords(self.server.target, user):
             inner = hashlib.md5((password + user).encode()).hexdigest()
             if sent == "md5" + hashlib.md5(inner.encode() + ctx.salt).hexdigest():
                 break
         else:
             raise _AuthError(f'password authentication failed for user "{user}"')
-        ctx.session = WarehouseSession(self.server.target, ctx.params.get("database") or "dev")
+        database = ctx.params.get("database") or user
+        if database not in databases(self.server.target):
+            raise _NoDatabase(f'database "{database}" does not exist')
+        ctx.session = WarehouseSession(self.server.target, database)
         self.server.conn._sessions[ctx.session.id] = ctx.session
         self.send_authentication_ok()
         self.handle_post_auth(ctx)
@@ -244,17 +249,11 @@ class _Handler(bv.BuenaVistaHandler):
 class _Endpoint(bv.BuenaVistaServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], target: Target, passwords: PasswordSource,
-                 tls: ssl.SSLContext) -> None:
-        socketserver.ThreadingTCPServer.__init__(self, address, _Handler)
-        self.tls = tls
-        self.conn = _Connection()
-        self.rewriter = None
-        self.extensions: dict = {}
-        self.ctxts: dict = {}
-        self.auth = {}  # non-empty semantics: buenavista then asks for a password
+    def __init__(self, address: tuple[str, int], target: Target, tls: ssl.SSLContext) -> None:
+        super().__init__(address, _Connection())
+        self.RequestHandlerClass = _Handler
         self.target = target
-        self.passwords = passwords
+        self.tls = tls
 
     def verify_request(self, request: Any, client_address: Any) -> bool:
         return True  # reachable wherever the emulator is bound, as its API is
@@ -267,7 +266,6 @@ class Endpoints:
         self._lock = threading.Lock()
         self._open: dict[Target, _Endpoint] = {}
         self.host = "127.0.0.1"
-        self.passwords: PasswordSource = lambda target, user: passwords(target, user)
         self.tls: ssl.SSLContext | None = None  # set by the server (tls.server_context)
 
     def port(self, target: Target) -> int | None:
@@ -286,9 +284,9 @@ class Endpoints:
     def _listen(self, target: Target, port: int) -> _Endpoint:
         assert self.tls is not None, "the server sets endpoints.tls before it opens any"
         try:
-            endpoint = _Endpoint((self.host, port), target, self.passwords, self.tls)
+            endpoint = _Endpoint((self.host, port), target, self.tls)
         except OSError:  # taken on this machine (another target, another program): any port
-            endpoint = _Endpoint((self.host, 0), target, self.passwords, self.tls)
+            endpoint = _Endpoint((self.host, 0), target, self.tls)
             log.info("%s %s: port %d is taken; listening on %d", *target, port,
                      endpoint.server_address[1])
         threading.Thread(target=endpoint.serve_forever, name=f"postgres-{target[1]}",
@@ -325,6 +323,18 @@ def passwords(target: Target, user: str) -> list[str]:
     return [p for b in _backends(redshiftserverless_backends) for p in b.passwords(name, user)]
 
 
+def databases(target: Target) -> set[str]:
+    """The databases a client may connect to: those with data, dev, and the one the cluster or
+    namespace was made with (DBName / dbName)."""
+    kind, name = target
+    made = ({b.clusters[name].db_name for b in _backends(redshift_backends) if name in b.clusters}
+            if kind == "cluster" else
+            {b.namespaces[b.workgroups[name].namespaceName].dbName
+             for b in _backends(redshiftserverless_backends)
+             if name in b.workgroups and b.workgroups[name].namespaceName in b.namespaces})
+    return set(metadata.list_databases(target)) | made
+
+
 def sync_all() -> None:
     """A listener for every cluster and workgroup there is, none for those deleted."""
     wanted: dict[Target, int] = {}
@@ -336,8 +346,9 @@ def sync_all() -> None:
 
 
 def listening_ports(kind: str) -> dict[str, int]:
-    return {name: port for (k, name), endpoint in list(endpoints._open.items()) if k == kind
-            for port in [endpoint.server_address[1]]}
+    """Name -> the port each cluster's (or workgroup's) endpoint listens on."""
+    return {name: port for (k, name) in list(endpoints._open) if k == kind
+            for port in [endpoints.port((k, name))] if port is not None}
 
 
 endpoints = Endpoints()

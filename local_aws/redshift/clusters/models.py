@@ -29,11 +29,6 @@ class LocalCluster(Cluster):
     def endpoint(self) -> dict[str, str | int]:
         return {"Address": self.address, "Port": (LISTENING_PORTS.get() or {}).get(self.cluster_identifier, self.port)}
 
-    def to_json(self) -> dict[str, Any]:
-        out = super().to_json()
-        out["Endpoint"] = self.endpoint
-        return out
-
 
 class LocalRedshiftBackend(RedshiftBackend):
     def __init__(self, region_name: str, account_id: str) -> None:

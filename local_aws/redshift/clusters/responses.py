@@ -8,6 +8,7 @@ from typing import Any
 
 from moto.redshift.responses import RedshiftResponse
 
+from local_aws.core.http import host_name
 from local_aws.redshift import postgres
 from local_aws.redshift.clusters.models import (
     LISTENING_PORTS,
@@ -25,7 +26,7 @@ class LocalRedshiftResponse(RedshiftResponse):
         return redshift_backends[self.current_account][self.region]
 
     def call_action(self) -> Any:
-        host_token = REQUEST_HOST.set((self.headers.get("Host") or "localhost").rsplit(":", 1)[0])
+        host_token = REQUEST_HOST.set(host_name(self.headers))
         ports_token = LISTENING_PORTS.set(postgres.listening_ports("cluster"))
         try:
             return super().call_action()

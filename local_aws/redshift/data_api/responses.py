@@ -14,6 +14,7 @@ from typing import Any
 from moto.redshiftdata.exceptions import ValidationException
 from moto.redshiftdata.responses import RedshiftDataAPIServiceResponse
 
+from local_aws.core.http import json_body
 from local_aws.redshift.data_api.models import (
     LocalRedshiftDataBackend,
     redshiftdata_backends,
@@ -30,12 +31,7 @@ class LocalRedshiftDataResponse(RedshiftDataAPIServiceResponse):
         return redshiftdata_backends[self.current_account][self.region]
 
     def _request(self) -> dict[str, Any]:
-        """The JSON request body; moto's _get_params() only understands query-string protocols."""
-        try:
-            body = json.loads(self.body or "{}")
-        except ValueError:
-            raise ValidationException("request body is not JSON") from None
-        return body if isinstance(body, dict) else {}
+        return json_body(self.body, ValidationException)
 
     @staticmethod
     def _call_options(body: dict[str, Any]) -> dict[str, Any]:

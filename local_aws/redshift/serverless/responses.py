@@ -10,6 +10,7 @@ from typing import Any
 
 from moto.core.responses import BaseResponse
 
+from local_aws.core.http import host_name, json_body
 from local_aws.redshift import postgres
 from local_aws.redshift.serverless.models import (
     LocalRedshiftServerlessBackend,
@@ -28,15 +29,10 @@ class LocalRedshiftServerlessResponse(BaseResponse):
         return redshiftserverless_backends[self.current_account][self.region]
 
     def _request(self) -> dict[str, Any]:
-        try:
-            body = json.loads(self.body or "{}")
-        except ValueError:
-            raise ValidationException("request body is not JSON") from None
-        return body if isinstance(body, dict) else {}
+        return json_body(self.body, ValidationException)
 
     def _address(self) -> str:
-        host = self.headers.get("Host") or "localhost"
-        return host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return host_name(self.headers)
 
     def _describe(self, workgroup: Any) -> dict[str, Any]:
         return workgroup.describe(self._address(),

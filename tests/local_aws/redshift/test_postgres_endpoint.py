@@ -83,6 +83,13 @@ def test_a_wrong_password_or_user_is_refused_with_28P01(workgroup):
         assert f'password authentication failed for user "{user}"' in str(refused.value)
 
 
+def test_a_database_that_does_not_exist_is_refused_with_3D000(workgroup):
+    """As on Redshift (and Postgres): the connection fails naming the database."""
+    with pytest.raises(psycopg2.OperationalError) as refused:
+        _psycopg2(workgroup, database="no_such_db")
+    assert 'database "no_such_db" does not exist' in str(refused.value)
+
+
 def test_a_failed_statement_names_its_error_and_the_session_goes_on(workgroup):
     conn = _psycopg2(workgroup)
     conn.autocommit = True
