@@ -12,6 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks import code
+from benchmarks.dag_speed import dag_speed
+
 SQL = Path(__file__).parent / "sql"
 
 
@@ -287,8 +290,9 @@ def dag_import() -> dict:
 
 
 CASES = {f.__name__: f for f in (generate, pandas_history, pandas_day, duckdb_history, tutorial,
-                                 bad_input_checks, emulator, dag_runs, dag_import)}
+                                 bad_input_checks, emulator, dag_runs, dag_import, dag_speed)}
 
 if __name__ == "__main__":
+    code.use_from_environment()
     name, *args = sys.argv[1:]
     print(json.dumps(CASES[name](*args)))

@@ -33,6 +33,9 @@ ACCESS_KEY_ID = "offline-access-key-id"
 SECRET_ACCESS_KEY = "offline-secret-access-key"
 
 
+SESSION_FACTORY = "covid_lake.aws.sessions.SharedModelsSessionFactory"
+
+
 def aws_connection(endpoint: str) -> dict:
     """aws_default for local_aws; on AWS the connection comes from .env."""
     return {"conn_type": "aws", "login": ACCESS_KEY_ID, "password": SECRET_ACCESS_KEY,
@@ -58,6 +61,8 @@ def airflow_env(endpoint: str, home: Path, **extra: str) -> dict[str, str]:
             # folder at the image's default, /opt/airflow/plugins
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            # one botocore model loader per process, not per hook (covid_lake/aws/sessions.py)
+            "AIRFLOW__AWS__SESSION_FACTORY": SESSION_FACTORY,
             "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_connection(endpoint)),
             # the report (covid_lake_report) also goes to local_dir/report
             **variables(report_dir=str(Path(home).parent / "report")),

@@ -1,0 +1,90 @@
+"""covid_lake_daily beside Airflow's floor (benchmarks/dags/covid_lake_noop.py), under
+`airflow dags test` on one local_aws and one Airflow home: run time, task span (first task
+start to last task end, from the metadata DB) and the daily run's time by task.
+
+The no-op and the daily run alternate, so the machine's drift hits both alike. Case code uses only
+what every revision has (the launcher, offline_run's environment, the `airflow` CLI), so
+run.py can run it against a baseline checkout too (code.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+NOOP_DAGS = Path(__file__).resolve().parent / "dags"
+_STATE = re.compile(r"DagRun Finished: .*?state=(\w+)")
+
+
+def _span(db: Path, dag_id: str) -> tuple[float, list[dict]]:
+    """The latest run of dag_id: first task start to last task end, and each task's figures."""
+    with sqlite3.connect(db) as con:
+        run_id = con.execute("SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1",
+                             (dag_id,)).fetchone()[0]
+        rows = con.execute("SELECT task_id, map_index, state, start_date, end_date FROM task_instance "
+                           "WHERE dag_id = ? AND run_id = ? AND start_date IS NOT NULL "
+                           "ORDER BY start_date", (dag_id, run_id)).fetchall()
+    when = lambda s: datetime.fromisoformat(s)  # noqa: E731  # sqlite keeps ISO text
+    first = min(when(r[3]) for r in rows)
+    last = max(when(r[4]) for r in rows if r[4])
+    tasks = [{"task": t if m < 0 else f"{t}[{m}]", "state": st,
+              "start_s": (when(s) - first).total_seconds(),
+              "seconds": (when(e) - when(s)).total_seconds() if e else None}
+             for t, m, st, s, e in rows]
+    return (last - first).total_seconds(), tasks
+
+
+def dag_speed(scale: str = "small", rounds: str = "3") -> dict:
+    from covid_lake.tasks import settings
+    from covid_lake_dev import emulator as launcher
+    from covid_lake_dev import offline_run
+
+    out: dict = {"noop_run_s": [], "noop_tasks_s": [], "daily_run_s": [], "daily_tasks_s": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        aws = launcher.start(Path(tmp) / "aws", sample_scale=scale,
+                             workgroups=[settings.DEFAULTS["redshift_workgroup"]])
+        try:
+            env = offline_run.env_for(aws.endpoint_url, Path(tmp))
+            offline_run.prepare_airflow(env)
+            db = Path(env["AIRFLOW_HOME"]) / "airflow.db"
+            airflow = str(Path(sys.executable).with_name("airflow"))
+            noop_env = {**env, "AIRFLOW__CORE__DAGS_FOLDER": str(NOOP_DAGS)}
+
+            def run(dag_id: str, run_env: dict, *args: str) -> tuple[float, float, list[dict]]:
+                t0 = time.perf_counter()
+                done = subprocess.run([airflow, "dags", "test", dag_id, *args], env=run_env,
+                                      capture_output=True, text=True)
+                seconds = time.perf_counter() - t0
+                log = done.stdout + done.stderr
+                if _STATE.findall(log) != ["success"]:
+                    raise SystemExit(f"{dag_id} {args} did not succeed:\n{log[-3000:]}")
+                span, tasks = _span(db, dag_id)
+                return seconds, span, tasks
+
+            def daily(day: str) -> tuple[float, float, list[dict]]:
+                return run("covid_lake_daily", env, day, "--conf", json.dumps({"run_date": day}))
+
+            out["noop_first_run_s"], _, _ = run("covid_lake_noop", noop_env)
+            out["first_daily_run_s"], out["first_daily_tasks_s"], out["first_tasks"] = daily("2020-04-14")
+            for i in range(int(rounds)):
+                pair = [("noop", lambda: run("covid_lake_noop", noop_env)),
+                        ("daily", lambda i=i: daily(f"2020-04-{15 + i:02d}"))]
+                for name, step in pair if i % 2 == 0 else pair[::-1]:
+                    seconds, span, tasks = step()
+                    out[f"{name}_run_s"].append(seconds)
+                    out[f"{name}_tasks_s"].append(span)
+                    out[f"{name}_tasks"] = tasks  # the last run's breakdown
+        finally:
+            aws.stop()
+    for key in ("noop_run_s", "noop_tasks_s", "daily_run_s", "daily_tasks_s"):
+        out[f"{key}_median"] = statistics.median(out[key])
+    out["seconds"] = out["daily_run_s_median"]
+    return out
