@@ -32,7 +32,7 @@ help:
 	@echo "make run    - the pipeline on the offline sample lake (creates .venv on first use)"
 	@echo "make airflow - local_aws + Airflow (UI on http://localhost:8080), no Docker; Ctrl-C stops it"
 	@echo "make test   - the whole test suite"
-	@echo "make bench  - speed and memory benchmarks"
+	@echo "make bench  - speed and memory benchmarks [BASELINE=<git rev>: old beside new; ONLY=dag]"
 	@echo "make sample - write the synthetic lake to .local/sample-lake (SCALE=small|full|x10)"
 	@echo "make fetch-lake DIR=... - download the real lake's ten objects (unsigned, needs internet)"
 	@echo "make run LAKE=DIR [START=YYYY-MM-DD DAYS=N] - the pipeline on a local copy of the real lake"
@@ -83,8 +83,11 @@ TEST_WORKERS ?= 2
 test: $(STAMP) $(WR_STAMP) $(SDK_STAMP)
 	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
+# make bench BASELINE=<git revision>: old and new side by side (benchmarks/run.py); ONLY=dag|...
+BASELINE ?=
+ONLY ?= all
 bench: $(STAMP)
-	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.run --only $(ONLY) $(if $(BASELINE),--baseline $(BASELINE))
 
 sample: $(STAMP)
 	$(PY) -m covid_lake_dev.sample_lake .local/sample-lake --scale $(SCALE)

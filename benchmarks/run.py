@@ -1,27 +1,40 @@
 """`make bench`: every case in its own child process; wall time and that child's peak RSS.
 
-Ratios (x10 vs full, pandas vs DuckDB SQL) come from cases measured side by side in one run,
-because machines here are noisy. Figures are printed, never asserted: targets are for people.
+Ratios (x10 vs full, pandas vs DuckDB SQL, the daily run vs the no-op DAG) come from cases
+measured side by side in one run, because machines here are noisy. Figures are printed, never
+asserted: targets are for people.
+
+BASELINE=<git revision> (`make bench BASELINE=df50ce9`): the cases that compare old and new run
+against that revision's code too (benchmarks/code.py), old and new alternating (old, new, then
+new, old), and both figures are printed.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from benchmarks import code
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".local" / "bench"
 DAY = "2020-04-15"
 
 
-def measure(case: str, *args: str) -> dict:
+def measure(case: str, *args: str, code_dir: Path | None = None) -> dict:
+    env = {**os.environ}
+    env.pop(code.ENV, None)
+    if code_dir is not None:
+        env[code.ENV] = str(code_dir)
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen([sys.executable, "-m", "benchmarks.cases", case, *args],
-                                stdout=out, cwd=ROOT)
+                                stdout=out, cwd=ROOT, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         out.seek(0)
         text = out.read()
@@ -36,8 +49,69 @@ def line(label: str, r: dict, target: str = "") -> None:
     print(f"{label:44s} {r['seconds']:8.2f} s {r['peak_rss_mb']:8.0f} MB   {target}", flush=True)
 
 
-def main() -> int:
+def old_and_new(case: str, *args: str, baseline: Path | None) -> tuple[list[dict], list[dict]]:
+    """The case on the baseline's code and on this checkout's, alternating (old, new, new, old);
+    without a baseline, once on this checkout's."""
+    if baseline is None:
+        return [], [measure(case, *args)]
+    old, new = [], []
+    for first_old in (True, False):
+        for is_old in (first_old, not first_old):
+            (old if is_old else new).append(measure(case, *args, code_dir=baseline if is_old else None))
+    return old, new
+
+
+def median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def goal(value: float, limit: float, unit: str = "x") -> str:
+    return f"{value:7.2f}{unit}  goal <= {limit}{unit}  {'met' if value <= limit else 'NOT MET'}"
+
+
+def dag_section(baseline: Path | None) -> None:
+    """covid_lake_daily beside the no-op DAG of its shape, under `airflow dags test` (small)."""
+    old, new = old_and_new("dag_speed", "small", "3", baseline=baseline)
+    print(f"\n{'covid_lake_daily vs no-op DAG (dags test, small sample)':56s}"
+          f"{'new' if old else '':>10s}{'old' if old else '':>10s}")
+    rows = [("no-op DAG run (median of 3)", "noop_run_s_median"),
+            ("daily run (median of 3)", "daily_run_s_median"),
+            ("no-op tasks: first start to last end", "noop_tasks_s_median"),
+            ("daily tasks: first start to last end", "daily_tasks_s_median"),
+            ("first daily run (crawls)", "first_daily_run_s"),
+            ("no-op DAG's first run", "noop_first_run_s")]
+    for label, key in rows:
+        print(f"   {label:53s}{median(new, key):8.1f} s"
+              + (f"{median(old, key):8.1f} s" if old else ""))
+    ratios = (("daily / no-op run  ", "daily_run_s_median", "noop_run_s_median", 1.3),
+              ("daily / no-op tasks", "daily_tasks_s_median", "noop_tasks_s_median", 2.0),
+              ("first / no-op run  ", "first_daily_run_s", "noop_run_s_median", 1.5))
+    for label, runs in (("new", new), ("old", old)):
+        for name, over, under, limit in ratios if runs else ():
+            print(f"   [{label}] {name} {goal(median(runs, over) / median(runs, under), limit)}")
+    last = new[-1]
+    noop = {t["task"].split("[")[0]: t["seconds"] for t in last["noop_tasks"]}
+    print("   the daily run's tasks (last run; no-op's same task beside it):")
+    print(f"      {'task':34s}{'starts at':>10s}{'takes':>8s}{'no-op':>8s}")
+    for t in last["daily_tasks"]:
+        took = "skipped" if t["seconds"] is None or t["state"] == "skipped" else f"{t['seconds']:7.2f}"
+        print(f"      {t['task']:34s}{t['start_s']:9.2f}s{took:>8s}{noop.get(t['task'].split('[')[0], 0):8.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default=os.environ.get("BASELINE") or None,
+                        help="git revision to measure beside this checkout (old vs new)")
+    parser.add_argument("--only", choices=("dag", "local_aws", "star", "all"), default="all")
+    args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
+    baseline = code.checkout(args.baseline, WORK) if args.baseline else None
+    if baseline:
+        print(f"old: {args.baseline} (checked out at {baseline}); new: this checkout")
+    if args.only in ("dag", "all"):
+        dag_section(baseline)
+    if args.only == "dag":
+        return 0
     print(f"{'case':44s} {'wall':>10s} {'peak RSS':>11s}   target")
     lakes, res = {}, {}
     for scale in ("full", "x10"):

@@ -21,9 +21,11 @@ _RUN_STATE = re.compile(r"DagRun Finished: .*?state=(\w+)")
 class Pipeline:
     def __init__(self, airflow, emulator):
         self.airflow, self.emulator = airflow, emulator
-        from covid_lake_dev.local_stack import aws_connection
+        from covid_lake_dev.local_stack import SESSION_FACTORY, aws_connection
 
-        self.env = {"AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_connection(emulator.endpoint_url))}
+        # as make run, make airflow and the compose stack configure it (local_stack.airflow_env)
+        self.env = {"AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_connection(emulator.endpoint_url)),
+                    "AIRFLOW__AWS__SESSION_FACTORY": SESSION_FACTORY}
 
     def run(self, day: str) -> tuple[str, str]:
         return self.run_conf(day)
