@@ -178,17 +178,29 @@ def _raw_versions(pipeline: Pipeline) -> dict[str, str]:
             for d in DATASETS}
 
 
-@pytest.mark.parametrize("name, damage, problem", [
-    ("us_states", _drop_cases, "has a changed header: column(s) ['cases'] missing"),
-    ("enigma_jhu", lambda data: data[: len(data) // 2], "is a truncated gzip file"),
-    ("us_county", _bad_byte_on_line_97, "is not UTF-8: byte 0xff at line 97"),
-], ids=["header-changed", "truncated-gzip", "not-utf8"])
-def test_a_damaged_source_fails_at_landing_naming_it_and_changes_nothing(
-        two_days, pipeline, name, damage, problem):
+DAMAGES = {  # dataset: (what upstream published, what the run must say of it)
+    "us_states": (_drop_cases, "has a changed header: column(s) ['cases'] missing"),
+    "enigma_jhu": (lambda data: data[: len(data) // 2], "is a truncated gzip file"),
+    "us_county": (_bad_byte_on_line_97, "is not UTF-8: byte 0xff at line 97"),
+}
+
+
+@pytest.fixture(scope="module")
+def damaged_run(two_days, pipeline):
+    """One run while three sources are damaged at once: their land tasks are independent
+    (mapped), so each fails on its own, and one run shows all three."""
     before, raw_before = pipeline.snapshot(), _raw_versions(pipeline)
-    with published(pipeline, **{name: damage}):
+    with published(pipeline, **{name: damage for name, (damage, _) in DAMAGES.items()}):
         state, log = pipeline.run(DAY2)
-    assert state == "failed"
+    return {"state": state, "log": log, "before": before, "raw_before": raw_before,
+            "after": pipeline.snapshot(), "raw_after": _raw_versions(pipeline)}
+
+
+@pytest.mark.parametrize("name", list(DAMAGES), ids=["header-changed", "truncated-gzip", "not-utf8"])
+def test_a_damaged_source_fails_at_landing_naming_it_and_changes_nothing(damaged_run, name):
+    problem = DAMAGES[name][1]
+    log = damaged_run["log"]
+    assert damaged_run["state"] == "failed"
     key = BY_NAME[name].key
     assert (f"AirflowFailException: SourceFileError: dataset {name}: source object "
             f"s3://covid19-lake/{key} {problem}") in log
@@ -197,8 +209,8 @@ def test_a_damaged_source_fails_at_landing_naming_it_and_changes_nothing(
     index = [d.name for d in DATASETS].index(name)
     assert log.count(f"[DAG TEST] starting task_id=land map_index={index} ") == 1
     assert "starting task_id=crawl " not in log and "starting task_id=profile " not in log
-    assert _raw_versions(pipeline) == raw_before  # our raw copy was not replaced
-    assert pipeline.snapshot() == before
+    assert damaged_run["raw_after"] == damaged_run["raw_before"]  # our raw copy was not replaced
+    assert damaged_run["after"] == damaged_run["before"]
 
 
 def _one_row(name: str, match: dict[str, str], column: str, value: str) -> Callable[[bytes], bytes]:
@@ -294,14 +306,12 @@ def test_full_refresh_loads_every_date_of_the_sources(pipeline, small_lake):
     assert not fact.duplicated(["date_key", "fips"]).any()
 
 
-def test_a_day_without_reports_erases_nothing_earlier_runs_loaded(pipeline):
+def test_a_day_without_reports_erases_nothing_earlier_runs_loaded(two_days, pipeline):
     """What the scheduler's daily run does once the lake has stopped growing: the date after its
     last day loads that date's row and no facts, succeeds, and leaves every region's attributes
     (coordinates come only from a day's JHU reports) as they were, so that the runs of a
     backfill may finish in any order."""
-    state, log = pipeline.run(DAY1)  # a day with reports (loaded already when run in order)
-    assert state == "success", log[-6000:]
-    before = pipeline.snapshot()
+    before = pipeline.snapshot()  # days with reports loaded (two_days, and whatever ran since)
     assert any(r["latitude"] is not None for r in before["dimregion"])
     state, log = pipeline.run("2026-11-23")
     assert state == "success", log[-6000:]
