@@ -133,27 +133,37 @@ def local_aws_data_api_statement(_lake: str = "") -> dict:
         return _figures("data_api_statement", _timed(statement), started)
 
 
+# A script that exits at once; one that starts as the pipeline's load script does (boto3, a client,
+# a call back to the emulator).
+GLUE_SCRIPTS = {
+    "glue_shell_job": b"import sys\nprint('done', sys.argv[1:3])\nsys.exit(0)\n",
+    "glue_boto3_job": b"import boto3\nprint(len(boto3.client('s3').list_buckets()['Buckets']))\n",
+}
+
+
 def local_aws_glue_shell_job(_lake: str = "") -> dict:
-    """StartJobRun to SUCCEEDED for a Python-shell job whose script exits at once."""
+    """StartJobRun to SUCCEEDED for a Python-shell job whose script exits at once (and, as a
+    second figure, for one whose script makes one boto3 call)."""
     started = time.perf_counter()
+    out: dict = {}
     with _emulator() as client:
         s3, glue = client("s3"), client("glue")
         s3.create_bucket(Bucket=BUCKET)
-        s3.put_object(Bucket=BUCKET, Key="scripts/noop.py",
-                      Body=b"import sys\nprint('done', sys.argv[1:3])\nsys.exit(0)\n")
-        glue.create_job(Name="bench-noop", Role="arn:aws:iam::123456789012:role/glue",
-                        Command={"Name": "pythonshell", "PythonVersion": "3.9",
-                                 "ScriptLocation": f"s3://{BUCKET}/scripts/noop.py"},
-                        MaxCapacity=0.0625)
+        for name, source in GLUE_SCRIPTS.items():
+            s3.put_object(Bucket=BUCKET, Key=f"scripts/{name}.py", Body=source)
+            glue.create_job(Name=name, Role="arn:aws:iam::123456789012:role/glue",
+                            Command={"Name": "pythonshell", "PythonVersion": "3.9",
+                                     "ScriptLocation": f"s3://{BUCKET}/scripts/{name}.py"},
+                            MaxCapacity=0.0625)
 
-        def job() -> None:
-            run_id = glue.start_job_run(JobName="bench-noop")["JobRunId"]
-            state = _until(lambda: glue.get_job_run(JobName="bench-noop", RunId=run_id),
-                           lambda r: r["JobRun"]["JobRunState"]
-                           not in ("STARTING", "RUNNING", "STOPPING", "WAITING"))
-            assert state["JobRun"]["JobRunState"] == "SUCCEEDED", state["JobRun"]
+            def job(name: str = name) -> None:
+                run_id = glue.start_job_run(JobName=name)["JobRunId"]
+                state = _until(lambda: glue.get_job_run(JobName=name, RunId=run_id),
+                               lambda r: r["JobRun"]["JobRunState"]
+                               not in ("STARTING", "RUNNING", "STOPPING", "WAITING"))
+                assert state["JobRun"]["JobRunState"] == "SUCCEEDED", state["JobRun"]
 
-        out = _figures("glue_shell_job", _timed(job), started)
+            out.update(_figures(name, _timed(job), started))
         out["glue_shell_job_s"] = out["glue_shell_job_median_ms"] / 1000
         return out
 
