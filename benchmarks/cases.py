@@ -292,6 +292,10 @@ def dag_import() -> dict:
 CASES = {f.__name__: f for f in (generate, pandas_history, pandas_day, duckdb_history, tutorial,
                                  bad_input_checks, emulator, dag_runs, dag_import, dag_speed)}
 
+from benchmarks.local_aws_speed import CASES as _LOCAL_AWS_SPEED  # noqa: E402  (its own module)
+
+CASES.update({f.__name__: f for f in _LOCAL_AWS_SPEED})
+
 if __name__ == "__main__":
     code.use_from_environment()
     name, *args = sys.argv[1:]

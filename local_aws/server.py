@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from moto import backends as moto_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
@@ -80,6 +81,20 @@ class _Dispatcher(DomainDispatcherApplication):
         self.backend_url_patterns = [
             *((name, re.compile(base)) for name, bases in _UNKNOWN_TO_MOTO.items() for base in bases),
             *self.backend_url_patterns]
+        self._moto_modules = frozenset(moto_backends.list_of_moto_modules())
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        """moto's lookup, with moto's module names listed once: moto lists its package folder
+        (some 170 isdir calls) on every request, under the lock all requests share. A host
+        no pattern matches is None, as in moto (which also prints a hint to stdout)."""
+        if host is None:
+            return None
+        if host == "moto_api" or host in self._moto_modules:
+            return host
+        for backend, pattern in self.backend_url_patterns:
+            if pattern.match(f"http://{host}"):
+                return backend
+        return None
 
 
 faults.REST_JSON_OPERATIONS["athena"] = athena_rest_json.operation

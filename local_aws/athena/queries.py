@@ -11,10 +11,12 @@ No HTTP and no moto here: the API is models.py and responses.py beside it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,14 +269,15 @@ def _create_view(glue: GlueBackend, execution: Execution, tree: exp.Create, stat
                              bool(tree.args.get("replace")), columns)
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
-    conn = duckdb_s3.connect()
-    # Trino's / on two integers is integer division, truncated toward zero (7 / 2 = 3, -7 / 2 =
-    # -3): https://trino.io/docs/current/functions/math.html. DuckDB's / would give 3.5.
-    conn.execute("SET integer_division = true")
-    # Athena's session time zone is UTC, whatever the machine's is.
-    conn.execute("SET TimeZone = 'UTC'")
-    return conn
+@contextlib.contextmanager
+def _connect() -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb_s3.connect() as conn:  # a session of its own (duckdb_fs.py)
+        # Trino's / on two integers is integer division, truncated toward zero (7 / 2 = 3, -7 / 2 =
+        # -3): https://trino.io/docs/current/functions/math.html. DuckDB's / would give 3.5.
+        conn.execute("SET integer_division = true")
+        # Athena's session time zone is UTC, whatever the machine's is.
+        conn.execute("SET TimeZone = 'UTC'")
+        yield conn
 
 
 def _query_sql(conn: duckdb.DuckDBPyConnection, glue, execution: Execution, query: str) -> str:

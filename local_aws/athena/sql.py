@@ -2,7 +2,7 @@
 
 sqlglot's "athena" dialect reads Athena as Athena does (Hive syntax for DDL, Trino for queries)
 and writes DuckDB. Each catalog table in a query becomes a subquery over read_csv, read_json or
-read_parquet of the table's objects (s3:// paths, served by s3fs; see duckdb_s3.py), with the
+read_parquet of the table's objects (s3:// paths, read in-process: s3/duckdb_fs.py), with the
 columns named and typed as the catalog says:
 
 * delimited text (LazySimpleSerDe): split on field.delim, no quoting, fields by position, a value

@@ -53,7 +53,24 @@ def test_dispatcher_asks_its_factory_for_each_service_app():
     # server._Dispatcher adds the host patterns of what moto has no backend for; were moto to
     # route one itself, its own backend would be the one to extend.
     assert not set(_UNKNOWN_TO_MOTO) & set(patterns)
-    assert "self.backend_url_patterns" in inspect.getsource(DomainDispatcherApplication.get_backend_for_host)
+    # server._Dispatcher.get_backend_for_host repeats moto's steps with the module list read once
+    source = inspect.getsource(DomainDispatcherApplication.get_backend_for_host)
+    assert "self.backend_url_patterns" in source
+    assert "host in backends.list_of_moto_modules()" in source and 'host == "moto_api"' in source
+    assert source.count("return") == 4, "moto's lookup has a step server._Dispatcher lacks"
+
+
+def test_dispatcher_finds_the_backend_moto_finds_for_a_host():
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    from local_aws.server import _Dispatcher
+
+    ours, motos = _Dispatcher(lambda service: None), DomainDispatcherApplication(lambda service: None)
+    for host in ("athena.us-east-1.amazonaws.com", "glue.us-east-2.amazonaws.com", "s3.amazonaws.com",
+                 "bucket.s3.us-east-1.amazonaws.com", "redshift-data.us-east-1.amazonaws.com",
+                 "logs.us-east-1.amazonaws.com", "moto_api", "s3", "athena", "127.0.0.1:5050", None):
+        assert ours.get_backend_for_host(host) == motos.get_backend_for_host(host), host
+    assert ours.get_backend_for_host("redshift-serverless.us-east-1.amazonaws.com") == "redshift-serverless"
 
 
 def test_create_backend_app_steps_are_what_routing_py_repeats():
@@ -155,6 +172,11 @@ def test_s3_objects_round_trip_through_the_backend():
     stored = dict(s3.get_bucket("contract").keys.items())
     assert list(stored) == ["a/b"] and stored["a/b"].value == b"data"
     assert stored["a/b"].bucket_name == "contract" and stored["a/b"].etag.strip('"')
+    # s3/duckdb_fs.py reads ranges of the object's buffer under the key's lock, as .value does
+    with stored["a/b"].lock:
+        stored["a/b"]._value_buffer.seek(1)
+        assert stored["a/b"]._value_buffer.read(2) == b"at"
+    assert stored["a/b"].size == 4 and stored["a/b"].last_modified
     assert s3.get_bucket("contract").region_name == "us-east-1"
 
 

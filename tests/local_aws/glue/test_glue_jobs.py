@@ -172,3 +172,81 @@ def test_the_providers_verbose_log_reader_prints_a_runs_logs(emulator, bucket, c
     assert "Glue Job Run /aws-glue/python-jobs/output Logs:" in printed and "about to fail" in printed
     assert "Glue Job Run /aws-glue/python-jobs/error Logs:" in printed
     assert "load failed: table factcovid is locked" in printed
+
+
+# -- the run's process: what `python script.py` would give the script (core/script_process.py) ---
+
+INTROSPECT = textwrap.dedent('''
+    import json, os, sys, threading, atexit, time
+    import json as again
+    assert not hasattr(json, "LEFT_BY_AN_EARLIER_RUN")
+    json.LEFT_BY_AN_EARLIER_RUN = True  # a later run must not see it: a process of its own
+    atexit.register(lambda: print("atexit ran", flush=True))
+    def late():
+        time.sleep(0.3)
+        print("thread done", flush=True)
+    threading.Thread(target=late).start()
+    print(json.dumps({"argv": sys.argv, "path0": sys.path[0], "cwd": os.getcwd(), "name": __name__,
+                      "file": __file__, "endpoint": os.environ.get("AWS_ENDPOINT_URL"),
+                      "emulator_modules": sorted(m for m in ("moto", "duckdb", "flask", "sqlglot")
+                                                 if m in sys.modules)}))
+''')
+
+
+def test_a_run_is_its_own_python_process(emulator, bucket):
+    glue = emulator.client("glue")
+    job = make_job(emulator, bucket, INTROSPECT)
+    outputs = []
+    for day in ("d1", "d2"):
+        run_id = glue.start_job_run(JobName=job, Arguments={"--day": day})["JobRunId"]
+        run = wait_run(glue, job, run_id)
+        assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+        log_dir = (emulator.state_dir / "glue" / "job-runs" / job / run_id).resolve()
+        outputs.append((log_dir, (log_dir / "stdout.log").read_text().splitlines()))
+    import json
+
+    for (log_dir, lines), day in zip(outputs, ("d1", "d2"), strict=True):
+        seen = json.loads(lines[0])
+        script = str(log_dir / f"{job}.py")
+        assert seen["argv"] == [script, "--JOB_NAME", job, "--day", day]
+        assert (seen["path0"], seen["cwd"], seen["file"]) == (str(log_dir), str(log_dir), script)
+        assert seen["name"] == "__main__" and seen["endpoint"] == emulator.endpoint_url
+        assert seen["emulator_modules"] == []  # none of the emulator's own imports
+        assert lines[1:] == ["thread done", "atexit ran"]  # as the interpreter ends: threads, atexit
+
+
+def test_an_uncaught_exception_fails_the_run_with_the_scripts_traceback(emulator, bucket):
+    glue = emulator.client("glue")
+    job = make_job(emulator, bucket, "def load():\n    raise ValueError('no rows for 2020-04-01')\nload()\n")
+    run = wait_run(glue, job, glue.start_job_run(JobName=job)["JobRunId"])
+    assert run["JobRunState"] == "FAILED"
+    message = run["ErrorMessage"]
+    assert message.startswith("Traceback (most recent call last):\n  File \"")
+    assert f"{job}.py\", line 3, in <module>" in message and "in load" in message
+    assert message.endswith("ValueError: no rows for 2020-04-01")
+    assert "runpy" not in message and "multiprocessing" not in message and "script_process" not in message
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("import os\nos._exit(3)\n", "script exited with code 3"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", "script exited with code -9"),
+    ("x = (\n", "SyntaxError"),
+])
+def test_a_run_that_dies_fails_alone(emulator, bucket, source, message):
+    glue = emulator.client("glue")
+    job = make_job(emulator, bucket, source)
+    run = wait_run(glue, job, glue.start_job_run(JobName=job)["JobRunId"])
+    assert run["JobRunState"] == "FAILED" and message in run["ErrorMessage"]
+    assert emulator.launched.health()["status"] == "ok"
+    ok = make_job(emulator, bucket, "print('still running jobs')\n")
+    assert wait_run(glue, ok, glue.start_job_run(JobName=ok)["JobRunId"])["JobRunState"] == "SUCCEEDED"
+
+
+def test_a_run_past_its_timeout_is_killed(tmp_path):
+    script = tmp_path / "slow.py"
+    script.write_text("import time\nprint('started', flush=True)\ntime.sleep(60)\n")
+    started = time.monotonic()
+    outcome = job_runs.run_script(script, "slow", {}, endpoint_url="http://127.0.0.1:9", region="us-east-1",
+                                  timeout_s=5, log_dir=tmp_path)
+    assert outcome.state == "TIMEOUT" and time.monotonic() - started < 30
+    assert (tmp_path / "stdout.log").read_text() == "started\n"
