@@ -91,6 +91,7 @@ def test_the_load_jobs_arguments_are_what_the_load_script_takes():
     assert (parsed_args.run_date, parsed_args.workgroup, parsed_args.database) == (
         "2020-04-01", "covid-lake", "dev")
     assert parsed_args.sql_uri == "s3://covid-lake/scripts/sql/load"
+    assert parsed_args.poll_seconds == 0.05  # settings' env is local_aws
 
 
 def test_parsing_does_not_import_the_heavy_pipeline_code(parsed):

@@ -28,6 +28,9 @@ def stage_load_job(s3, settings: Settings, script: Path, sql_folder: Path) -> li
     return upload_if_changed(s3, settings.bucket, files)
 
 
+LOCAL_BATCH_POLL = "0.05"
+
+
 def load_job_arguments(settings: Settings, published: dict[str, Any]) -> dict[str, str]:
     """The Glue load job's arguments (include/scripts/load_redshift.py parses them): the published
     run's dates and plan, where the load's SQL is, the COPY role and the warehouse target."""
@@ -41,6 +44,9 @@ def load_job_arguments(settings: Settings, published: dict[str, Any]) -> dict[st
         "--database": settings.redshift_database,
         "--workgroup": settings.redshift_workgroup,
         "--cluster_identifier": settings.redshift_cluster_identifier,
+        # the batch's status checks: local_aws ends a day's batch in tens of milliseconds, where
+        # the script's default second was half of a load's time; on AWS the default stays
+        "--poll_seconds": LOCAL_BATCH_POLL if settings.env == "local_aws" else "1.0",
     }
 
 
