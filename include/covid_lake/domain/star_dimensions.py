@@ -74,7 +74,9 @@ def build_dim_region(lake: Lake, jhu: pd.DataFrame | None = None,
     hosp = lake["hospital_beds"]
     abv = lake["state_abv"]
 
-    jhu = _no_null_island(jhu)
+    # Only the columns used here: filtering the other text columns of millions of rows costs.
+    jhu = _no_null_island(jhu[["placement", "county_fips", "state_fips", "last_update", "admin2",
+                               "province_state", "latitude", "longitude"]])
     jhu_c = jhu[jhu["placement"] == regions.COUNTY].assign(fips=lambda d: d["county_fips"])
     jhu_latest = _latest_by(jhu_c, "fips", "last_update", ["admin2", "province_state"])
     located = jhu_c[jhu_c["latitude"].notna() & jhu_c["longitude"].notna()]
