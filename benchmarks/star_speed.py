@@ -232,6 +232,15 @@ def full_refresh_steps(scale: str = "full") -> dict:
                                                 cfg.athena_workgroup, poll=0.05)
                 out[f"extract_{name}_s"] = time.perf_counter() - t
             out["extracts_s"] = time.perf_counter() - t0
+            from covid_lake.domain import layout
+
+            t0 = time.perf_counter()
+            for q in ids.values():  # the result files' bytes alone: local_aws's part of the read
+                uri = athena.get_query_execution(QueryExecutionId=q)["QueryExecution"][
+                    "ResultConfiguration"]["OutputLocation"]
+                bucket, key = layout.split_uri(uri)
+                s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            out["fetch_result_files_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             frames = {n: athena_io.results_frame(athena, q, s3) for n, q in ids.items()}
             out["read_results_s"] = time.perf_counter() - t0
