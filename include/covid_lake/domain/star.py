@@ -124,7 +124,7 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
         SCOPE, day["active_not_computed"].sum(), n_day)
 
     nyt = _window(lake["us_county"], lo, hi)
-    no_fips = nyt[nyt["fips"].isna()]
+    no_fips = nyt.loc[nyt["fips"].isna(), ["county"]]
     for county, n in no_fips.groupby(no_fips["county"].fillna("(missing)"), sort=True).size().items():
         add("us_county", f"no county fips: {county}", SCOPE, n, len(nyt))
     for name in ("us_states", "states_daily"):

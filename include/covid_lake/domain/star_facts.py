@@ -51,8 +51,9 @@ def _jhu_state_day(latest: pd.DataFrame) -> pd.DataFrame:
     <state>, unmatched); where JHU reports the state as one row (Puerto Rico, the territories),
     that row is the total and nothing is added to it (the real lake never has both)."""
     keys = ["date_key", "state_fips"]
-    level = latest[latest["placement"] == regions.STATE_LEVEL]
-    rest = latest[latest["placement"] != regions.STATE_LEVEL]
+    cols = [*keys, *JHU_MEASURES]  # filtered without the text columns it does not use
+    level = latest.loc[latest["placement"] == regions.STATE_LEVEL, cols]
+    rest = latest.loc[latest["placement"] != regions.STATE_LEVEL, cols]
     level_sum = _sum_by(level, keys)
     rest_sum = _sum_by(rest, keys)
     rest_sum = _merge(rest_sum, level_sum[keys], on=keys, how="left", indicator=True)
@@ -102,8 +103,10 @@ def _finish(df: pd.DataFrame, table: str, k0: int, k1: int) -> pd.DataFrame:
 
 def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
                             k0: int, k1: int) -> pd.DataFrame:
-    counties = jhu_latest[jhu_latest["placement"] == regions.COUNTY]
-    nyt = nyt_county[nyt_county["fips"].notna()]
+    # filtered to the columns used: gathering the others' text over millions of rows costs
+    counties = jhu_latest.loc[jhu_latest["placement"] == regions.COUNTY,
+                              ["date_key", "county_fips", *JHU_MEASURES]]
+    nyt = nyt_county.loc[nyt_county["fips"].notna(), ["date", "fips", "cases", "deaths"]]
     # The fips joined on as a categorical of both sources' codes, sorted: the merges match and
     # sort its integer codes (in the text's order), where text keys were hashed and gathered per
     # row (seconds on two million rows); _finish turns it back into text.
@@ -121,11 +124,11 @@ def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
 
 def build_fact_covid(jhu_latest: pd.DataFrame, nyt_states: pd.DataFrame,
                      states_daily: pd.DataFrame, k0: int, k1: int) -> pd.DataFrame:
-    sd = states_daily[states_daily["fips"].notna()]
+    sd = states_daily.loc[states_daily["fips"].notna(), ["date", "fips", *STATES_DAILY_MEASURES]]
     sd = pd.concat([pd.DataFrame({"date_key": date_key(sd["date"]), "fips": sd["fips"]}),
                     sd[list(STATES_DAILY_MEASURES)]], axis=1)
     _require_unique(sd, ["date_key", "fips"], "states_daily")
-    ny = nyt_states[nyt_states["fips"].notna()]
+    ny = nyt_states.loc[nyt_states["fips"].notna(), ["date", "fips", "cases", "deaths"]]
     ny = pd.DataFrame({"date_key": date_key(ny["date"]), "fips": ny["fips"],
                        "nyt_cases": ny["cases"], "nyt_deaths": ny["deaths"]})
     _require_unique(ny, ["date_key", "fips"], "us_states")
