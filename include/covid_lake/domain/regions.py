@@ -160,7 +160,7 @@ def classify_jhu(jhu: pd.DataFrame, geo: Geography) -> pd.DataFrame:
     except jhu_keys.UnknownKeyFormError:
         _classify(jhu, geo)  # raises again, counting the rows and naming the first as it always did
         raise
-    out = jhu.copy()
+    out = jhu.copy(deep=False)  # copy-on-write: the new columns never reach `jhu`; no data copied
     for col in _PLACED_COLUMNS:
         out[col] = pd.Series(placed[col].array.take(codes), index=jhu.index)
     return out

@@ -197,10 +197,17 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
     k0, k1 = _key_of(start), _key_of(end)
 
     geo = regions.geography(lake["countypopulation"], lake["us_states"])
-    jhu = _active_computed(regions.classify_jhu(_window(lake["enigma_jhu"], lo, hi), geo))
+    window = _window(lake["enigma_jhu"], lo, hi)
+    placed = regions.classify_jhu(window, geo)
+    jhu = _active_computed(placed)
     jhu_latest = latest_jhu_reports(jhu)
     # A daily run's extract has only its days of JHU; jhu_regions has every report's regions.
-    jhu_regions = regions.classify_jhu(lake.get("jhu_regions", lake["enigma_jhu"]), geo)
+    if "jhu_regions" in lake:
+        jhu_regions = regions.classify_jhu(lake["jhu_regions"], geo)
+    elif window is lake["enigma_jhu"]:
+        jhu_regions = placed  # the window is every row (a full history): placed once, not twice
+    else:
+        jhu_regions = regions.classify_jhu(lake["enigma_jhu"], geo)
     tables = {
         "dimdate": build_dim_date(start, end),
         "dimregion": build_dim_region(lake, jhu_regions, geo),
