@@ -242,6 +242,10 @@ def full_refresh_steps(scale: str = "full") -> dict:
                 s3.get_object(Bucket=bucket, Key=key)["Body"].read()
             out["fetch_result_files_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
+            for q in ids.values():  # what results_frame asks for the column types
+                athena.get_query_results(QueryExecutionId=q, MaxResults=1)
+            out["column_info_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
             frames = {n: athena_io.results_frame(athena, q, s3) for n, q in ids.items()}
             out["read_results_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
