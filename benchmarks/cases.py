@@ -296,7 +296,7 @@ from benchmarks import star_speed  # noqa: E402  (issue 30's star cases; they im
 
 CASES.update({f.__name__: f for f in (star_speed.star_steps, star_speed.star_snapshot,
                                       star_speed.star_side_by_side,
-                                      star_speed.full_refresh_steps)})
+                                      star_speed.full_refresh_steps, star_speed.full_refresh_dag)})
 
 if __name__ == "__main__":
     code.use_from_environment()

@@ -286,3 +286,42 @@ def full_refresh_steps(scale: str = "full") -> dict:
             aws.stop()
     out["seconds"] = sum(out[k] for k in ("extracts_s", "transform_and_publish_s", "load_s"))
     return out
+
+
+def full_refresh_dag(scale: str = "full") -> dict:
+    """covid_lake_daily with full_refresh=true under `airflow dags test` on local_aws (after a
+    first daily run, which crawls): the run's time, its task span and its time by task (the
+    metadata DB's task instances, as dag_speed reads them)."""
+    from benchmarks.dag_speed import _span
+    from covid_lake.tasks import settings
+    from covid_lake_dev import emulator as launcher
+    from covid_lake_dev import offline_run
+
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        aws = launcher.start(Path(tmp) / "aws", sample_scale=scale,
+                             workgroups=[settings.DEFAULTS["redshift_workgroup"]])
+        try:
+            env = offline_run.env_for(aws.endpoint_url, Path(tmp))
+            offline_run.prepare_airflow(env)
+            db = Path(env["AIRFLOW_HOME"]) / "airflow.db"
+            airflow = str(Path(sys.executable).with_name("airflow"))
+            for day, conf, key in (("2020-04-14", {}, "first_daily_run_s"),
+                                   ("2020-04-16", {"full_refresh": True}, "full_refresh_s")):
+                t0 = time.perf_counter()
+                done = subprocess.run([airflow, "dags", "test", "covid_lake_daily", day, "--conf",
+                                       json.dumps({"run_date": day, **conf})], env=env,
+                                      capture_output=True, text=True)
+                out[key] = time.perf_counter() - t0
+                if "state=success" not in done.stdout + done.stderr:
+                    raise SystemExit(f"{day} {conf} failed:\n{(done.stdout + done.stderr)[-3000:]}")
+            out["full_refresh_tasks_s"], tasks = _span(db, "covid_lake_daily")
+            by_task: dict[str, float] = {}
+            for t in tasks:
+                name = t["task"].split("[")[0]
+                by_task[name] = by_task.get(name, 0.0) + (t["seconds"] or 0.0)
+            out["by_task_s"] = dict(sorted(by_task.items(), key=lambda kv: -kv[1]))
+        finally:
+            aws.stop()
+    out["seconds"] = out["full_refresh_s"]
+    return out
