@@ -102,14 +102,26 @@ def _from_result_csv(client, s3, query_id: str) -> pd.DataFrame:
         "ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
     bucket, key = layout.split_uri(uri)
     body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    df = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, na_values=[""])
+    options = {"dtype": str, "keep_default_na": False, "na_values": [""]}
+    try:
+        # Arrow's reader on both cores, straight into text columns (a full refresh reads
+        # hundreds of thousands of rows per extract).
+        df = pd.read_csv(io.BytesIO(body), engine="pyarrow", **options)
+    except ValueError:  # what Arrow's reader refuses, the C parser decides, as it did before
+        df = pd.read_csv(io.BytesIO(body), **options)
     df.columns = [c["Name"] for c in info]
-    return _typed(df.astype(object).where(df.notna(), None), [c["Type"] for c in info])
+    return _typed(df, [c["Type"] for c in info])
 
 
 def _typed(df: pd.DataFrame, types: list[str]) -> pd.DataFrame:
     for name, kind in zip(list(df.columns), types, strict=True):
         kind = kind.lower().split("(")[0]
+        if kind in _INTEGER and df[name].dtype == "str":
+            try:
+                df[name] = df[name].astype("Int64")  # Arrow's cast; to_numeric below decides the rest
+                continue
+            except ValueError:
+                pass
         if kind in _INTEGER:
             df[name] = pd.array(pd.to_numeric(df[name]), dtype="Int64")
         elif kind in _FLOAT:

@@ -67,6 +67,30 @@ def delete_prefix(s3, bucket: str, prefix: str) -> None:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": keys})
 
 
+def delete_prefixes(s3, bucket: str, parent: str, prefixes: list[str]) -> None:
+    """delete_prefix for each of `prefixes` (all under `parent`), with one listing of `parent`
+    instead of one per prefix, and DeleteObjects in batches of 1,000 (S3's most per request): a
+    full refresh replaces hundreds of days' partitions of a fact table."""
+    wanted = tuple(prefixes)
+    keys = [o["Key"]
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=parent)
+            for o in page.get("Contents", []) if o["Key"].startswith(wanted)]
+    for k in range(0, len(keys), 1000):
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in keys[k:k + 1000]]})
+
+
+def put_files(s3, bucket: str, files: list[tuple[str, str]], workers: int = 8) -> None:
+    """Put each (local path, key), several at a time: a full refresh writes one small Parquet
+    file per fact table and day, and each put waits mostly on the network round trip."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def put(item: tuple[str, str]) -> None:
+        s3.put_object(Bucket=bucket, Key=item[1], Body=Path(item[0]).read_bytes())
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(put, files))  # list(): the first failure is raised here
+
+
 
 def upload_if_changed(s3, bucket: str, files: list[tuple[Path, str]]) -> list[str]:
     """Put each (local path, key) whose bytes differ from the object there (single-part ETags are

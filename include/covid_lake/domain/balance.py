@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from covid_lake.domain import regions
@@ -95,13 +96,16 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
     for rule in _LEFT_OUT_RULES:
         rows += _per_day("enigma_jhu", "left out", star._RULE_KIND[rule], regions.JHU_RULES[rule],
                          day.loc[day["rule"] == rule, "date"])
-    placed = day[day["placement"].isin(_PLACED)]
+    placed = day.loc[day["placement"].isin(_PLACED), ["region", "date", "last_update"]]
     earlier, twice = star.repeated_reports(placed)
     rows += _per_day("enigma_jhu", "left out", star.QUIRK, star.SAME_REPORT_TWICE,
                      placed.loc[twice, "date"])
     rows += _per_day("enigma_jhu", "left out", star.SCOPE, star.EARLIER_REPORT,
                      placed.loc[earlier, "date"])
-    latest = jhu_latest[jhu_latest["date_key"].between(_key_of(lo), _key_of(hi))]
+    # Each filter below takes only the columns it uses: gathering unused text columns of millions
+    # of rows is what a filter costs.
+    latest = jhu_latest.loc[jhu_latest["date_key"].between(_key_of(lo), _key_of(hi)),
+                            ["date_key", "placement", "state_fips", "county_fips"]]
     state_keys = _keys(latest, "state_fips")
     feeds = pd.Series(state_keys.isin(_carrying(covid, _JHU)), index=latest.index)
     # A state reported as one row is that row (star_facts._jhu_state_day): any other row of the
@@ -115,11 +119,11 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
 
     nyt = _window(lake["us_county"], lo, hi)
     rows += _per_day("us_county", READ, READ, "", nyt["date"])
-    no_fips = nyt[nyt["fips"].isna()]
+    no_fips = nyt.loc[nyt["fips"].isna(), ["county", "date"]]
     for name, part in no_fips.groupby(no_fips["county"].fillna("(missing)"), sort=True):
         rows += _per_day("us_county", "left out", star.SCOPE, f"no county fips: {name}",
                          part["date"])
-    with_fips = nyt[nyt["fips"].notna()]
+    with_fips = nyt.loc[nyt["fips"].notna(), ["date", "fips"]]
     rows += _per_day("us_county", LOADED, LOADED, "", with_fips.loc[
         _keys(with_fips.assign(date_key=_date_key(with_fips["date"]))).isin(
             _carrying(county, _NYT)), "date"])
@@ -129,7 +133,7 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
         rows += _per_day(name, READ, READ, "", df["date"])
         rows += _per_day(name, "left out", star.QUIRK, "no state fips",
                          df.loc[df["fips"].isna(), "date"])
-        known = df[df["fips"].notna()]
+        known = df.loc[df["fips"].notna(), ["date", "fips"]]
         rows += _per_day(name, LOADED, LOADED, "", known.loc[
             _keys(known.assign(date_key=_date_key(known["date"]))).isin(
                 _carrying(covid, measures)), "date"])
@@ -137,7 +141,10 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
 
 
 def _from_key(keys: pd.Series) -> pd.Series:
-    return pd.to_datetime(keys.astype("int64").astype("str"), format="%Y%m%d")
+    # parsed once per distinct day (a few hundred), not once per row (millions)
+    days, rows = np.unique(keys.to_numpy(dtype="int64"), return_inverse=True)
+    parsed = pd.to_datetime(pd.Series(days).astype("str"), format="%Y%m%d")
+    return pd.Series(parsed.to_numpy()[rows], index=keys.index, name=keys.name)
 
 
 # How validation's rejected rows (as extracted: text, or crawler-typed) carry their day.

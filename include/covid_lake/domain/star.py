@@ -87,8 +87,10 @@ def repeated_reports(placed: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The placed JHU rows latest_jhu_reports does not keep: an earlier report of a region that
     day, and the smaller of a region reported twice in one report (the run report's two
     reasons, which the row balance counts too)."""
-    same = placed.duplicated(["region", "date"])
-    twice = placed.duplicated(["region", "date", "last_update"])
+    # the region's text hashed once, not once per duplicated() call
+    keys = placed[["date", "last_update"]].assign(region=pd.factorize(placed["region"])[0])
+    same = keys.duplicated(["region", "date"])
+    twice = keys.duplicated(["region", "date", "last_update"])
     return same & ~twice, twice
 
 
@@ -114,14 +116,15 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
     n_day = len(day)
     for rule, n in day.loc[day["rule"] != "", "rule"].value_counts(sort=False).sort_index().items():
         add("enigma_jhu", regions.JHU_RULES[rule], _RULE_KIND[rule], n, n_day)
-    earlier, twice = repeated_reports(day[day["placement"].isin(_PLACED)])
+    earlier, twice = repeated_reports(day.loc[day["placement"].isin(_PLACED),
+                                              ["region", "date", "last_update"]])
     add("enigma_jhu", SAME_REPORT_TWICE, QUIRK, twice.sum(), n_day)
     add("enigma_jhu", EARLIER_REPORT, SCOPE, earlier.sum(), n_day)
     add("enigma_jhu", "active 0 on a US row (JHU does not compute it for the US): loaded as NULL",
         SCOPE, day["active_not_computed"].sum(), n_day)
 
     nyt = _window(lake["us_county"], lo, hi)
-    no_fips = nyt[nyt["fips"].isna()]
+    no_fips = nyt.loc[nyt["fips"].isna(), ["county"]]
     for county, n in no_fips.groupby(no_fips["county"].fillna("(missing)"), sort=True).size().items():
         add("us_county", f"no county fips: {county}", SCOPE, n, len(nyt))
     for name in ("us_states", "states_daily"):
@@ -137,7 +140,8 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
     report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
     report = report.astype({"rows": "int64", "of_rows": "int64"})
 
-    non = day[day["placement"] == regions.NON_US]
+    non = day.loc[day["placement"] == regions.NON_US,
+                  ["combined_key", "province_state", "country_region", "date"]]
     non_us = (non.assign(region=non["combined_key"].fillna(non["province_state"]))
               .groupby(non["country_region"].fillna("(missing)"), sort=True)
               .agg(rows=("date", "size"), regions=("region", "nunique"))
@@ -193,10 +197,17 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
     k0, k1 = _key_of(start), _key_of(end)
 
     geo = regions.geography(lake["countypopulation"], lake["us_states"])
-    jhu = _active_computed(regions.classify_jhu(_window(lake["enigma_jhu"], lo, hi), geo))
+    window = _window(lake["enigma_jhu"], lo, hi)
+    placed = regions.classify_jhu(window, geo)
+    jhu = _active_computed(placed)
     jhu_latest = latest_jhu_reports(jhu)
     # A daily run's extract has only its days of JHU; jhu_regions has every report's regions.
-    jhu_regions = regions.classify_jhu(lake.get("jhu_regions", lake["enigma_jhu"]), geo)
+    if "jhu_regions" in lake:
+        jhu_regions = regions.classify_jhu(lake["jhu_regions"], geo)
+    elif window is lake["enigma_jhu"]:
+        jhu_regions = placed  # the window is every row (a full history): placed once, not twice
+    else:
+        jhu_regions = regions.classify_jhu(lake["enigma_jhu"], geo)
     tables = {
         "dimdate": build_dim_date(start, end),
         "dimregion": build_dim_region(lake, jhu_regions, geo),

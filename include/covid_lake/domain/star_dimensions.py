@@ -74,7 +74,9 @@ def build_dim_region(lake: Lake, jhu: pd.DataFrame | None = None,
     hosp = lake["hospital_beds"]
     abv = lake["state_abv"]
 
-    jhu = _no_null_island(jhu)
+    # Only the columns used here: filtering the other text columns of millions of rows costs.
+    jhu = _no_null_island(jhu[["placement", "county_fips", "state_fips", "last_update", "admin2",
+                               "province_state", "latitude", "longitude"]])
     jhu_c = jhu[jhu["placement"] == regions.COUNTY].assign(fips=lambda d: d["county_fips"])
     jhu_latest = _latest_by(jhu_c, "fips", "last_update", ["admin2", "province_state"])
     located = jhu_c[jhu_c["latitude"].notna() & jhu_c["longitude"].notna()]
@@ -82,7 +84,7 @@ def build_dim_region(lake: Lake, jhu: pd.DataFrame | None = None,
     jhu_s = jhu[jhu["placement"] == regions.STATE_LEVEL].assign(fips=lambda d: d["state_fips"])
     jhu_state = _latest_by(jhu_s, "fips", "last_update", ["province_state", "latitude",
                                                            "longitude"])
-    nyt_c = nyt_c[regions.is_county_fips(nyt_c["fips"], geo.states)]
+    nyt_c = nyt_c.loc[regions.is_county_fips(nyt_c["fips"], geo.states), ["fips", "date", "county", "state"]]
     nyt_c_latest = _latest_by(nyt_c, "fips", "date", ["county", "state"])
     hosp_c = hosp[regions.is_county_fips(hosp["fips"], geo.states)]
     hosp_county = _latest_by(hosp_c, "fips", "objectid", ["county_name", "state_name"])

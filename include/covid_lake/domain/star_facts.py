@@ -3,6 +3,7 @@ day), from the placed JHU reports and NYT / COVID Tracking rows (the rules: star
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from covid_lake.domain import contracts, regions
@@ -30,11 +31,17 @@ def latest_jhu_reports(placed: pd.DataFrame) -> pd.DataFrame:
     # Only the columns needed: text columns are Arrow arrays and cost to filter and sort.
     keep = placed["placement"].isin(_PLACED) & placed["date"].notna()
     us = placed.loc[keep, ["region", "placement", "state_fips", "county_fips", "date",
-                           "last_update", *JHU_MEASURES]]
-    ordered = us.sort_values(["region", "date", "last_update", *JHU_MEASURES],
-                             na_position="first", kind="mergesort")
-    latest = ordered.drop_duplicates(["region", "date"], keep="last")
-    out = latest.drop(columns=["date", "last_update"]).copy()
+                           "last_update", *JHU_MEASURES]].reset_index(drop=True)
+    # Sorted on numbers only, the region as its rank (factorize(sort=True) ranks text as
+    # sort_values orders it): gathering text columns in a sorted, scattered order is what cost
+    # seconds. The rows kept are then taken in their own order (nothing downstream depends on it).
+    order = us[["date", "last_update", *JHU_MEASURES]].assign(
+        region=pd.factorize(us["region"], sort=True)[0])
+    order = order.sort_values(["region", "date", "last_update", *JHU_MEASURES],
+                              na_position="first", kind="mergesort")
+    last = ~order.duplicated(["region", "date"], keep="last").to_numpy()
+    latest = us.iloc[np.sort(order.index.to_numpy()[last])]
+    out = latest.drop(columns=["date", "last_update"])
     out.insert(0, "date_key", date_key(latest["date"]))
     return out.reset_index(drop=True)
 
@@ -44,8 +51,9 @@ def _jhu_state_day(latest: pd.DataFrame) -> pd.DataFrame:
     <state>, unmatched); where JHU reports the state as one row (Puerto Rico, the territories),
     that row is the total and nothing is added to it (the real lake never has both)."""
     keys = ["date_key", "state_fips"]
-    level = latest[latest["placement"] == regions.STATE_LEVEL]
-    rest = latest[latest["placement"] != regions.STATE_LEVEL]
+    cols = [*keys, *JHU_MEASURES]  # filtered without the text columns it does not use
+    level = latest.loc[latest["placement"] == regions.STATE_LEVEL, cols]
+    rest = latest.loc[latest["placement"] != regions.STATE_LEVEL, cols]
     level_sum = _sum_by(level, keys)
     rest_sum = _sum_by(rest, keys)
     rest_sum = _merge(rest_sum, level_sum[keys], on=keys, how="left", indicator=True)
@@ -63,11 +71,16 @@ def _sum_by(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return df.groupby(keys, sort=False)[list(JHU_MEASURES)].sum(min_count=1).reset_index()
 
 
+def _next_day_keys(keys: pd.Series) -> pd.Series:
+    """Each date_key's next day's key, computed once per distinct day."""
+    days, rows = np.unique(keys.to_numpy(), return_inverse=True)
+    following = pd.to_datetime(pd.Series(days).astype("str"), format="%Y%m%d") + pd.Timedelta(days=1)
+    return pd.Series(date_key(following).to_numpy()[rows], index=keys.index)
+
+
 def _county_diffs(jhu_counties: pd.DataFrame) -> pd.DataFrame:
     prev = jhu_counties[["date_key", "fips", "confirmed", "deaths"]].copy()
-    day = pd.to_datetime(prev["date_key"].astype("str"), format="%Y%m%d")
-    next_day = day + pd.Timedelta(days=1)
-    prev["date_key"] = date_key(next_day)
+    prev["date_key"] = _next_day_keys(prev["date_key"])
     prev = prev.rename(columns={"confirmed": "prev_confirmed", "deaths": "prev_deaths"})
     out = _merge(jhu_counties, prev, on=["date_key", "fips"], how="left", validate="one_to_one")
     out["new_confirmed"] = (out["confirmed"] - out["prev_confirmed"]).astype("Int64")
@@ -90,11 +103,19 @@ def _finish(df: pd.DataFrame, table: str, k0: int, k1: int) -> pd.DataFrame:
 
 def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
                             k0: int, k1: int) -> pd.DataFrame:
-    counties = jhu_latest[jhu_latest["placement"] == regions.COUNTY]
-    jhu = _county_diffs(pd.concat([counties[["date_key"]], counties["county_fips"].rename("fips"),
+    # filtered to the columns used: gathering the others' text over millions of rows costs
+    counties = jhu_latest.loc[jhu_latest["placement"] == regions.COUNTY,
+                              ["date_key", "county_fips", *JHU_MEASURES]]
+    nyt = nyt_county.loc[nyt_county["fips"].notna(), ["date", "fips", "cases", "deaths"]]
+    # The fips joined on as a categorical of both sources' codes, sorted: the merges match and
+    # sort its integer codes (in the text's order), where text keys were hashed and gathered per
+    # row (seconds on two million rows); _finish turns it back into text.
+    fips = pd.CategoricalDtype(pd.Index(counties["county_fips"].unique())
+                               .union(pd.Index(nyt["fips"].unique())))
+    jhu = _county_diffs(pd.concat([counties[["date_key"]],
+                                   counties["county_fips"].astype(fips).rename("fips"),
                                    counties[list(JHU_MEASURES)]], axis=1))
-    nyt = nyt_county[nyt_county["fips"].notna()]
-    nyt = pd.DataFrame({"date_key": date_key(nyt["date"]), "fips": nyt["fips"],
+    nyt = pd.DataFrame({"date_key": date_key(nyt["date"]), "fips": nyt["fips"].astype(fips),
                         "nyt_cases": nyt["cases"], "nyt_deaths": nyt["deaths"]})
     _require_unique(nyt, ["date_key", "fips"], "us_county")
     fact = _merge(jhu, nyt, on=["date_key", "fips"], how="outer", validate="one_to_one")
@@ -103,11 +124,11 @@ def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
 
 def build_fact_covid(jhu_latest: pd.DataFrame, nyt_states: pd.DataFrame,
                      states_daily: pd.DataFrame, k0: int, k1: int) -> pd.DataFrame:
-    sd = states_daily[states_daily["fips"].notna()]
+    sd = states_daily.loc[states_daily["fips"].notna(), ["date", "fips", *STATES_DAILY_MEASURES]]
     sd = pd.concat([pd.DataFrame({"date_key": date_key(sd["date"]), "fips": sd["fips"]}),
                     sd[list(STATES_DAILY_MEASURES)]], axis=1)
     _require_unique(sd, ["date_key", "fips"], "states_daily")
-    ny = nyt_states[nyt_states["fips"].notna()]
+    ny = nyt_states.loc[nyt_states["fips"].notna(), ["date", "fips", "cases", "deaths"]]
     ny = pd.DataFrame({"date_key": date_key(ny["date"]), "fips": ny["fips"],
                        "nyt_cases": ny["cases"], "nyt_deaths": ny["deaths"]})
     _require_unique(ny, ["date_key", "fips"], "us_states")

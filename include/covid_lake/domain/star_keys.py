@@ -52,6 +52,8 @@ def _require_unique(df: pd.DataFrame, keys: list[str], dataset: str) -> None:
 
 def _window(df: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
     d = df["date"]
-    return df[(d >= lo) & (d <= hi)]
+    inside = (d >= lo) & (d <= hi)
+    # A full refresh's window holds every dated row: filtering would copy millions of text cells.
+    return df if inside.all() else df[inside]
 
 

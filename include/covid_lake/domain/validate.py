@@ -31,7 +31,13 @@ import pandera.pandas as pa
 
 from covid_lake.domain import jhu_keys, quality, regions
 from covid_lake.domain.clean import STATES_DAILY_MEASURES, clean_countypopulation, clean_state_abv
-from covid_lake.domain.parsing import SourceDataError, _text, jhu_timestamps, normalise_columns
+from covid_lake.domain.parsing import (
+    SourceDataError,
+    _text,
+    by_distinct,
+    jhu_timestamps,
+    normalise_columns,
+)
 
 FIRST_DATE = dt.date(2020, 1, 1)  # no source reports a COVID-19 figure before 2020
 REASON_COLUMN = "reject_reasons"
@@ -47,7 +53,12 @@ def _number(s: pd.Series) -> pd.Series:
     """The values as floats; NaN where missing or not a number."""
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.astype("float64")
-    return pd.to_numeric(_text(s), errors="coerce").astype("float64")
+    text = _text(s)
+    try:
+        # every value a number: Arrow's cast, one pass (to_numeric goes through Python objects)
+        return text.astype("double[pyarrow]").astype("float64")
+    except ValueError:
+        return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 def _present(s: pd.Series) -> pd.Series:
@@ -104,8 +115,12 @@ def _dates(kind: str, s: pd.Series) -> pd.Series:
     if kind == "iso":
         if pd.api.types.is_datetime64_any_dtype(s):
             return s
-        return pd.to_datetime(_text(s), format="ISO8601", errors="coerce")
+        return by_distinct(_iso_dates, s)
     return jhu_timestamps(s)
+
+
+def _iso_dates(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(_text(s), format="ISO8601", errors="coerce")
 
 
 def _is_date(kind: str) -> Callable[[pd.Series], pd.Series]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from covid_lake.aws import athena_io
-from covid_lake.aws.s3_objects import delete_prefix
+from covid_lake.aws.s3_objects import delete_prefix, delete_prefixes, put_files
 from covid_lake.domain import layout, raw_contract
 from covid_lake.tasks.settings import Settings
 
@@ -56,21 +56,24 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     counts = build.counts()
     tables = {**build.tables, "runaudit": quality.audit_rows(report, counts, run_date)}
     with tempfile.TemporaryDirectory() as tmp:
-        written = parquet_io.write_star(tables, tmp, prefix="")
+        # The build validated the star tables against their contracts; runaudit is new here.
+        written = {**parquet_io.write_star(build.tables, tmp, validate=False, prefix=""),
+                   **parquet_io.write_star({"runaudit": tables["runaudit"]}, tmp, prefix="")}
+        puts = []
         for table, paths in written.items():
             is_fact = table in layout.FACTS
             if is_fact:
                 # Replace exactly the days this run built.
-                for day in _days(start, end):
-                    delete_prefix(s3, settings.bucket,
-                                   layout.fact_prefix(settings.star_prefix, table, day))
+                delete_prefixes(s3, settings.bucket, layout.table_prefix(settings.star_prefix, table),
+                                [layout.fact_prefix(settings.star_prefix, table, day)
+                                 for day in _days(start, end)])
             else:
                 delete_prefix(s3, settings.bucket,
                                layout.snapshot_prefix(settings.star_prefix, table, run_date))
-            for path in paths:
-                key = (layout.star_key(settings.star_prefix, Path(path).relative_to(tmp).as_posix()) if is_fact
-                       else layout.snapshot_key(settings.star_prefix, table, run_date))
-                s3.upload_file(path, settings.bucket, key)
+            puts += [(path, layout.star_key(settings.star_prefix, Path(path).relative_to(tmp).as_posix())
+                      if is_fact else layout.snapshot_key(settings.star_prefix, table, run_date))
+                     for path in paths]
+        put_files(s3, settings.bucket, puts)
     counts = {**counts, "runaudit": len(tables["runaudit"])}
     return {"run_date": run_date.isoformat(), "start_date": start.isoformat(),
             "end_date": end.isoformat(), "counts": counts,
