@@ -98,15 +98,16 @@ class LocalAthenaResponse(AthenaResponse):
         if not 1 <= max_results <= MAX_RESULTS:
             raise InvalidRequestException(f"MaxResults must be between 1 and {MAX_RESULTS}")
         result = execution.result or QueryResult([], [])
-        rows = [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]} for row in result.api_rows()]
         start = int(self._get_param("NextToken") or 0)
+        rows = [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]}
+                for row in result.api_page(start, max_results)]
         body: dict[str, Any] = {
-            "ResultSet": {"Rows": rows[start:start + max_results],
+            "ResultSet": {"Rows": rows,
                           "ResultSetMetadata": {"ColumnInfo": result.column_infos()}},
         }
         if execution.update_count is not None:
             body["UpdateCount"] = execution.update_count
-        if start + max_results < len(rows):
+        if start + max_results < result.api_row_count():
             body["NextToken"] = str(start + max_results)
         return json.dumps(body)
 

@@ -37,8 +37,24 @@ class QueryResult:
 
     def api_rows(self) -> list[list[str | None]]:
         """The rows GetQueryResults pages: a SELECT's start with its column names."""
-        header = [[name for name, _ in self.columns]] if self.columns and not self.hive_text else []
-        return header + [list(map(format_value, row)) for row in self.rows]
+        return self.api_page(0, self.api_row_count())
+
+    def api_row_count(self) -> int:
+        return len(self.rows) + (1 if self._has_header() else 0)
+
+    def api_page(self, start: int, count: int) -> list[list[str | None]]:
+        """api_rows()[start:start + count], formatting only those rows: a client asking for one
+        page (MaxResults=1 for the column types, as pandas readers do) of a result of a million
+        rows is not made to wait for all of them."""
+        header = [[name for name, _ in self.columns]] if self._has_header() else []
+        offset = len(header)
+        page = header[start:start + count]
+        first = max(start - offset, 0)
+        last = max(start + count - offset, 0)
+        return page + [list(map(format_value, row)) for row in self.rows[first:last]]
+
+    def _has_header(self) -> bool:
+        return bool(self.columns) and not self.hive_text
 
 
 _ATHENA_TYPES = {
