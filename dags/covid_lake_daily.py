@@ -16,6 +16,7 @@ The same DAG runs on AWS and on local_aws: only the aws_default connection and s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from airflow.providers.amazon.aws.operators.glue_crawler import (
@@ -51,7 +52,10 @@ CRAWLER_POOL = "covid_lake_crawler"
 LOAD_POOL = "covid_lake_redshift_load"
 
 
+@functools.cache
 def _client(service: str):
+    # One client per service and process: tasks sharing a process (`airflow dags test`) skip the
+    # hook's per-client costs (its user-agent's stack inspection, the endpoint rule set).
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
     return AwsBaseHook(aws_conn_id=AWS_CONN_ID, client_type=service).get_conn()
