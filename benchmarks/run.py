@@ -98,6 +98,52 @@ def dag_section(baseline: Path | None) -> None:
         print(f"      {t['task']:34s}{t['start_s']:9.2f}s{took:>8s}{noop.get(t['task'].split('[')[0], 0):8.2f}")
 
 
+def local_aws_section(baseline: Path | None) -> None:
+    """local_aws's own speed from a boto3 client (benchmarks/local_aws_speed.py)."""
+    print(f"\n{'local_aws from boto3 (medians of 21 calls)':56s}"
+          f"{'new' if baseline else '':>10s}{'old' if baseline else '':>10s}")
+    for case, key, label, limit in (
+            ("local_aws_athena_small_query", "athena_small_query_median_ms",
+             "Athena small query: start to results read", 50),
+            ("local_aws_data_api_statement", "data_api_statement_median_ms",
+             "Data API statement: execute to result read", 30),
+            ("local_aws_glue_shell_job", "glue_shell_job_median_ms",
+             "Glue Python-shell job that exits at once", 1000)):
+        old, new = old_and_new(case, baseline=baseline)
+        value = median(new, key)
+        print(f"   {label:53s}{value:8.0f} ms" + (f"{median(old, key):7.0f} ms" if old else "")
+              + f"   goal <= {limit} ms  {'met' if value <= limit else 'NOT MET'}")
+
+
+def star_section(lake_x10: str, baseline: Path | None) -> None:
+    """The star build over x10 beside DuckDB SQL (and the old build), each in its own process."""
+    print(f"\n{'star build, x10 sample, beside DuckDB SQL of the same schema':56s}")
+    if baseline is not None:
+        r = measure("star_side_by_side", lake_x10, str(baseline), "3")
+        med = r["median"]
+        for who in ("new", "old", "duckdb"):
+            print(f"   {who:10s} {med[who]['seconds']:7.2f} s  peak {med[who]['peak_rss_mb']:6.0f} MB"
+                  f"   runs {r['runs'][who]}")
+        print(f"   [new] pandas / DuckDB {goal(r['new_vs_duckdb'], 1.0)}")
+        print(f"   [old] pandas / DuckDB {goal(r['old_vs_duckdb'], 1.0)}")
+        peak = med["new"]["peak_rss_mb"]
+    else:
+        new, duck = measure("star_steps", lake_x10), measure("duckdb_history", lake_x10)
+        print(f"   pandas {new['seconds']:7.2f} s, DuckDB SQL {duck['seconds']:7.2f} s")
+        print(f"   pandas / DuckDB {goal(new['seconds'] / duck['seconds'], 1.0)}")
+        peak = new["peak_rss_mb"]
+    print(f"   peak memory of the pandas build {goal(peak, 1500, ' MB')}")
+
+
+def full_refresh_section(baseline: Path | None) -> None:
+    old, new = old_and_new("full_refresh_dag", "full", baseline=baseline)
+    value = median(new, "full_refresh_s")
+    print(f"\n{'full_refresh run (dags test, full sample, after a first run)':56s}{value:8.1f} s"
+          + (f"{median(old, 'full_refresh_s'):8.1f} s (old)" if old else "")
+          + f"   goal <= 30 s  {'met' if value <= 30 else 'NOT MET'}")
+    print("   by task (s): " + ", ".join(f"{t} {v:.1f}" for t, v in list(new[-1]["by_task_s"].items())[:8]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default=os.environ.get("BASELINE") or None,
@@ -110,7 +156,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"old: {args.baseline} (checked out at {baseline}); new: this checkout")
     if args.only in ("dag", "all"):
         dag_section(baseline)
-    if args.only == "dag":
+        full_refresh_section(baseline)
+    if args.only in ("local_aws", "all"):
+        local_aws_section(baseline)
+    if args.only in ("dag", "local_aws"):
+        return 0
+    if args.only == "star":
+        lake = WORK / "lake-x10"
+        if not lake.is_dir():
+            measure("generate", str(lake), "x10")
+        star_section(str(lake), baseline)
         return 0
     print(f"{'case':44s} {'wall':>10s} {'peak RSS':>11s}   target")
     lakes, res = {}, {}
@@ -171,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import aws_costs
 
     aws_costs.main([])
+
+    star_section(lakes["x10"], baseline)
 
     x10 = res["hist-x10"]["seconds"] / res["hist-full"]["seconds"]
     vs_duck = res["hist-full"]["seconds"] / res["duck"]["seconds"]
