@@ -135,16 +135,39 @@ def _wait(fn, done, timeout=600.0, poll=0.05):
     raise TimeoutError("benchmark step did not finish")
 
 
+def crawled_lake(aws) -> tuple[dict, object, float]:
+    """What a first run leaves on `aws`: the lake landed, catalogued, crawled and read as text.
+    Clients by service, the settings, the crawl's seconds."""
+    import boto3
+
+    from covid_lake.domain.datasets import DATASETS
+    from covid_lake.tasks import catalog as catalog_tasks
+    from covid_lake.tasks import land, settings
+
+    clients = {svc: boto3.client(svc, endpoint_url=aws.endpoint_url, region_name="us-east-1",
+                                 aws_access_key_id="local", aws_secret_access_key="local")
+               for svc in ("s3", "glue", "athena", "redshift-data")}
+    s3, glue = clients["s3"], clients["glue"]
+    cfg = settings.load(lambda key, default: default)
+    land.ensure_bucket(s3, cfg.bucket, "us-east-1")
+    for d in DATASETS:
+        land.land(s3, cfg, d.name)
+    catalog_tasks.prepare_catalog(glue, cfg)  # creates the crawler too
+    t0 = time.perf_counter()
+    glue.start_crawler(Name=cfg.crawler_name)
+    _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],
+          lambda c: c["State"] == "READY" and "LastCrawl" in c)
+    crawl_s = time.perf_counter() - t0
+    catalog_tasks.read_csv_as_text(glue, cfg)  # as the DAG does before Athena reads the tables
+    return clients, cfg, crawl_s
+
+
 def emulator(scale: str, day: str = "2020-04-15") -> dict:
     """local_aws on one sample scale: seed, crawl, Athena, Redshift COPY, state flush."""
     import statistics
     import tempfile
 
-    import boto3
-
-    from covid_lake.domain.datasets import DATASETS
-    from covid_lake.tasks import catalog as catalog_tasks
-    from covid_lake.tasks import extract, land, publish, settings
+    from covid_lake.tasks import extract, publish, settings
     from covid_lake_dev import emulator as launcher
 
     out: dict = {}
@@ -156,21 +179,8 @@ def emulator(scale: str, day: str = "2020-04-15") -> dict:
                              workgroups=[settings.DEFAULTS["redshift_workgroup"]])
         out["start_and_seed_s"] = time.perf_counter() - t0
         try:
-            client = lambda svc: boto3.client(  # noqa: E731
-                svc, endpoint_url=aws.endpoint_url, region_name="us-east-1",
-                aws_access_key_id="local", aws_secret_access_key="local")
-            s3, glue, athena, rs = client("s3"), client("glue"), client("athena"), client("redshift-data")
-            cfg = settings.load(lambda key, default: default)
-            land.ensure_bucket(s3, cfg.bucket, "us-east-1")
-            for d in DATASETS:
-                land.land(s3, cfg, d.name)
-            catalog_tasks.prepare_catalog(glue, cfg)  # creates the crawler too
-            t0 = time.perf_counter()
-            glue.start_crawler(Name=cfg.crawler_name)
-            _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],
-                  lambda c: c["State"] == "READY" and "LastCrawl" in c)
-            out["crawl_s"] = time.perf_counter() - t0
-            catalog_tasks.read_csv_as_text(glue, cfg)  # as the DAG does before Athena reads the tables
+            clients, cfg, out["crawl_s"] = crawled_lake(aws)
+            s3, athena, rs = clients["s3"], clients["athena"], clients["redshift-data"]
 
             from covid_lake.aws import athena_io
 

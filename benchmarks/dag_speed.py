@@ -9,6 +9,7 @@ run.py can run it against a baseline checkout too (code.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -42,48 +44,54 @@ def _span(db: Path, dag_id: str) -> tuple[float, list[dict]]:
     return (last - first).total_seconds(), tasks
 
 
-def dag_speed(scale: str = "small", rounds: str = "3") -> dict:
+@contextlib.contextmanager
+def airflow_on_local_aws(scale: str) -> Iterator[tuple[dict[str, str], Path, str]]:
+    """make run's stack in a temporary folder: local_aws with the sample of `scale`, an Airflow
+    home migrated with the pools. Yields the `airflow` environment, its metadata DB, the CLI."""
     from covid_lake.tasks import settings
     from covid_lake_dev import emulator as launcher
     from covid_lake_dev import offline_run
 
-    out: dict = {"noop_run_s": [], "noop_tasks_s": [], "daily_run_s": [], "daily_tasks_s": []}
     with tempfile.TemporaryDirectory() as tmp:
         aws = launcher.start(Path(tmp) / "aws", sample_scale=scale,
                              workgroups=[settings.DEFAULTS["redshift_workgroup"]])
         try:
             env = offline_run.env_for(aws.endpoint_url, Path(tmp))
             offline_run.prepare_airflow(env)
-            db = Path(env["AIRFLOW_HOME"]) / "airflow.db"
-            airflow = str(Path(sys.executable).with_name("airflow"))
-            noop_env = {**env, "AIRFLOW__CORE__DAGS_FOLDER": str(NOOP_DAGS)}
-
-            def run(dag_id: str, run_env: dict, *args: str) -> tuple[float, float, list[dict]]:
-                t0 = time.perf_counter()
-                done = subprocess.run([airflow, "dags", "test", dag_id, *args], env=run_env,
-                                      capture_output=True, text=True)
-                seconds = time.perf_counter() - t0
-                log = done.stdout + done.stderr
-                if _STATE.findall(log) != ["success"]:
-                    raise SystemExit(f"{dag_id} {args} did not succeed:\n{log[-3000:]}")
-                span, tasks = _span(db, dag_id)
-                return seconds, span, tasks
-
-            def daily(day: str) -> tuple[float, float, list[dict]]:
-                return run("covid_lake_daily", env, day, "--conf", json.dumps({"run_date": day}))
-
-            out["noop_first_run_s"], _, _ = run("covid_lake_noop", noop_env)
-            out["first_daily_run_s"], out["first_daily_tasks_s"], out["first_tasks"] = daily("2020-04-14")
-            for i in range(int(rounds)):
-                pair = [("noop", lambda: run("covid_lake_noop", noop_env)),
-                        ("daily", lambda i=i: daily(f"2020-04-{15 + i:02d}"))]
-                for name, step in pair if i % 2 == 0 else pair[::-1]:
-                    seconds, span, tasks = step()
-                    out[f"{name}_run_s"].append(seconds)
-                    out[f"{name}_tasks_s"].append(span)
-                    out[f"{name}_tasks"] = tasks  # the last run's breakdown
+            yield env, Path(env["AIRFLOW_HOME"]) / "airflow.db", str(Path(sys.executable).with_name("airflow"))
         finally:
             aws.stop()
+
+
+def dag_speed(scale: str = "small", rounds: str = "3") -> dict:
+    out: dict = {"noop_run_s": [], "noop_tasks_s": [], "daily_run_s": [], "daily_tasks_s": []}
+    with airflow_on_local_aws(scale) as (env, db, airflow):
+        noop_env = {**env, "AIRFLOW__CORE__DAGS_FOLDER": str(NOOP_DAGS)}
+
+        def run(dag_id: str, run_env: dict, *args: str) -> tuple[float, float, list[dict]]:
+            t0 = time.perf_counter()
+            done = subprocess.run([airflow, "dags", "test", dag_id, *args], env=run_env,
+                                  capture_output=True, text=True)
+            seconds = time.perf_counter() - t0
+            log = done.stdout + done.stderr
+            if _STATE.findall(log) != ["success"]:
+                raise SystemExit(f"{dag_id} {args} did not succeed:\n{log[-3000:]}")
+            span, tasks = _span(db, dag_id)
+            return seconds, span, tasks
+
+        def daily(day: str) -> tuple[float, float, list[dict]]:
+            return run("covid_lake_daily", env, day, "--conf", json.dumps({"run_date": day}))
+
+        out["noop_first_run_s"], _, _ = run("covid_lake_noop", noop_env)
+        out["first_daily_run_s"], out["first_daily_tasks_s"], out["first_tasks"] = daily("2020-04-14")
+        for i in range(int(rounds)):
+            pair = [("noop", lambda: run("covid_lake_noop", noop_env)),
+                    ("daily", lambda i=i: daily(f"2020-04-{15 + i:02d}"))]
+            for name, step in pair if i % 2 == 0 else pair[::-1]:
+                seconds, span, tasks = step()
+                out[f"{name}_run_s"].append(seconds)
+                out[f"{name}_tasks_s"].append(span)
+                out[f"{name}_tasks"] = tasks  # the last run's breakdown
     for key in ("noop_run_s", "noop_tasks_s", "daily_run_s", "daily_tasks_s"):
         out[f"{key}_median"] = statistics.median(out[key])
     out["seconds"] = out["daily_run_s_median"]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -133,36 +132,20 @@ def compare(old: str, new: str) -> list[str]:
 # Old and new side by side
 # ---------------------------------------------------------------------------------------------
 
-def _child(case: str, *args: str, pythonpath: str | None = None) -> dict:
-    env = dict(os.environ)
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.cases", case, *args],
-                                stdout=out, cwd=ROOT, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        out.seek(0)
-        text = out.read()
-    if status != 0:
-        raise SystemExit(f"{case} {args} failed (status {status}):\n{text}")
-    result = json.loads(text.strip().splitlines()[-1])
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024
-    return result
-
-
 def star_side_by_side(lake: str, baseline: str, rounds: str = "3") -> dict:
     """Per round, in alternating order: the old build (BASELINE on PYTHONPATH), the new build and
     DuckDB SQL, each in its own process. Medians of seconds and peak RSS, and the ratios."""
-    old_path = f"{baseline}:{baseline}/include"
+    from benchmarks.run import measure
+
     runs: dict[str, list[dict]] = {"old": [], "new": [], "duckdb": []}
     order = ["old", "new", "duckdb"]
     for k in range(int(rounds)):
         for who in (order if k % 2 == 0 else order[::-1]):
             if who == "duckdb":
-                runs[who].append(_child("duckdb_history", lake))
+                runs[who].append(measure("duckdb_history", lake))
             else:
-                runs[who].append(_child("star_steps", lake,
-                                        pythonpath=old_path if who == "old" else None))
+                runs[who].append(measure("star_steps", lake,
+                                         code_dir=Path(baseline) if who == "old" else None))
     med = {who: {key: statistics.median(r[key] for r in rs)
                  for key in rs[0] if isinstance(rs[0][key], float)}
            for who, rs in runs.items()}
@@ -193,15 +176,11 @@ def full_refresh_steps(scale: str = "full") -> dict:
     repeats those and adds the Parquet publish), and the load's statements on the warehouse."""
     import datetime as dt
 
-    import boto3
-
-    from benchmarks.cases import _wait
+    from benchmarks.cases import crawled_lake
     from covid_lake.aws import athena_io
     from covid_lake.domain import star, validate
     from covid_lake.domain.clean import clean_lake
-    from covid_lake.domain.datasets import DATASETS
-    from covid_lake.tasks import catalog as catalog_tasks
-    from covid_lake.tasks import extract, land, publish, settings
+    from covid_lake.tasks import extract, publish, settings
     from covid_lake_dev import emulator as launcher
 
     out: dict = {}
@@ -210,19 +189,8 @@ def full_refresh_steps(scale: str = "full") -> dict:
         aws = launcher.start(Path(tmp) / "aws", sample_scale=scale,
                              workgroups=[settings.DEFAULTS["redshift_workgroup"]])
         try:
-            client = lambda svc: boto3.client(  # noqa: E731
-                svc, endpoint_url=aws.endpoint_url, region_name="us-east-1",
-                aws_access_key_id="local", aws_secret_access_key="local")
-            s3, glue, athena, rs = client("s3"), client("glue"), client("athena"), client("redshift-data")
-            cfg = settings.load(lambda key, default: default)
-            land.ensure_bucket(s3, cfg.bucket, "us-east-1")
-            for d in DATASETS:
-                land.land(s3, cfg, d.name)
-            catalog_tasks.prepare_catalog(glue, cfg)
-            glue.start_crawler(Name=cfg.crawler_name)
-            _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],
-                  lambda c: c["State"] == "READY" and "LastCrawl" in c)
-            catalog_tasks.read_csv_as_text(glue, cfg)
+            clients, cfg, _ = crawled_lake(aws)
+            s3, athena, rs = clients["s3"], clients["athena"], clients["redshift-data"]
 
             t0 = time.perf_counter()
             ids = {}
@@ -292,36 +260,24 @@ def full_refresh_dag(scale: str = "full") -> dict:
     """covid_lake_daily with full_refresh=true under `airflow dags test` on local_aws (after a
     first daily run, which crawls): the run's time, its task span and its time by task (the
     metadata DB's task instances, as dag_speed reads them)."""
-    from benchmarks.dag_speed import _span
-    from covid_lake.tasks import settings
-    from covid_lake_dev import emulator as launcher
-    from covid_lake_dev import offline_run
+    from benchmarks.dag_speed import _span, airflow_on_local_aws
 
     out: dict = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        aws = launcher.start(Path(tmp) / "aws", sample_scale=scale,
-                             workgroups=[settings.DEFAULTS["redshift_workgroup"]])
-        try:
-            env = offline_run.env_for(aws.endpoint_url, Path(tmp))
-            offline_run.prepare_airflow(env)
-            db = Path(env["AIRFLOW_HOME"]) / "airflow.db"
-            airflow = str(Path(sys.executable).with_name("airflow"))
-            for day, conf, key in (("2020-04-14", {}, "first_daily_run_s"),
-                                   ("2020-04-16", {"full_refresh": True}, "full_refresh_s")):
-                t0 = time.perf_counter()
-                done = subprocess.run([airflow, "dags", "test", "covid_lake_daily", day, "--conf",
-                                       json.dumps({"run_date": day, **conf})], env=env,
-                                      capture_output=True, text=True)
-                out[key] = time.perf_counter() - t0
-                if "state=success" not in done.stdout + done.stderr:
-                    raise SystemExit(f"{day} {conf} failed:\n{(done.stdout + done.stderr)[-3000:]}")
-            out["full_refresh_tasks_s"], tasks = _span(db, "covid_lake_daily")
-            by_task: dict[str, float] = {}
-            for t in tasks:
-                name = t["task"].split("[")[0]
-                by_task[name] = by_task.get(name, 0.0) + (t["seconds"] or 0.0)
-            out["by_task_s"] = dict(sorted(by_task.items(), key=lambda kv: -kv[1]))
-        finally:
-            aws.stop()
+    with airflow_on_local_aws(scale) as (env, db, airflow):
+        for day, conf, key in (("2020-04-14", {}, "first_daily_run_s"),
+                               ("2020-04-16", {"full_refresh": True}, "full_refresh_s")):
+            t0 = time.perf_counter()
+            done = subprocess.run([airflow, "dags", "test", "covid_lake_daily", day, "--conf",
+                                   json.dumps({"run_date": day, **conf})], env=env,
+                                  capture_output=True, text=True)
+            out[key] = time.perf_counter() - t0
+            if "state=success" not in done.stdout + done.stderr:
+                raise SystemExit(f"{day} {conf} failed:\n{(done.stdout + done.stderr)[-3000:]}")
+        out["full_refresh_tasks_s"], tasks = _span(db, "covid_lake_daily")
+        by_task: dict[str, float] = {}
+        for t in tasks:
+            name = t["task"].split("[")[0]
+            by_task[name] = by_task.get(name, 0.0) + (t["seconds"] or 0.0)
+        out["by_task_s"] = dict(sorted(by_task.items(), key=lambda kv: -kv[1]))
     out["seconds"] = out["full_refresh_s"]
     return out

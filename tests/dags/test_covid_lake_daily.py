@@ -130,6 +130,9 @@ def test_failed_load_leaves_the_warehouse_as_it_was_and_a_retry_succeeds(two_day
     assert state == "failed", log[-4000:]
     assert "COPY stage_factcovidcounty failed by local_aws fault injection" in log
     assert "the whole batch was rolled back" in log
+    # each failed try failed in the worker (deferral.py), the provider's synchronous message
+    assert log.count("FAILED within 20 s: failed here, not deferred") == 4
+    assert "Exiting Job jr_" in log and "Run State: FAILED" in log
     assert pipeline.snapshot() == before  # nothing half loaded
 
     # One failure: the first job run fails, the task's retry starts a fresh job run that loads.

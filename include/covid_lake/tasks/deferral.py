@@ -7,9 +7,12 @@ externally" once the scheduler has queued it again (apache/airflow#67287, #72716
 query in a second or two, local_aws in milliseconds, and a local_aws Glue job takes seconds, so
 the trigger's first look finds the work done and fires at once: on make airflow's PostgreSQL
 stack 17 task instances of 6 runs were killed so and retried. Here work that ends within
-SETTLE_SECONDS completes in the worker (one status call per half second); longer work defers as
-before, and its trigger's first look finds it running. The worker slot is held for those seconds
-at most. Failed work defers too: the trigger reports the failure the provider's way.
+SETTLE_SECONDS completes in the worker (status calls backing off from 50 ms to 0.5 s); longer
+work defers as before, and its trigger's first look finds it running. The worker slot is held
+for those seconds at most. Work that failed within them fails in the worker too, through the
+provider's own synchronous path (its message, the job's logs when verbose), instead of a
+deferral whose trigger would first wait FIRST_LOOK_SECONDS to report it: a load that fails on
+every try cost 10 s more per try.
 
 Work that ends just after it deferred met the same race in CI: the trigger found it done and
 fired before the executor had reported the worker's exit, and the stale report then removed the
@@ -33,11 +36,12 @@ import asyncio
 import importlib
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.providers.amazon.aws.hooks.athena import AthenaHook
 from airflow.providers.amazon.aws.operators.athena import AthenaOperator
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
+from airflow.providers.common.compat.sdk import AirflowException
 from airflow.sdk.exceptions import TaskDeferred
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
@@ -88,6 +92,7 @@ class _CompleteQuickWork:
 
     _done: tuple[str, ...] = ()
     _failed: tuple[str, ...] = ()
+    _fails_here: tuple[str, ...] = ()  # of _failed: those the provider's synchronous path raises on
     _settle_seconds = SETTLE_SECONDS
 
     if TYPE_CHECKING:  # what the provider operator after this mixin in the MRO has
@@ -99,7 +104,11 @@ class _CompleteQuickWork:
         try:
             return super().execute(context)  # type: ignore[misc]  # the operator's, after the mixin
         except TaskDeferred as deferred:
-            if not self._done_within(self._settle_seconds):
+            state = self._state_within(self._settle_seconds)
+            if state in self._fails_here:
+                self.log.info("%s within %.0f s: failed here, not deferred", state, self._settle_seconds)
+                self._fail_here(state)
+            if state not in self._done:
                 raise TaskDeferred(trigger=FirstLookAfter.wrapping(deferred.trigger, FIRST_LOOK_SECONDS),
                                    method_name=deferred.method_name, kwargs=deferred.kwargs,
                                    timeout=deferred.timeout) from None
@@ -107,17 +116,16 @@ class _CompleteQuickWork:
             self._completed_here()
             return self.execute_complete(context, self._success_event())
 
-    def _done_within(self, seconds: float) -> bool:
+    def _state_within(self, seconds: float) -> str | None:
+        """The work's state once it is done or failed, or when `seconds` have passed."""
         # A loop of our own: the hooks' waits (AthenaHook.poll_query_status, the Glue waiters)
         # treat running past the limit as an error to log or raise, and here it is the usual case.
         deadline = time.monotonic() + seconds
         pause = _FIRST_POLL_SECONDS
         while True:
             state = self._state()
-            if state in self._done:
-                return True
-            if state in self._failed or time.monotonic() >= deadline:
-                return False
+            if state in self._done or state in self._failed or time.monotonic() >= deadline:
+                return state
             time.sleep(pause)
             pause = min(pause * 2, _POLL_SECONDS)
 
@@ -130,12 +138,16 @@ class _CompleteQuickWork:
     def _completed_here(self) -> None:
         """What the provider's trigger would have done besides reporting success."""
 
+    def _fail_here(self, state: str | None) -> NoReturn:
+        """Raise as the provider's operator does, not deferrable, for work that ended `state`."""
+        raise NotImplementedError
+
 
 class AthenaQueryOperator(_CompleteQuickWork, AthenaOperator):
     """AthenaOperator(deferrable=True), a query that is done in 3 s not deferred."""
 
     _done = AthenaHook.SUCCESS_STATES
-    _failed = AthenaHook.FAILURE_STATES
+    _failed = _fails_here = AthenaHook.FAILURE_STATES
 
     def _state(self) -> str | None:
         assert self.query_execution_id, "started before the deferral"
@@ -144,6 +156,13 @@ class AthenaQueryOperator(_CompleteQuickWork, AthenaOperator):
     def _success_event(self) -> dict[str, Any]:
         return {"status": "success", "value": self.query_execution_id}
 
+    def _fail_here(self, state: str | None) -> NoReturn:
+        # AthenaOperator.execute's own words when not deferrable (provider 9.39.0)
+        assert self.query_execution_id, "started before the deferral"
+        error = self.hook.get_state_change_reason(self.query_execution_id)
+        raise AirflowException(f"Final state of Athena job is {state}, query_execution_id is "
+                               f"{self.query_execution_id}. Error: {error}")
+
 
 class GlueJobRunOperator(_CompleteQuickWork, GlueJobOperator):
     """GlueJobOperator(deferrable=True), a job run that is done in 20 s not deferred."""
@@ -151,6 +170,7 @@ class GlueJobRunOperator(_CompleteQuickWork, GlueJobOperator):
     _done = ("SUCCEEDED",)
     _settle_seconds = 20.0
     _failed = ("FAILED", "STOPPED", "TIMEOUT", "ERROR")
+    _fails_here = ("FAILED", "TIMEOUT")  # GlueJobHook._handle_state's failed states
 
     def _state(self) -> str | None:
         assert self._job_run_id, "started before the deferral"
@@ -158,6 +178,12 @@ class GlueJobRunOperator(_CompleteQuickWork, GlueJobOperator):
 
     def _success_event(self) -> dict[str, Any]:
         return {"status": "success", "run_id": self._job_run_id}
+
+    def _fail_here(self, state: str | None) -> NoReturn:
+        # GlueJobOperator's synchronous wait: the run's logs when verbose, then its exception
+        assert self._job_run_id, "started before the deferral"
+        self.hook.job_completion(self.job_name, self._job_run_id, self.verbose)
+        raise AirflowException(f"Exiting Job {self._job_run_id} Run State: {state}")  # not reached
 
     def _completed_here(self) -> None:
         if self.verbose and self._job_run_id:  # the trigger forwards the run's logs when verbose
