@@ -38,8 +38,10 @@ def _load(lake: str):
 
 def pandas_history(lake: str) -> dict:
     """Whole history in one call: read + clean + build (validated), as a full refresh does."""
+    from benchmarks.star_speed import pipeline_arrow_pool
     from covid_lake.domain.star import build_full_history
 
+    pipeline_arrow_pool()  # as transform_and_publish does
     t0 = time.perf_counter()
     cleaned, read_s, clean_s = _load(lake)
     t1 = time.perf_counter()

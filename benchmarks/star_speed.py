@@ -35,6 +35,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def pipeline_arrow_pool() -> str:
+    """Arrow's pool as the pipeline's transform task sets it (covid_lake.aws.arrow_memory), so a
+    case measures the memory the task would use; a baseline checkout without that module keeps
+    pyarrow's default, as its task did."""
+    try:
+        from covid_lake.aws.arrow_memory import use_jemalloc
+    except ImportError:
+        import pyarrow as pa
+
+        return pa.default_memory_pool().backend_name
+    return use_jemalloc()
+
+
 def star_steps(lake: str) -> dict:
     """read -> clean -> build (validated, with its report and row balance), as pandas_history,
     with each step's seconds and the process's peak RSS once it is done (the peak is monotone:
@@ -42,7 +55,7 @@ def star_steps(lake: str) -> dict:
     from covid_lake.domain.clean import clean_lake, load_raw_from_dir
     from covid_lake.domain.star import build_full_history
 
-    out: dict = {"start_mb": _peak_mb()}
+    out: dict = {"arrow_pool": pipeline_arrow_pool(), "start_mb": _peak_mb()}
     t0 = time.perf_counter()
     raw = load_raw_from_dir(lake)
     t1 = time.perf_counter()

@@ -39,7 +39,11 @@ def latest_jhu_reports(placed: pd.DataFrame) -> pd.DataFrame:
         region=pd.factorize(us["region"], sort=True)[0])
     order = order.sort_values(["region", "date", "last_update", *JHU_MEASURES],
                               na_position="first", kind="mergesort")
-    last = ~order.duplicated(["region", "date"], keep="last").to_numpy()
+    # Sorted by region then date, a (region, date)'s rows are adjacent: its last row is the one
+    # whose next row differs (duplicated() hashed both columns of every row to say the same).
+    region, date = order["region"].to_numpy(), order["date"].to_numpy()
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (region[1:] != region[:-1]) | (date[1:] != date[:-1])
     latest = us.iloc[np.sort(order.index.to_numpy()[last])]
     out = latest.drop(columns=["date", "last_update"])
     out.insert(0, "date_key", date_key(latest["date"]))

@@ -27,10 +27,11 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     """
     import pandas as pd
 
-    from covid_lake.aws import parquet_io
+    from covid_lake.aws import arrow_memory, parquet_io
     from covid_lake.domain import balance, quality, star, validate
     from covid_lake.domain.clean import clean_lake
 
+    arrow_memory.use_jemalloc()  # before the run's frames are read: the build's peak memory
     if not isinstance(query_ids, dict):  # the mapped extract's ids, in EXTRACTS order
         query_ids = dict(zip(athena_io.EXTRACTS, query_ids, strict=True))
     frames = {name: athena_io.results_frame(athena, qid, s3) for name, qid in query_ids.items()}
