@@ -78,9 +78,7 @@ airflow: $(STAMP)
 
 # Test files are spread over TEST_WORKERS processes (pytest-xdist); a file's tests stay together,
 # so module fixtures (an emulator, a warehouse) are built once. TEST_WORKERS=0: one process.
-# Three on 2 cores: the longest files (the compose stack, make airflow's e2e) mostly wait on
-# schedulers, containers and a browser, and a third worker runs other files meanwhile.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
 
 test: $(STAMP) $(WR_STAMP) $(SDK_STAMP)
 	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
