@@ -37,7 +37,8 @@ def task_defaults(poll_interval: int) -> dict[str, Any]:
     fail_fast), backoff scaled to the environment, a timeout on every task."""
     return {
         "retries": 3,
-        "retry_delay": dt.timedelta(seconds=5 if poll_interval == 1 else 60),
+        # local_aws (polled every second) answers again at once; AWS's throttling needs a minute
+        "retry_delay": dt.timedelta(seconds=1 if poll_interval == 1 else 60),
         "retry_exponential_backoff": True,
         "max_retry_delay": dt.timedelta(minutes=10),
         "execution_timeout": TASK_TIMEOUT,
