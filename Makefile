@@ -77,11 +77,12 @@ airflow: $(STAMP)
 	$(PY) -m covid_lake_dev.local_airflow $(SOURCE_ARGS) $(AIRFLOW_ARGS)
 
 # Test files are spread over TEST_WORKERS processes (pytest-xdist); a file's tests stay together,
-# so module fixtures (an emulator, a warehouse) are built once. TEST_WORKERS=0: one process.
+# so module fixtures (an emulator, a warehouse) are built once, in the order the suite collects
+# them: the files of minutes first (tests/support/file_order.py). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 
 test: $(STAMP) $(WR_STAMP) $(SDK_STAMP)
-	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 # make bench BASELINE=<git revision>: old and new side by side (benchmarks/run.py); ONLY=dag|...
 BASELINE ?=

@@ -9,6 +9,10 @@ from covid_lake_dev.sample_lake import DEFAULT_SEED, generate
 # The client suite's "checks right / total" lines at the end of the run (tests/clients).
 from tests.clients.summary import pytest_terminal_summary  # noqa: F401
 
+# Each test file's span on its xdist worker, printed at the end (tests/support/timeline.py);
+# the files of minutes handed out first (tests/support/file_order.py).
+pytest_plugins = ["tests.support.timeline", "tests.support.file_order"]
+
 
 @pytest.fixture(scope="session")
 def small_lake(tmp_path_factory):
