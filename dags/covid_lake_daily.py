@@ -23,7 +23,6 @@ from airflow.providers.amazon.aws.operators.glue_crawler import (
     GlueCrawlerRunOperator,
     GlueCrawlerUpdateOperator,
 )
-from airflow.providers.amazon.aws.operators.redshift_data import RedshiftDataOperator
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import Param, TaskGroup, chain, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
@@ -32,7 +31,11 @@ from covid_lake.domain import layout
 from covid_lake.domain.datasets import DATASETS
 from covid_lake.tasks import assets, settings
 from covid_lake.tasks.crawler import crawler_config
-from covid_lake.tasks.deferral import AthenaQueryOperator, GlueJobRunOperator
+from covid_lake.tasks.deferral import (
+    AthenaQueryOperator,
+    GlueJobRunOperator,
+    RedshiftStatementsOperator,
+)
 from covid_lake.tasks.policy import DAGRUN_TIMEOUT, LONG_WAIT, fail_fast, task_defaults
 
 INCLUDE = Path(__file__).resolve().parents[1] / "include"
@@ -239,7 +242,7 @@ def covid_lake_daily():
 
     with TaskGroup("warehouse", prefix_group_id=False,
                    tooltip="Redshift: tables, one-transaction load, checks, Asset events"):
-        create_tables = RedshiftDataOperator(
+        create_tables = RedshiftStatementsOperator(
             task_id="create_tables", sql=[f"redshift/{t}.sql" for t in layout.WAREHOUSE],
             database=S.redshift_database, **settings.redshift_operator_target(),
             poll_interval=POLL, wait_for_completion=True, deferrable=True)

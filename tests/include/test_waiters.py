@@ -1,13 +1,23 @@
 """The waits for Athena queries and Redshift statements (botocore waiters, aws/waiters.py)
 against a real local_aws: a finished one returns, a failed one names its reason, one still
-running past the limit is reported as such."""
+running past the limit is reported as such. And create_tables' wait
+(deferral.RedshiftStatementsOperator): statements done within the settle time complete in the
+worker, not deferred; a failed one fails there with the provider's own error; one still running
+defers to the provider's RedshiftDataTrigger, its first look delayed (FirstLookAfter)."""
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import pytest
+from airflow.providers.amazon.aws.hooks.redshift_data import RedshiftDataQueryFailedError
+from airflow.providers.amazon.aws.triggers.redshift_data import RedshiftDataTrigger
+from airflow.sdk.exceptions import TaskDeferred
 
 from covid_lake.aws import athena_io, redshift_io
 from covid_lake.tasks import settings as settings_module
+from covid_lake.tasks.deferral import FirstLookAfter, RedshiftStatementsOperator, trigger_class
 from tests.support.emulator import start_emulator
 
 
@@ -56,3 +66,52 @@ def test_a_statement_still_running_at_the_limit_is_reported_not_waited_for(emula
     desc = redshift_io.wait(client, sid, poll=0.01, timeout=0.02)
     assert desc["Id"] == sid and desc["Status"] in ("SUBMITTED", "PICKED", "STARTED")
     assert redshift_io.wait(client, sid, poll=0.1, timeout=60)["Status"] == "FINISHED"
+
+
+TARGET = {"WorkgroupName": "covid-lake", "Database": "dev"}
+
+
+@pytest.fixture
+def aws_default(monkeypatch, emulator):
+    from covid_lake_dev.local_stack import aws_connection
+
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(aws_connection(emulator.endpoint_url)))
+
+
+def _operator(sql, **overrides) -> RedshiftStatementsOperator:
+    op = RedshiftStatementsOperator(task_id=f"t{uuid.uuid4().hex[:6]}", sql=sql,
+                                    database=TARGET["Database"],
+                                    workgroup_name=TARGET["WorkgroupName"], poll_interval=1,
+                                    wait_for_completion=True, deferrable=True)
+    for name, value in overrides.items():
+        setattr(op, name, value)
+    return op
+
+
+def test_statements_done_within_the_settle_time_complete_here(emulator, aws_default):
+    table = f"qs_{uuid.uuid4().hex[:8]}"
+    op = _operator([f"CREATE TABLE {table} (x int)", f"INSERT INTO {table} VALUES (1), (2)"])
+    ids = op.execute({})  # a TaskDeferred here would fail the test
+    assert ids == [f"{op.statement_id}:1", f"{op.statement_id}:2"]  # the batch's sub-statements
+    rows = redshift_io.query(emulator.client("redshift-data"), f"SELECT count(*) AS n FROM {table}",
+                             TARGET)
+    assert rows == [{"n": 2}]
+
+
+def test_a_failed_statement_fails_here_with_the_providers_error(aws_default):
+    op = _operator("SELECT * FROM no_such_table_here")
+    with pytest.raises(RedshiftDataQueryFailedError, match=r"terminated with status FAILED"):
+        op.execute({})
+
+
+def test_statements_still_running_after_the_settle_time_defer_to_the_providers_trigger(
+        emulator, aws_default):
+    op = _operator("SELECT count(*) FROM range(20000000) a, range(20) b", _settle_seconds=0.0)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute({})
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, FirstLookAfter)
+    inner = trigger_class(trigger.trigger_classpath)(**trigger.trigger_kwargs)
+    assert isinstance(inner, RedshiftDataTrigger) and inner.statement_id == op.statement_id
+    assert deferred.value.method_name == "execute_complete"
+    emulator.client("redshift-data").cancel_statement(Id=op.statement_id)
