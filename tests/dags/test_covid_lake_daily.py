@@ -18,6 +18,7 @@ import pytest
 from covid_lake.aws import redshift_io
 from covid_lake.domain.datasets import BY_NAME, DATASETS
 from covid_lake.tasks import settings
+from tests.support.airflow_home import migrated
 from tests.support.emulator import start_emulator
 from tests.support.pipeline import ROOT, Pipeline
 
@@ -25,8 +26,12 @@ DAY1, DAY2 = "2020-04-01", "2020-04-02"
 
 
 @pytest.fixture(scope="module")
-def pipeline(airflow, tmp_path_factory):
+def pipeline(tmp_path_factory):
     from covid_lake_dev.local_stack import POOLS_FILE
+
+    # A metadata DB of its own: the report test reads covid_lake_daily's Asset events, and other
+    # files' runs of the DAG (the e2e file's reference replays other dates) share the session's.
+    airflow = migrated(tmp_path_factory.mktemp("daily-airflow-home"))
 
     done = airflow.run("pools", "import", str(POOLS_FILE), dags_folder=ROOT / "dags")
     assert done.returncode == 0, done.stderr[-2000:]

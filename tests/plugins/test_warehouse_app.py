@@ -14,7 +14,7 @@ from covid_lake.aws import redshift_io
 from covid_lake.tasks import settings
 from covid_lake.warehouse_web import pages, warehouse
 from covid_lake.warehouse_web.warehouse import run_key
-from tests.conftest import AirflowRunner
+from tests.support.airflow_home import AirflowRunner
 from tests.support.warehouse import TARGET, values, warehouse_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
