@@ -104,7 +104,13 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, stopping, timeout:
 def stop(proc: subprocess.Popen, timeout: float = 60) -> None:
     """What a terminal's Ctrl-C does to standalone: SIGINT to its whole process group. Then
     whatever of the group outlived standalone (a scheduler still shutting down, say) gets
-    SIGTERM, then SIGKILL: nothing of the stack is left running."""
+    SIGTERM, then SIGKILL: nothing of the stack is left running.
+
+    Idle LocalExecutor workers get SIGTERM once the SIGINT has had a moment: they ignore SIGINT
+    (airflow.executors.local_executor._run_worker) and wait on their queue, and Airflow 3.3.2's
+    scheduler, stopped by SIGINT, exits without the poison pills of LocalExecutor.end(), so it
+    blocked in multiprocessing's exit handler joining them until the SIGTERM 60 s later (Ctrl-C
+    took 79 s). A worker running a task is left to finish it."""
     for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 15), (signal.SIGKILL, 5)):
         if not _group_alive(proc):
             return
@@ -113,8 +119,35 @@ def stop(proc: subprocess.Popen, timeout: float = 60) -> None:
         except ProcessLookupError:
             return
         deadline = time.monotonic() + wait
+        workers_after = time.monotonic() + IDLE_WORKERS_AFTER
         while time.monotonic() < deadline and _group_alive(proc):
+            if sig == signal.SIGINT and time.monotonic() >= workers_after:
+                for pid in _idle_workers(proc.pid):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGTERM)
             time.sleep(0.2)
+
+
+# Seconds after the SIGINT before idle executor workers are stopped: the scheduler's own shutdown
+# gets the first word.
+IDLE_WORKERS_AFTER = 2.0
+
+
+def _idle_workers(pgid: int) -> list[int]:
+    """The group's LocalExecutor workers waiting for work: their process title says "<idle>"."""
+    import psutil  # an Airflow dependency; imported here, at Ctrl-C only
+
+    idle = []
+    for p in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            if os.getpgid(p.info["pid"]) != pgid:
+                continue
+        except (ProcessLookupError, PermissionError):
+            continue
+        title = " ".join(p.info["cmdline"] or []).strip()
+        if title.startswith("airflow worker -- LocalExecutor") and title.endswith("<idle>"):
+            idle.append(p.info["pid"])
+    return idle
 
 
 def _group_alive(proc: subprocess.Popen) -> bool:

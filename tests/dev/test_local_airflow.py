@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -36,6 +37,67 @@ def test_stop_leaves_no_process_of_the_group_behind():
         os.killpg(proc.pid, 0)
     assert time.monotonic() - t0 < 20
 
+
+# A stand-in for the scheduler with its LocalExecutor, as Airflow 3.3.2 leaves it after SIGINT:
+# non-daemon multiprocessing workers that ignore SIGINT and wait on their queues under the
+# executor's process titles (argv: "<idle>", or the task a worker runs), which the scheduler
+# joins at exit (multiprocessing's exit handler).
+_SCHEDULER = """
+import multiprocessing, signal, sys, time
+import setproctitle
+
+def worker(queue, title):
+    # the executor's process title: "<idle>", or the task it runs
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    setproctitle.setproctitle(title)
+    queue.get()
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method("fork")
+    workers = [multiprocessing.Process(target=worker, args=(
+        multiprocessing.SimpleQueue(), f"airflow worker -- LocalExecutor: {title}"))
+        for title in sys.argv[1:]]
+    for w in workers:
+        w.start()
+    print(*(w.pid for w in workers), flush=True)
+    try:
+        time.sleep(300)
+    except KeyboardInterrupt:
+        sys.exit(0)  # multiprocessing's exit handler now joins the workers
+"""
+
+
+def _scheduler(tmp_path, *titles: str) -> tuple[subprocess.Popen, list[int]]:
+    script = tmp_path / "scheduler.py"
+    script.write_text(_SCHEDULER)
+    proc = subprocess.Popen([sys.executable, str(script), *titles], stdout=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    pids = list(map(int, proc.stdout.readline().split()))
+    time.sleep(0.5)  # the workers have set their titles and SIGINT handlers
+    return proc, pids
+
+
+def test_ctrl_c_stops_idle_executor_workers_that_ignore_sigint_at_once(tmp_path):
+    proc, _ = _scheduler(tmp_path, "<idle>")
+    t0 = time.monotonic()
+    local_airflow.stop(proc, timeout=60)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)
+    assert time.monotonic() - t0 < 15  # not the SIGINT's 60 s wait
+
+
+def test_ctrl_c_leaves_a_worker_running_a_task_until_the_sigterm(tmp_path):
+    import psutil
+
+    proc, (idle, busy) = _scheduler(tmp_path, "<idle>", "task-of-a-run")
+    stopping = threading.Thread(target=local_airflow.stop, args=(proc,), kwargs={"timeout": 8})
+    stopping.start()
+    time.sleep(local_airflow.IDLE_WORKERS_AFTER + 3)
+    assert not psutil.pid_exists(idle) or psutil.Process(idle).status() == psutil.STATUS_ZOMBIE
+    assert psutil.Process(busy).status() != psutil.STATUS_ZOMBIE
+    stopping.join(60)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)
 
 
 def test_the_metadata_db_is_a_private_postgres_that_airflow_uses_and_that_keeps_its_data(tmp_path):
