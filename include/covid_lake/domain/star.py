@@ -114,7 +114,8 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
         jhu_all["date"].isna().sum(), len(jhu_all))
     day = _window(jhu, lo, hi)
     n_day = len(day)
-    for rule, n in day.loc[day["rule"] != "", "rule"].value_counts(sort=False).sort_index().items():
+    rules = day.loc[day["rule"] != "", "rule"].value_counts(sort=False).sort_index()
+    for rule, n in rules[rules > 0].items():  # a categorical counts its unused categories as 0
         add("enigma_jhu", regions.JHU_RULES[rule], _RULE_KIND[rule], n, n_day)
     earlier, twice = repeated_reports(day.loc[day["placement"].isin(_PLACED),
                                               ["region", "date", "last_update"]])

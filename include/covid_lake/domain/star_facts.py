@@ -8,7 +8,7 @@ import pandas as pd
 
 from covid_lake.domain import contracts, regions
 from covid_lake.domain.clean import STATES_DAILY_MEASURES
-from covid_lake.domain.star_keys import _PLACED, JHU_MEASURES, _require_unique, date_key
+from covid_lake.domain.star_keys import _PLACED, JHU_MEASURES, _require_unique, as_text, date_key
 
 
 def _merge(left: pd.DataFrame, right: pd.DataFrame, **how) -> pd.DataFrame:
@@ -32,9 +32,9 @@ def latest_jhu_reports(placed: pd.DataFrame) -> pd.DataFrame:
     keep = placed["placement"].isin(_PLACED) & placed["date"].notna()
     us = placed.loc[keep, ["region", "placement", "state_fips", "county_fips", "date",
                            "last_update", *JHU_MEASURES]].reset_index(drop=True)
-    # Sorted on numbers only, the region as its rank (factorize(sort=True) ranks text as
-    # sort_values orders it): gathering text columns in a sorted, scattered order is what cost
-    # seconds. The rows kept are then taken in their own order (nothing downstream depends on it).
+    # Sorted on numbers only, the region as its rank (a categorical of sorted categories:
+    # factorize(sort=True) ranks it as sort_values orders the text): gathering text columns in a
+    # sorted, scattered order is what cost seconds. The rows kept are then taken in their own order (nothing downstream depends on it).
     order = us[["date", "last_update", *JHU_MEASURES]].assign(
         region=pd.factorize(us["region"], sort=True)[0])
     order = order.sort_values(["region", "date", "last_update", *JHU_MEASURES],
@@ -63,6 +63,7 @@ def _jhu_state_day(latest: pd.DataFrame) -> pd.DataFrame:
     rest_sum = _merge(rest_sum, level_sum[keys], on=keys, how="left", indicator=True)
     rest_sum = rest_sum[rest_sum["_merge"] == "left_only"].drop(columns="_merge")
     out = pd.concat([rest_sum, level_sum], ignore_index=True).rename(columns={"state_fips": "fips"})
+    out["fips"] = as_text(out["fips"])  # joined with the other sources' text fips
     for c in JHU_MEASURES:
         out[c] = out[c].astype("Int64")
     return out
@@ -72,7 +73,8 @@ def _sum_by(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if not len(df):
         return pd.DataFrame({**{k: pd.Series([], dtype=df[k].dtype) for k in keys},
                              **{c: pd.Series([], dtype="Int64") for c in JHU_MEASURES}})
-    return df.groupby(keys, sort=False)[list(JHU_MEASURES)].sum(min_count=1).reset_index()
+    return df.groupby(keys, sort=False, observed=True)[list(JHU_MEASURES)].sum(
+        min_count=1).reset_index()
 
 
 def _next_day_keys(keys: pd.Series) -> pd.Series:
@@ -114,8 +116,8 @@ def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
     # The fips joined on as a categorical of both sources' codes, sorted: the merges match and
     # sort its integer codes (in the text's order), where text keys were hashed and gathered per
     # row (seconds on two million rows); _finish turns it back into text.
-    fips = pd.CategoricalDtype(pd.Index(counties["county_fips"].unique())
-                               .union(pd.Index(nyt["fips"].unique())))
+    jhu_fips = counties["county_fips"].cat.remove_unused_categories().cat.categories
+    fips = pd.CategoricalDtype(jhu_fips.union(pd.Index(nyt["fips"].unique())))
     jhu = _county_diffs(pd.concat([counties[["date_key"]],
                                    counties["county_fips"].astype(fips).rename("fips"),
                                    counties[list(JHU_MEASURES)]], axis=1))

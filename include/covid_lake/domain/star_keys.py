@@ -50,6 +50,14 @@ def _require_unique(df: pd.DataFrame, keys: list[str], dataset: str) -> None:
         )
 
 
+def as_text(values: pd.Series) -> pd.Series:
+    """A categorical column (regions.classify_jhu's) back to the text it stands for, else
+    `values` unchanged: done where few rows are left, so text is made for those alone."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype(values.cat.categories.dtype)
+    return values
+
+
 def _window(df: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
     d = df["date"]
     inside = (d >= lo) & (d <= hi)
