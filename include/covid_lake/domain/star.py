@@ -43,12 +43,9 @@ import pandas as pd
 from covid_lake.domain import balance, contracts, regions
 from covid_lake.domain.contracts import DataContractError
 from covid_lake.domain.parsing import SourceDataError
+from covid_lake.domain.star_county import build_fact_covid_county
 from covid_lake.domain.star_dimensions import build_dim_date, build_dim_hospital, build_dim_region
-from covid_lake.domain.star_facts import (
-    build_fact_covid,
-    build_fact_covid_county,
-    latest_jhu_reports,
-)
+from covid_lake.domain.star_facts import build_fact_covid, latest_jhu_reports
 from covid_lake.domain.star_keys import _PLACED, Lake, _as_date, _key_of, _window
 
 REQUIRED = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_beds",

@@ -1,5 +1,6 @@
-"""The star's two fact tables, factCovid (per state and day) and factCovidCounty (per county and
-day), from the placed JHU reports and NYT / COVID Tracking rows (the rules: star.py's docstring)."""
+"""factCovid (per state and day) from the placed JHU reports and NYT / COVID Tracking rows, and the
+latest JHU report per region and day both facts take (the rules: star.py's docstring;
+factCovidCounty: star_county.py)."""
 
 from __future__ import annotations
 
@@ -96,23 +97,6 @@ def _sum_by(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         min_count=1).reset_index()
 
 
-def _next_day_keys(keys: pd.Series) -> pd.Series:
-    """Each date_key's next day's key, computed once per distinct day."""
-    days, rows = np.unique(keys.to_numpy(), return_inverse=True)
-    following = pd.to_datetime(pd.Series(days).astype("str"), format="%Y%m%d") + pd.Timedelta(days=1)
-    return pd.Series(date_key(following).to_numpy()[rows], index=keys.index)
-
-
-def _county_diffs(jhu_counties: pd.DataFrame) -> pd.DataFrame:
-    prev = jhu_counties[["date_key", "fips", "confirmed", "deaths"]].copy()
-    prev["date_key"] = _next_day_keys(prev["date_key"])
-    prev = prev.rename(columns={"confirmed": "prev_confirmed", "deaths": "prev_deaths"})
-    out = _merge(jhu_counties, prev, on=["date_key", "fips"], how="left", validate="one_to_one")
-    out["new_confirmed"] = (out["confirmed"] - out["prev_confirmed"]).astype("Int64")
-    out["new_deaths"] = (out["deaths"] - out["prev_deaths"]).astype("Int64")
-    return out.drop(columns=["prev_confirmed", "prev_deaths"])
-
-
 def _finish(df: pd.DataFrame, table: str, k0: int, k1: int) -> pd.DataFrame:
     c = contracts.contract(table)
     df = df[(df["date_key"] >= k0) & (df["date_key"] <= k1)]
@@ -124,27 +108,6 @@ def _finish(df: pd.DataFrame, table: str, k0: int, k1: int) -> pd.DataFrame:
         else:
             out[col.name] = pd.Series(pd.NA, index=df.index, dtype=col.pandas_dtype)
     return out
-
-
-def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
-                            k0: int, k1: int) -> pd.DataFrame:
-    # filtered to the columns used: gathering the others' text over millions of rows costs
-    counties = jhu_latest.loc[jhu_latest["placement"] == regions.COUNTY,
-                              ["date_key", "county_fips", *JHU_MEASURES]]
-    nyt = nyt_county.loc[nyt_county["fips"].notna(), ["date", "fips", "cases", "deaths"]]
-    # The fips joined on as a categorical of both sources' codes, sorted: the merges match and
-    # sort its integer codes (in the text's order), where text keys were hashed and gathered per
-    # row (seconds on two million rows); _finish turns it back into text.
-    jhu_fips = counties["county_fips"].cat.remove_unused_categories().cat.categories
-    fips = pd.CategoricalDtype(jhu_fips.union(pd.Index(nyt["fips"].unique())))
-    jhu = _county_diffs(pd.concat([counties[["date_key"]],
-                                   counties["county_fips"].astype(fips).rename("fips"),
-                                   counties[list(JHU_MEASURES)]], axis=1))
-    nyt = pd.DataFrame({"date_key": date_key(nyt["date"]), "fips": nyt["fips"].astype(fips),
-                        "nyt_cases": nyt["cases"], "nyt_deaths": nyt["deaths"]})
-    _require_unique(nyt, ["date_key", "fips"], "us_county")
-    fact = _merge(jhu, nyt, on=["date_key", "fips"], how="outer", validate="one_to_one")
-    return _finish(fact, "factcovidcounty", k0, k1)
 
 
 def build_fact_covid(jhu_latest: pd.DataFrame, nyt_states: pd.DataFrame,
