@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from covid_lake.domain import balance, contracts, regions
@@ -46,7 +47,16 @@ from covid_lake.domain.parsing import SourceDataError
 from covid_lake.domain.star_county import build_fact_covid_county
 from covid_lake.domain.star_dimensions import build_dim_date, build_dim_hospital, build_dim_region
 from covid_lake.domain.star_facts import build_fact_covid, latest_jhu_reports
-from covid_lake.domain.star_keys import _PLACED, Lake, _as_date, _key_of, _window
+from covid_lake.domain.star_keys import (
+    _PLACED,
+    Lake,
+    _as_date,
+    _key_of,
+    _window,
+    day_numbers,
+    pair_codes,
+    rank,
+)
 
 REQUIRED = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_beds",
             "countypopulation", "state_abv")
@@ -84,11 +94,18 @@ def repeated_reports(placed: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The placed JHU rows latest_jhu_reports does not keep: an earlier report of a region that
     day, and the smaller of a region reported twice in one report (the run report's two
     reasons, which the row balance counts too)."""
-    # the region's text hashed once, not once per duplicated() call
-    keys = placed[["date", "last_update"]].assign(region=pd.factorize(placed["region"])[0])
-    same = keys.duplicated(["region", "date"])
-    twice = keys.duplicated(["region", "date", "last_update"])
-    return same & ~twice, twice
+    # A (region, date) reported once is neither: only the rows sharing theirs (a few thousand
+    # of x10's two million) are hashed by duplicated(), in their own order, as all were.
+    region = rank(placed["region"])
+    group = pair_codes(region, day_numbers(placed["date"]))
+    shared = np.flatnonzero(np.bincount(group)[group] > 1) if len(group) else group
+    keys = placed[["date", "last_update"]].iloc[shared].assign(region=region[shared])
+    same = np.zeros(len(placed), dtype=bool)
+    twice = np.zeros(len(placed), dtype=bool)
+    same[shared] = keys.duplicated(["region", "date"]).to_numpy()
+    twice[shared] = keys.duplicated(["region", "date", "last_update"]).to_numpy()
+    return (pd.Series(same & ~twice, index=placed.index),
+            pd.Series(twice, index=placed.index))
 
 
 _RULE_KIND = {"non_us": SCOPE, "no_state": SCOPE, "national": SCOPE, "unassigned": SCOPE,

@@ -9,7 +9,16 @@ import pandas as pd
 
 from covid_lake.domain import contracts, regions
 from covid_lake.domain.clean import STATES_DAILY_MEASURES
-from covid_lake.domain.star_keys import _PLACED, JHU_MEASURES, _require_unique, as_text, date_key
+from covid_lake.domain.star_keys import (
+    _PLACED,
+    JHU_MEASURES,
+    _require_unique,
+    as_text,
+    date_key,
+    day_numbers,
+    pair_codes,
+    rank,
+)
 
 
 def _merge(left: pd.DataFrame, right: pd.DataFrame, **how) -> pd.DataFrame:
@@ -30,9 +39,8 @@ def latest_jhu_reports(placed: pd.DataFrame) -> pd.DataFrame:
     report with the latest last_update. The same region twice in one report (same last_update,
     e.g. 'Dona Ana' and 'Doña Ana', both 35013) keeps the row with the larger counts."""
     rows = np.flatnonzero((placed["placement"].isin(_PLACED) & placed["date"].notna()).to_numpy())
-    region = _rank(placed["region"])[rows]
-    day = placed["date"].to_numpy()[rows].astype("datetime64[D]").view("int64")
-    group = _pair_codes(region, day)
+    region = rank(placed["region"])[rows]
+    group = pair_codes(region, day_numbers(placed["date"])[rows])
     # A (region, date) reported once is its own latest: of x10's two million rows, a few
     # thousand share theirs, and only those are sorted (as all were: stably, so a tie keeps the
     # later row, as it did).
@@ -49,25 +57,6 @@ def latest_jhu_reports(placed: pd.DataFrame) -> pd.DataFrame:
     out = latest.drop(columns=["date"])
     out.insert(0, "date_key", date_key(latest["date"]))
     return out.reset_index(drop=True)
-
-
-def _rank(values: pd.Series) -> np.ndarray:
-    """Each value's rank in the order sort_values gives the text (missing: -1). A categorical of
-    sorted categories (regions.classify_jhu's) has it in its codes; text is factorized."""
-    categorical = isinstance(values.dtype, pd.CategoricalDtype)
-    if categorical and values.cat.categories.is_monotonic_increasing:
-        return values.cat.codes.to_numpy().astype("int64")
-    return pd.factorize(values, sort=True)[0]
-
-
-def _pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A number per row, equal for rows equal in both integer arrays; dense enough for bincount
-    (a hash of two million pairs cost a third of a second)."""
-    if not len(a):
-        return np.zeros(0, dtype="int64")
-    a, b = a - a.min(), b - b.min()
-    key = a * (int(b.max()) + 1) + b
-    return key if key.max() <= 8 * len(key) else pd.factorize(key)[0]
 
 
 def _jhu_state_day(latest: pd.DataFrame) -> pd.DataFrame:
