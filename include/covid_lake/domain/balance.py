@@ -82,7 +82,8 @@ def _keys(df: pd.DataFrame, fips: str = "fips") -> pd.MultiIndex:
 
 def _carrying(table: pd.DataFrame, measures: tuple[str, ...], fips: str = "fips") -> pd.MultiIndex:
     """The (date_key, fips) keys of the fact rows holding any of a source's measures."""
-    return _keys(table[table[list(measures)].notna().any(axis=1)], fips)
+    carrying = table[list(measures)].notna().any(axis=1)
+    return _keys(table.loc[carrying, ["date_key", fips]], fips)  # the other columns not gathered
 
 
 def _date_key(dates: pd.Series) -> pd.Series:
