@@ -21,22 +21,26 @@ def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
                             k0: int, k1: int) -> pd.DataFrame:
     jhu_rows = np.flatnonzero((jhu_latest["placement"] == regions.COUNTY).to_numpy())
     nyt_rows = np.flatnonzero(nyt_county["fips"].notna().to_numpy())
-    jhu_fips = jhu_latest["county_fips"]
-    fips = pd.CategoricalDtype(_present(jhu_fips.iloc[jhu_rows])
-                               .union(pd.Index(nyt_county["fips"].unique()).dropna()))
-    width = max(len(fips.categories), 1)
+    # Each source's fips hashed once (a categorical's codes are its own); the sorted union of
+    # the values present ranks them.
+    jhu_fips, jhu_values = _distinct(jhu_latest["county_fips"], jhu_rows)
+    nyt_fips, nyt_values = _distinct(nyt_county["fips"], nyt_rows)
+    fips = jhu_values.union(nyt_values)
+    jhu_fips = fips.get_indexer(jhu_values)[jhu_fips]
+    nyt_fips = fips.get_indexer(nyt_values)[nyt_fips]
+    width = max(len(fips), 1)
     jhu_days = _days_of_keys(jhu_latest["date_key"].to_numpy()[jhu_rows])
     nyt_days = nyt_county["date"].to_numpy()[nyt_rows].astype("datetime64[D]").view("int64")
     first = min(jhu_days.min(initial=0), nyt_days.min(initial=0))
 
     # Each source's keys sorted, with the row each came from.
-    jhu_keys = (jhu_days - first) * width + _codes(jhu_fips, fips)[jhu_rows]
+    jhu_keys = (jhu_days - first) * width + jhu_fips
     order = np.argsort(jhu_keys, kind="stable")
     jhu_keys, jhu_rows = jhu_keys[order], jhu_rows[order]
     if len(jhu_keys) and (jhu_keys[1:] == jhu_keys[:-1]).any():
         raise pd.errors.MergeError("JHU's latest reports repeat a (date_key, county fips): not a "
                                    "one-to-one merge")
-    nyt_keys = (nyt_days - first) * width + _codes(nyt_county["fips"], fips)[nyt_rows]
+    nyt_keys = (nyt_days - first) * width + nyt_fips
     order = np.argsort(nyt_keys, kind="stable")
     nyt_keys, nyt_rows = nyt_keys[order], nyt_rows[order]
     if len(nyt_keys) and (nyt_keys[1:] == nyt_keys[:-1]).any():
@@ -55,7 +59,7 @@ def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
     # the text gathered from the categories by Arrow (a categorical's astype made a Python str
     # per row first)
     columns = {"date_key": pd.Series(day_keys, copy=False),
-               "fips": pd.Series(fips.categories.array.take(keys % width), copy=False)}
+               "fips": pd.Series(fips.array.take(keys % width), copy=False)}
     for m in JHU_MEASURES:
         columns[m] = _take(jhu_latest[m].array, jhu_at)
     columns["nyt_cases"] = _take(nyt_county["cases"].array, nyt_at)
@@ -65,15 +69,18 @@ def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
     return _as_contract(columns, "factcovidcounty")
 
 
-def _present(values: pd.Series) -> pd.Index:
-    """The distinct values of a column (categorical or text) as a text Index."""
+def _distinct(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Codes of values[rows] (none missing) and the distinct values they point to, as text."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.remove_unused_categories().cat.categories
-    return pd.Index(values.unique()).dropna()
-
-
-def _codes(values: pd.Series, dtype: pd.CategoricalDtype) -> np.ndarray:
-    return pd.Categorical(values, dtype=dtype).codes.astype("int64")
+        codes, distinct = values.cat.codes.to_numpy().astype("int64"), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values)
+        distinct = pd.Index(uniques)
+    codes = codes[rows]
+    present = np.flatnonzero(np.bincount(codes, minlength=len(distinct)))
+    recode = np.full(len(distinct), -1)
+    recode[present] = np.arange(len(present))
+    return recode[codes], distinct[present]
 
 
 def _days_of_keys(keys: np.ndarray) -> np.ndarray:
