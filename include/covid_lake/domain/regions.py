@@ -180,11 +180,15 @@ def distinct_rows(df: pd.DataFrame) -> np.ndarray:
     """A code per row, equal for rows equal in every column (missing equal to missing), numbered
     in order of first appearance."""
     key = np.zeros(len(df), dtype=np.int64)
+    size = 1  # the key's values are below it
     for col in df.columns:
         codes, uniques = pd.factorize(df[col], use_na_sentinel=False)
-        # re-factorized per column, so the combined key stays below rows x distinct values
-        key, _ = pd.factorize(key * len(uniques) + codes)
-    return key
+        if size * max(len(uniques), 1) >= 2**62:  # renumbered densely only when it must be
+            key, distinct = pd.factorize(key)
+            size = len(distinct)
+        key = key * len(uniques) + codes
+        size *= max(len(uniques), 1)
+    return pd.factorize(key)[0]  # numbered in order of first appearance
 
 
 def _classify(jhu: pd.DataFrame, geo: Geography) -> pd.DataFrame:
