@@ -36,16 +36,17 @@ def _peak_mb() -> float:
 
 
 def pipeline_arrow_pool() -> str:
-    """Arrow's pool as the pipeline's transform task sets it (covid_lake.aws.arrow_memory), so a
-    case measures the memory the task would use; a baseline checkout without that module keeps
-    pyarrow's default, as its task did."""
+    """The process's memory as the pipeline's transform task sets it (covid_lake.aws.arrow_memory:
+    Arrow's pool, numpy's huge pages), so a case measures what the task would use; a baseline
+    checkout sets what its task set (only the pool, or nothing: pyarrow's default)."""
     try:
-        from covid_lake.aws.arrow_memory import use_jemalloc
+        from covid_lake.aws import arrow_memory
     except ImportError:
         import pyarrow as pa
 
         return pa.default_memory_pool().backend_name
-    return use_jemalloc()
+    set_up = getattr(arrow_memory, "use_pipeline_memory", arrow_memory.use_jemalloc)
+    return set_up()
 
 
 def star_steps(lake: str) -> dict:

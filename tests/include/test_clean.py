@@ -244,3 +244,18 @@ def test_load_raw_from_dir_reads_text_with_bom_and_gzip(tmp_path):
     assert lake["hospital_beds"]["num_licensed_beds"][0] == 85
     with pytest.raises(FileNotFoundError, match="us_states"):
         clean.load_raw_from_dir(tmp_path, names=("us_states",))
+
+
+@pytest.mark.parametrize("convert", ["to_int64", "to_float64"])
+def test_numbers_are_read_alike_with_or_without_padding(convert):
+    # Arrow's cast of the text as it is comes first; padding and empties must still be read as
+    # the stripped text is, and text that is no number must still fail
+    from covid_lake.domain import parsing
+
+    fn = getattr(parsing, convert)
+    plain = fn(pd.Series(["12", None, "4"], dtype="str"), "d", "c")
+    padded = fn(pd.Series([" 12", "", "4\t"], dtype="str"), "d", "c")
+    pd.testing.assert_series_equal(plain, padded)
+    assert pd.isna(padded[1])
+    with pytest.raises(SourceDataError, match=r"column 'c': 1 value\(s\) are not numbers"):
+        fn(pd.Series(["NaN", "1"], dtype="str"), "d", "c")

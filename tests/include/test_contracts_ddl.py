@@ -161,3 +161,15 @@ def test_varchar_length_is_counted_in_utf8_bytes(region):
     bad.loc[0, "state_name"] = "ñ" * 31  # 31 characters, 62 bytes > VARCHAR(60)
     with pytest.raises(DataContractError, match=r"state_name.*utf8_bytes<=60"):
         validate("dimregion", bad)
+
+
+def test_a_repeated_two_column_key_is_reported_beside_other_failures(hand_lake):
+    # validate checks the key itself first and leaves pandera's check out when it is unique:
+    # a repeated key must still reach pandera, and be reported with whatever else fails
+    fact = star.build_day(hand_lake, "2020-04-01")["factcovidcounty"]
+    bad = pd.concat([fact, fact.iloc[[0]]], ignore_index=True)
+    bad.loc[1, "fips"] = "1"
+    with pytest.raises(DataContractError) as err:
+        validate("factcovidcounty", bad)
+    assert "multiple_fields_uniqueness" in str(err.value)
+    assert "column 'fips': str_matches" in str(err.value)

@@ -297,3 +297,30 @@ def test_a_day_with_no_source_rows_builds_its_date_row_and_no_facts(hand_raw):
     assert len(build.tables["dimdate"]) == 1
     assert len(build.tables["factcovid"]) == 0 and len(build.tables["factcovidcounty"]) == 0
     assert len(build.tables["dimregion"]) > 0
+
+
+def test_the_latest_report_of_a_region_and_day_wins_however_its_rows_are_ordered():
+    t = pd.Timestamp
+    placed = pd.DataFrame({
+        "region": ["01001", "01003", "01001", "01003", "01003", "01005", "01005"],
+        "placement": ["county"] * 7,
+        "state_fips": ["01"] * 7,
+        "county_fips": ["01001", "01003", "01001", "01003", "01003", "01005", "01005"],
+        "date": [t("2020-04-01")] * 5 + [t("2020-04-01"), t("2020-04-02")],
+        "last_update": [t("2020-04-01 23:00"), t("2020-04-01 10:00"), t("2020-04-01 09:00"),
+                        t("2020-04-01 10:00"), t("2020-04-01 10:00"), t("2020-04-01 08:00"),
+                        t("2020-04-02 08:00")],
+        "confirmed": [5, 7, 9, 8, 8, 1, 2], "deaths": [0, 1, 0, 0, 0, 0, 0],
+        "recovered": [None] * 7, "active": [None] * 7,
+    }).astype({c: "Int64" for c in star_keys.JHU_MEASURES})
+    # as classify_jhu hands it on, and as text: the same rows either way
+    as_categories = placed.astype({c: "category" for c in ("region", "placement", "state_fips",
+                                                           "county_fips")})
+    for frame in (placed, as_categories):
+        out = star_facts.latest_jhu_reports(frame)
+        got = [(r, k, c) for r, k, c in zip(out["region"].astype("str"), out["date_key"],
+                                             out["confirmed"], strict=True)]
+        # 01001: the later report (23:00), though first in the file; 01003: three rows of one
+        # report, the larger counts (8); 01005: one per day
+        assert got == [("01001", K, 5), ("01003", K, 8), ("01005", K, 1), ("01005", 20200402, 2)]
+        assert out.index.equals(pd.RangeIndex(4))

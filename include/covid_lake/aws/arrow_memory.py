@@ -1,4 +1,5 @@
-"""Which allocator Arrow uses in the pipeline's processes.
+"""The memory settings of the pipeline's processes: which allocator Arrow uses, and whether numpy
+asks for huge pages.
 
 pyarrow's default pool (mimalloc in the Linux wheels) keeps the pages it frees mapped for reuse, so
 a build's short-lived Arrow columns stay resident after they are dropped: the x10 star build's
@@ -9,12 +10,35 @@ The domain may not import pyarrow (.importlinter), so the tasks that run it choo
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 
 import pyarrow as pa
 
 log = logging.getLogger(__name__)
+
+
+def use_pipeline_memory() -> str:
+    """This process's memory as the pipeline sets it (transform_and_publish, the Parquet build,
+    the benchmarks): numpy's arrays on ordinary pages, Arrow's pool jemalloc. Returns the pool."""
+    no_huge_pages()
+    return use_jemalloc()
+
+
+def no_huge_pages() -> None:
+    """numpy asks the kernel for transparent huge pages for each array of 4 MB or more
+    (madvise). Where the kernel compacts memory to find them (THP defrag 'madvise', as on the
+    2-core build machine), every new large array waits for it: the x10 star build spent 1.6-2.0 s
+    in the kernel, 0.6-0.8 s without (build 4.2-5.7 s -> 3.2-3.7 s, three alternating pairs).
+    An explicit NUMPY_MADVISE_HUGEPAGE wins; numpy reads it only when it is imported, which a
+    task does not control, so the setting is changed here."""
+    if os.environ.get("NUMPY_MADVISE_HUGEPAGE") is not None:
+        return
+    multiarray = importlib.import_module("numpy._core.multiarray")
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    if setter is not None:  # a numpy without it asks for no huge pages
+        setter(False)
 
 
 def use_jemalloc() -> str:
@@ -26,6 +50,11 @@ def use_jemalloc() -> str:
     if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         try:
             pa.set_memory_pool(pa.jemalloc_memory_pool())
+            # Freed pages handed back at once, not over jemalloc's decay time: the raw frames
+            # freed after cleaning (550 MB on x10) otherwise stay resident while the build's
+            # first steps allocate, and the two together were the peak (x10: 1.53-1.63 GB ->
+            # 1.39-1.41 GB; the read pays ~0.3 s for pages faulted in again; 100 ms: 1.49-1.52).
+            pa.jemalloc_set_decay_ms(0)
         except NotImplementedError:  # a pyarrow built without jemalloc keeps its default
             log.info("pyarrow has no jemalloc; Arrow keeps %s",
                      pa.default_memory_pool().backend_name)

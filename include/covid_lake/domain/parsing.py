@@ -138,6 +138,18 @@ def _pad_fips(values: pd.Series, name: str, column: str, width: int | None) -> p
     return s.str.zfill(width).astype("str")
 
 
+def _arrow_cast(values: pd.Series, dtype: str) -> pd.Series | None:
+    """Arrow text cast as it is, or None where a value refuses. Arrow refuses an empty value
+    and one with whitespace around it, so a cast that succeeds is the cast of the stripped
+    text: the strip (a copy of every value) is only made for the columns that need it."""
+    if getattr(values.dtype, "storage", None) != "pyarrow":
+        return None
+    try:
+        return values.astype(dtype)
+    except ValueError:
+        return None
+
+
 def to_int64(values: pd.Series, name: str, column: str) -> pd.Series:
     """Nullable Int64 from '12', '12.0', 12, 12.0; anything else is an error."""
     if pd.api.types.is_bool_dtype(values):
@@ -147,6 +159,9 @@ def to_int64(values: pd.Series, name: str, column: str) -> pd.Series:
     if pd.api.types.is_float_dtype(values):
         num = values
     else:
+        cast = _arrow_cast(values, "Int64")
+        if cast is not None:
+            return cast
         s = _text(values)
         try:
             # Whole numbers written as such (all but a few values): Arrow's cast parses them in
@@ -164,6 +179,11 @@ def to_int64(values: pd.Series, name: str, column: str) -> pd.Series:
 def to_float64(values: pd.Series, name: str, column: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("float64")
+    cast = _arrow_cast(values, "double[pyarrow]")
+    if cast is not None:  # no value was empty: missing is missing in `values` as in the text
+        num = cast.astype("float64")
+        _bad(name, column, values, values.notna() & num.isna(), "are not numbers")  # 'NaN'
+        return num
     s = _text(values)
     try:
         num = s.astype("double[pyarrow]").astype("float64")  # as in to_int64: one Arrow pass

@@ -148,7 +148,8 @@ _PLACED_COLUMNS = ["placement", "rule", "state_fips", "county_fips", "region"]
 
 def classify_jhu(jhu: pd.DataFrame, geo: Geography) -> pd.DataFrame:
     """The cleaned JHU rows with where each goes: placement, rule, state_fips, county_fips and
-    region (the key 'latest report per region per day' is taken on).
+    region (the key 'latest report per region per day' is taken on), each a categorical of
+    sorted text categories (`_spread`).
 
     Each distinct combination of the region columns is placed once and the answer spread to its
     rows: 2.2 million rows of the x10 sample are 3,442 combinations, and placing is string work
@@ -162,19 +163,32 @@ def classify_jhu(jhu: pd.DataFrame, geo: Geography) -> pd.DataFrame:
         raise
     out = jhu.copy(deep=False)  # copy-on-write: the new columns never reach `jhu`; no data copied
     for col in _PLACED_COLUMNS:
-        out[col] = pd.Series(placed[col].array.take(codes), index=jhu.index)
+        out[col] = _spread(placed[col], codes, jhu.index)
     return out
+
+
+def _spread(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """`values[codes]` as a categorical: every later filter, sort and merge of the millions of
+    rows then gathers small integers, not text. Its categories are sorted, so its codes order
+    rows as the text sorts (missing: code -1)."""
+    cat = pd.Categorical(values)
+    return pd.Series(pd.Categorical.from_codes(cat.codes[codes], dtype=cat.dtype), index=index,
+                     name=values.name)
 
 
 def distinct_rows(df: pd.DataFrame) -> np.ndarray:
     """A code per row, equal for rows equal in every column (missing equal to missing), numbered
     in order of first appearance."""
     key = np.zeros(len(df), dtype=np.int64)
+    size = 1  # the key's values are below it
     for col in df.columns:
         codes, uniques = pd.factorize(df[col], use_na_sentinel=False)
-        # re-factorized per column, so the combined key stays below rows x distinct values
-        key, _ = pd.factorize(key * len(uniques) + codes)
-    return key
+        if size * max(len(uniques), 1) >= 2**62:  # renumbered densely only when it must be
+            key, distinct = pd.factorize(key)
+            size = len(distinct)
+        key = key * len(uniques) + codes
+        size *= max(len(uniques), 1)
+    return pd.factorize(key)[0]  # numbered in order of first appearance
 
 
 def _classify(jhu: pd.DataFrame, geo: Geography) -> pd.DataFrame:

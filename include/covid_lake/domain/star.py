@@ -38,18 +38,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from covid_lake.domain import balance, contracts, regions
 from covid_lake.domain.contracts import DataContractError
 from covid_lake.domain.parsing import SourceDataError
+from covid_lake.domain.star_county import build_fact_covid_county
 from covid_lake.domain.star_dimensions import build_dim_date, build_dim_hospital, build_dim_region
-from covid_lake.domain.star_facts import (
-    build_fact_covid,
-    build_fact_covid_county,
-    latest_jhu_reports,
+from covid_lake.domain.star_facts import build_fact_covid, latest_jhu_reports
+from covid_lake.domain.star_keys import (
+    _PLACED,
+    Lake,
+    _as_date,
+    _key_of,
+    _window,
+    day_numbers,
+    pair_codes,
+    rank,
 )
-from covid_lake.domain.star_keys import _PLACED, Lake, _as_date, _key_of, _window
 
 REQUIRED = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_beds",
             "countypopulation", "state_abv")
@@ -87,11 +94,18 @@ def repeated_reports(placed: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The placed JHU rows latest_jhu_reports does not keep: an earlier report of a region that
     day, and the smaller of a region reported twice in one report (the run report's two
     reasons, which the row balance counts too)."""
-    # the region's text hashed once, not once per duplicated() call
-    keys = placed[["date", "last_update"]].assign(region=pd.factorize(placed["region"])[0])
-    same = keys.duplicated(["region", "date"])
-    twice = keys.duplicated(["region", "date", "last_update"])
-    return same & ~twice, twice
+    # A (region, date) reported once is neither: only the rows sharing theirs (a few thousand
+    # of x10's two million) are hashed by duplicated(), in their own order, as all were.
+    region = rank(placed["region"])
+    group = pair_codes(region, day_numbers(placed["date"]))
+    shared = np.flatnonzero(np.bincount(group)[group] > 1) if len(group) else group
+    keys = placed[["date", "last_update"]].iloc[shared].assign(region=region[shared])
+    same = np.zeros(len(placed), dtype=bool)
+    twice = np.zeros(len(placed), dtype=bool)
+    same[shared] = keys.duplicated(["region", "date"]).to_numpy()
+    twice[shared] = keys.duplicated(["region", "date", "last_update"]).to_numpy()
+    return (pd.Series(same & ~twice, index=placed.index),
+            pd.Series(twice, index=placed.index))
 
 
 _RULE_KIND = {"non_us": SCOPE, "no_state": SCOPE, "national": SCOPE, "unassigned": SCOPE,
@@ -114,7 +128,8 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
         jhu_all["date"].isna().sum(), len(jhu_all))
     day = _window(jhu, lo, hi)
     n_day = len(day)
-    for rule, n in day.loc[day["rule"] != "", "rule"].value_counts(sort=False).sort_index().items():
+    rules = day.loc[day["rule"] != "", "rule"].value_counts(sort=False).sort_index()
+    for rule, n in rules[rules > 0].items():  # a categorical counts its unused categories as 0
         add("enigma_jhu", regions.JHU_RULES[rule], _RULE_KIND[rule], n, n_day)
     earlier, twice = repeated_reports(day.loc[day["placement"].isin(_PLACED),
                                               ["region", "date", "last_update"]])
@@ -217,6 +232,9 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
         "factcovidcounty": build_fact_covid_county(jhu_latest, _window(lake["us_county"], lo, hi),
                                                    k0, k1),
     }
+    # Of the latest reports the balance reads only these: their measures (72 MB on x10) are
+    # let go before validation, the report and the balance, where the build peaks.
+    jhu_latest = jhu_latest[["date_key", "placement", "state_fips", "county_fips"]]
     if validate:
         for name, df in tables.items():
             contracts.validate(name, df)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from covid_lake.domain import contracts, regions
-from covid_lake.domain.star_keys import TERRITORIES, Lake, _require_unique, date_key
+from covid_lake.domain.star_keys import TERRITORIES, Lake, _require_unique, as_text, date_key
 
 _MONTHS = np.array(["January", "February", "March", "April", "May", "June", "July", "August",
                     "September", "October", "November", "December"])
@@ -42,13 +42,18 @@ def _finish_dim(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return pd.DataFrame({col.name: df[col.name].astype(col.pandas_dtype) for col in c.columns})
 
 
-def _latest_by(df: pd.DataFrame, key: str, order: str, cols: list[str]) -> pd.DataFrame:
-    """Per key, the columns of its newest row by `order` (rows with a missing key or order
-    skipped). Locating rows first and taking only those few keeps this fast on millions of rows
-    (pandas' text columns are Arrow arrays: filtering or sorting them whole is what costs)."""
+def _latest_by(df: pd.DataFrame, key: str, order: str, cols: list[str],
+               rows: pd.Series | None = None) -> pd.DataFrame:
+    """Per key, the columns of its newest row by `order` among `rows` (all by default; rows with
+    a missing key or order skipped), indexed by the key as text (`cols` as they are). Locating rows first and taking
+    only those few keeps this fast on millions of rows (pandas' text columns are Arrow arrays:
+    filtering or sorting them whole is what costs)."""
     usable = df[key].notna() & df[order].notna()
-    newest = df.loc[usable, [key, order]].groupby(key, sort=True)[order].idxmax()
-    return df.loc[newest.to_numpy(), cols].set_axis(newest.index)
+    if rows is not None:
+        usable &= rows
+    newest = df.loc[usable, [key, order]].groupby(key, sort=True, observed=True)[order].idxmax()
+    key_text = pd.Index(as_text(newest.index.to_series()), name=newest.index.name)
+    return df.loc[newest.to_numpy(), cols].set_axis(key_text)
 
 
 def _no_null_island(df: pd.DataFrame) -> pd.DataFrame:
@@ -74,16 +79,19 @@ def build_dim_region(lake: Lake, jhu: pd.DataFrame | None = None,
     hosp = lake["hospital_beds"]
     abv = lake["state_abv"]
 
-    # Only the columns used here: filtering the other text columns of millions of rows costs.
+    # The JHU rows are chosen by masks, never filtered whole: the few newest rows are taken
+    # alone (filtering millions of rows gathers every column, its text too).
     jhu = _no_null_island(jhu[["placement", "county_fips", "state_fips", "last_update", "admin2",
                                "province_state", "latitude", "longitude"]])
-    jhu_c = jhu[jhu["placement"] == regions.COUNTY].assign(fips=lambda d: d["county_fips"])
-    jhu_latest = _latest_by(jhu_c, "fips", "last_update", ["admin2", "province_state"])
-    located = jhu_c[jhu_c["latitude"].notna() & jhu_c["longitude"].notna()]
-    jhu_coords = _latest_by(located, "fips", "last_update", ["latitude", "longitude"])
-    jhu_s = jhu[jhu["placement"] == regions.STATE_LEVEL].assign(fips=lambda d: d["state_fips"])
+    in_county = jhu["placement"] == regions.COUNTY
+    jhu_c = jhu.assign(fips=jhu["county_fips"])
+    jhu_latest = _latest_by(jhu_c, "fips", "last_update", ["admin2", "province_state"], in_county)
+    located = in_county & jhu["latitude"].notna() & jhu["longitude"].notna()
+    jhu_coords = _latest_by(jhu_c, "fips", "last_update", ["latitude", "longitude"], located)
+    jhu_s = jhu.assign(fips=jhu["state_fips"])
     jhu_state = _latest_by(jhu_s, "fips", "last_update", ["province_state", "latitude",
-                                                           "longitude"])
+                                                           "longitude"],
+                           jhu["placement"] == regions.STATE_LEVEL)
     nyt_c = nyt_c.loc[regions.is_county_fips(nyt_c["fips"], geo.states), ["fips", "date", "county", "state"]]
     nyt_c_latest = _latest_by(nyt_c, "fips", "date", ["county", "state"])
     hosp_c = hosp[regions.is_county_fips(hosp["fips"], geo.states)]

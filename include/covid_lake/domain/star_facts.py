@@ -1,5 +1,6 @@
-"""The star's two fact tables, factCovid (per state and day) and factCovidCounty (per county and
-day), from the placed JHU reports and NYT / COVID Tracking rows (the rules: star.py's docstring)."""
+"""factCovid (per state and day) from the placed JHU reports and NYT / COVID Tracking rows, and the
+latest JHU report per region and day both facts take (the rules: star.py's docstring;
+factCovidCounty: star_county.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ import pandas as pd
 
 from covid_lake.domain import contracts, regions
 from covid_lake.domain.clean import STATES_DAILY_MEASURES
-from covid_lake.domain.star_keys import _PLACED, JHU_MEASURES, _require_unique, date_key
+from covid_lake.domain.star_keys import (
+    _PLACED,
+    JHU_MEASURES,
+    _require_unique,
+    as_text,
+    date_key,
+    day_numbers,
+    pair_codes,
+    rank,
+)
 
 
 def _merge(left: pd.DataFrame, right: pd.DataFrame, **how) -> pd.DataFrame:
@@ -28,24 +38,23 @@ def latest_jhu_reports(placed: pd.DataFrame) -> pd.DataFrame:
     """One row per (region, date) of the JHU rows placed in a state (regions.classify_jhu): the
     report with the latest last_update. The same region twice in one report (same last_update,
     e.g. 'Dona Ana' and 'Doña Ana', both 35013) keeps the row with the larger counts."""
-    # Only the columns needed: text columns are Arrow arrays and cost to filter and sort.
-    keep = placed["placement"].isin(_PLACED) & placed["date"].notna()
-    us = placed.loc[keep, ["region", "placement", "state_fips", "county_fips", "date",
-                           "last_update", *JHU_MEASURES]].reset_index(drop=True)
-    # Sorted on numbers only, the region as its rank (factorize(sort=True) ranks text as
-    # sort_values orders it): gathering text columns in a sorted, scattered order is what cost
-    # seconds. The rows kept are then taken in their own order (nothing downstream depends on it).
-    order = us[["date", "last_update", *JHU_MEASURES]].assign(
-        region=pd.factorize(us["region"], sort=True)[0])
-    order = order.sort_values(["region", "date", "last_update", *JHU_MEASURES],
-                              na_position="first", kind="mergesort")
-    # Sorted by region then date, a (region, date)'s rows are adjacent: its last row is the one
-    # whose next row differs (duplicated() hashed both columns of every row to say the same).
-    region, date = order["region"].to_numpy(), order["date"].to_numpy()
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = (region[1:] != region[:-1]) | (date[1:] != date[:-1])
-    latest = us.iloc[np.sort(order.index.to_numpy()[last])]
-    out = latest.drop(columns=["date", "last_update"])
+    rows = np.flatnonzero((placed["placement"].isin(_PLACED) & placed["date"].notna()).to_numpy())
+    region = rank(placed["region"])[rows]
+    group = pair_codes(region, day_numbers(placed["date"])[rows])
+    # A (region, date) reported once is its own latest: of x10's two million rows, a few
+    # thousand share theirs, and only those are sorted (as all were: stably, so a tie keeps the
+    # later row, as it did).
+    shared = np.bincount(group)[group] > 1
+    many = placed[["date", "last_update", *JHU_MEASURES]].iloc[rows[shared]].assign(
+        region=region[shared], row=rows[shared])
+    many = many.sort_values(["region", "date", "last_update", *JHU_MEASURES],
+                            na_position="first", kind="mergesort")
+    last = ~many.duplicated(["region", "date"], keep="last").to_numpy()
+    chosen = np.sort(np.concatenate([rows[~shared], many["row"].to_numpy()[last]]))
+    # Only the columns needed, gathered once for the rows kept, in their own order.
+    latest = placed[["region", "placement", "state_fips", "county_fips", "date",
+                     *JHU_MEASURES]].iloc[chosen]
+    out = latest.drop(columns=["date"])
     out.insert(0, "date_key", date_key(latest["date"]))
     return out.reset_index(drop=True)
 
@@ -63,6 +72,7 @@ def _jhu_state_day(latest: pd.DataFrame) -> pd.DataFrame:
     rest_sum = _merge(rest_sum, level_sum[keys], on=keys, how="left", indicator=True)
     rest_sum = rest_sum[rest_sum["_merge"] == "left_only"].drop(columns="_merge")
     out = pd.concat([rest_sum, level_sum], ignore_index=True).rename(columns={"state_fips": "fips"})
+    out["fips"] = as_text(out["fips"])  # joined with the other sources' text fips
     for c in JHU_MEASURES:
         out[c] = out[c].astype("Int64")
     return out
@@ -72,24 +82,8 @@ def _sum_by(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if not len(df):
         return pd.DataFrame({**{k: pd.Series([], dtype=df[k].dtype) for k in keys},
                              **{c: pd.Series([], dtype="Int64") for c in JHU_MEASURES}})
-    return df.groupby(keys, sort=False)[list(JHU_MEASURES)].sum(min_count=1).reset_index()
-
-
-def _next_day_keys(keys: pd.Series) -> pd.Series:
-    """Each date_key's next day's key, computed once per distinct day."""
-    days, rows = np.unique(keys.to_numpy(), return_inverse=True)
-    following = pd.to_datetime(pd.Series(days).astype("str"), format="%Y%m%d") + pd.Timedelta(days=1)
-    return pd.Series(date_key(following).to_numpy()[rows], index=keys.index)
-
-
-def _county_diffs(jhu_counties: pd.DataFrame) -> pd.DataFrame:
-    prev = jhu_counties[["date_key", "fips", "confirmed", "deaths"]].copy()
-    prev["date_key"] = _next_day_keys(prev["date_key"])
-    prev = prev.rename(columns={"confirmed": "prev_confirmed", "deaths": "prev_deaths"})
-    out = _merge(jhu_counties, prev, on=["date_key", "fips"], how="left", validate="one_to_one")
-    out["new_confirmed"] = (out["confirmed"] - out["prev_confirmed"]).astype("Int64")
-    out["new_deaths"] = (out["deaths"] - out["prev_deaths"]).astype("Int64")
-    return out.drop(columns=["prev_confirmed", "prev_deaths"])
+    return df.groupby(keys, sort=False, observed=True)[list(JHU_MEASURES)].sum(
+        min_count=1).reset_index()
 
 
 def _finish(df: pd.DataFrame, table: str, k0: int, k1: int) -> pd.DataFrame:
@@ -103,27 +97,6 @@ def _finish(df: pd.DataFrame, table: str, k0: int, k1: int) -> pd.DataFrame:
         else:
             out[col.name] = pd.Series(pd.NA, index=df.index, dtype=col.pandas_dtype)
     return out
-
-
-def build_fact_covid_county(jhu_latest: pd.DataFrame, nyt_county: pd.DataFrame,
-                            k0: int, k1: int) -> pd.DataFrame:
-    # filtered to the columns used: gathering the others' text over millions of rows costs
-    counties = jhu_latest.loc[jhu_latest["placement"] == regions.COUNTY,
-                              ["date_key", "county_fips", *JHU_MEASURES]]
-    nyt = nyt_county.loc[nyt_county["fips"].notna(), ["date", "fips", "cases", "deaths"]]
-    # The fips joined on as a categorical of both sources' codes, sorted: the merges match and
-    # sort its integer codes (in the text's order), where text keys were hashed and gathered per
-    # row (seconds on two million rows); _finish turns it back into text.
-    fips = pd.CategoricalDtype(pd.Index(counties["county_fips"].unique())
-                               .union(pd.Index(nyt["fips"].unique())))
-    jhu = _county_diffs(pd.concat([counties[["date_key"]],
-                                   counties["county_fips"].astype(fips).rename("fips"),
-                                   counties[list(JHU_MEASURES)]], axis=1))
-    nyt = pd.DataFrame({"date_key": date_key(nyt["date"]), "fips": nyt["fips"].astype(fips),
-                        "nyt_cases": nyt["cases"], "nyt_deaths": nyt["deaths"]})
-    _require_unique(nyt, ["date_key", "fips"], "us_county")
-    fact = _merge(jhu, nyt, on=["date_key", "fips"], how="outer", validate="one_to_one")
-    return _finish(fact, "factcovidcounty", k0, k1)
 
 
 def build_fact_covid(jhu_latest: pd.DataFrame, nyt_states: pd.DataFrame,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from covid_lake.domain import regions
@@ -48,6 +49,44 @@ def _require_unique(df: pd.DataFrame, keys: list[str], dataset: str) -> None:
             f"{dataset}: {int(dup.sum())} rows share a key {keys} that must be unique, "
             f"e.g. {sample}"
         )
+
+
+def rank(values: pd.Series) -> np.ndarray:
+    """Each value's rank in the order sort_values gives the text (missing: -1). A categorical of
+    sorted categories (regions.classify_jhu's) has it in its codes; text is factorized."""
+    categorical = isinstance(values.dtype, pd.CategoricalDtype)
+    if categorical and values.cat.categories.is_monotonic_increasing:
+        return values.cat.codes.to_numpy().astype("int64")
+    return pd.factorize(values, sort=True)[0]
+
+
+def pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A number per row, equal for rows equal in both integer arrays; dense enough for bincount
+    (a hash of two million pairs cost a third of a second)."""
+    if not len(a):
+        return np.zeros(0, dtype="int64")
+    a, b = a - a.min(), b - b.min()
+    key = a * (int(b.max()) + 1) + b
+    return key if key.max() <= 8 * len(key) else pd.factorize(key)[0]
+
+
+def day_numbers(dates: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 per row; a missing date is one day before the earliest (a number
+    of its own, as NaT is a value of its own to duplicated())."""
+    days = dates.to_numpy().astype("datetime64[D]")
+    missing = np.isnat(days)
+    out = days.view("int64").copy()
+    if missing.any():
+        out[missing] = out[~missing].min(initial=0) - 1
+    return out
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """A categorical column (regions.classify_jhu's) back to the text it stands for, else
+    `values` unchanged: done where few rows are left, so text is made for those alone."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype(values.cat.categories.dtype)
+    return values
 
 
 def _window(df: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:

@@ -31,7 +31,7 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     from covid_lake.domain import balance, quality, star, validate
     from covid_lake.domain.clean import clean_lake
 
-    arrow_memory.use_jemalloc()  # before the run's frames are read: the build's peak memory
+    arrow_memory.use_pipeline_memory()  # before the run's frames are read: the build's peak memory
     if not isinstance(query_ids, dict):  # the mapped extract's ids, in EXTRACTS order
         query_ids = dict(zip(athena_io.EXTRACTS, query_ids, strict=True))
     frames = {name: athena_io.results_frame(athena, qid, s3) for name, qid in query_ids.items()}
