@@ -101,7 +101,7 @@ class _CompleteQuickWork:
     if TYPE_CHECKING:  # what the provider operator after this mixin in the MRO has
         log: Any
 
-        def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str: ...
+        def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> Any: ...
 
     def execute(self, context: Any) -> Any:
         try:
