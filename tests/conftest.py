@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from covid_lake_dev.sample_lake import DEFAULT_SEED, generate
@@ -12,6 +14,16 @@ from tests.support.airflow_home import migrated
 # (tests/clients). Each test file's span on its xdist worker, printed at the end (tests/support/timeline.py);
 # the files of minutes handed out first (tests/support/file_order.py).
 pytest_plugins = ["tests.support.timeline", "tests.support.file_order"]
+
+
+def pytest_configure(config):
+    """The suite presses Ctrl-C as a terminal does (SIGINT to make airflow, to standalone): the
+    processes it starts must not inherit an ignored SIGINT. A shell without job control starts
+    background commands with SIGINT ignored (`.ci/run &`), every child inherits that, and Ctrl-C
+    then did nothing until the SIGTERM 60 s later. A handler (unlike SIG_IGN) is reset to the
+    default at exec, so the children start as a terminal's would."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
