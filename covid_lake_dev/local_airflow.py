@@ -102,20 +102,31 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, stopping, timeout:
 
 
 def stop(proc: subprocess.Popen, timeout: float = 60) -> None:
-    """What a terminal's Ctrl-C does to standalone: SIGINT to its whole process group. Then
-    whatever of the group outlived standalone (a scheduler still shutting down, say) gets
+    """Ctrl-C for standalone: SIGINT to standalone, which stops each component with a SIGTERM.
+    Then whatever of its process group outlived it (a scheduler still shutting down, say) gets
     SIGTERM, then SIGKILL: nothing of the stack is left running.
 
-    Idle LocalExecutor workers get SIGTERM once the SIGINT has had a moment: they ignore SIGINT
-    (airflow.executors.local_executor._run_worker) and wait on their queue, and Airflow 3.3.2's
-    scheduler, stopped by SIGINT, exits without the poison pills of LocalExecutor.end(), so it
-    blocked in multiprocessing's exit handler joining them until the SIGTERM 60 s later (Ctrl-C
-    took 79 s). A worker running a task is left to finish it."""
+    Not SIGINT to the whole group, as a terminal would send it: each component then got two
+    signals at once, and Airflow 3.3.2's triggerer, its handler re-entered while it logged the
+    first (triggerer_job_runner._exit_gracefully), deadlocked on structlog's write lock until
+    the SIGKILL (Ctrl-C took 79 s).
+
+    Idle LocalExecutor workers get SIGKILL once the SIGINT has had a moment: Airflow 3.3.2's
+    scheduler, stopped by a signal, exits without the poison pills of LocalExecutor.end(), so it
+    blocked in multiprocessing's exit handler joining them, and they outlive both signals. They
+    ignore SIGINT (airflow.executors.local_executor._run_worker), and a worker forked after the
+    scheduler registered its signals runs the scheduler's SIGTERM handler, which returns in a
+    child process (scheduler_job_runner._exit_gracefully). Ctrl-C took 79 s: the SIGKILL after
+    SIGINT's 60 s and SIGTERM's 15. An idle worker holds no task, so nothing is lost; a worker
+    running a task is left to finish it."""
     for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 15), (signal.SIGKILL, 5)):
         if not _group_alive(proc):
             return
         try:
-            os.killpg(proc.pid, sig)
+            if sig == signal.SIGINT:
+                os.kill(proc.pid, sig)
+            else:
+                os.killpg(proc.pid, sig)
         except ProcessLookupError:
             return
         deadline = time.monotonic() + wait
@@ -124,7 +135,7 @@ def stop(proc: subprocess.Popen, timeout: float = 60) -> None:
             if sig == signal.SIGINT and time.monotonic() >= workers_after:
                 for pid in _idle_workers(proc.pid):
                     with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGTERM)
+                        os.kill(pid, signal.SIGKILL)
             time.sleep(0.2)
 
 

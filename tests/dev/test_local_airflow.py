@@ -41,7 +41,9 @@ def test_stop_leaves_no_process_of_the_group_behind():
 # A stand-in for the scheduler with its LocalExecutor, as Airflow 3.3.2 leaves it after SIGINT:
 # non-daemon multiprocessing workers that ignore SIGINT and wait on their queues under the
 # executor's process titles (argv: "<idle>", or the task a worker runs), which the scheduler
-# joins at exit (multiprocessing's exit handler).
+# joins at exit (multiprocessing's exit handler). Forked after the scheduler registered its
+# signals, they inherit its SIGTERM handler, which returns in a child process
+# (scheduler_job_runner._exit_gracefully): SIGTERM does not end them.
 _SCHEDULER = """
 import multiprocessing, signal, sys, time
 import setproctitle
@@ -52,8 +54,14 @@ def worker(queue, title):
     setproctitle.setproctitle(title)
     queue.get()
 
+def exit_gracefully(signum, frame):
+    if multiprocessing.parent_process() is not None:
+        return  # only the scheduler itself exits
+    sys.exit(0)
+
 if __name__ == "__main__":
     multiprocessing.set_start_method("fork")
+    signal.signal(signal.SIGTERM, exit_gracefully)
     workers = [multiprocessing.Process(target=worker, args=(
         multiprocessing.SimpleQueue(), f"airflow worker -- LocalExecutor: {title}"))
         for title in sys.argv[1:]]
