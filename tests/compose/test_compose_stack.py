@@ -229,6 +229,10 @@ def test_the_scheduler_log_reports_no_error_for_a_successful_run(stack):
     log = stack.run("logs", "--no-color", "airflow-scheduler").stdout
     assert "covid_lake_daily" in log
     assert [line for line in log.splitlines() if "XCom not found" in line][:3] == []
+    # plugins/covid_lake_preload.py: the scheduler warmed once (the restarts come later), its
+    # task processes not again, and the listener raised nothing
+    assert log.count("covid_lake preload: ") == 1
+    assert "error calling listener" not in log
 
 
 def test_the_plugin_views_need_a_token(stack):

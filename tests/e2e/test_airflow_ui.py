@@ -360,6 +360,22 @@ def test_a_5_day_backfill_runs_3_at_a_time(stack, page):
     page.screenshot(path=str(ARTIFACTS / "backfills.png"), full_page=True)
 
 
+def test_the_scheduler_warmed_its_task_processes_once(stack):
+    """plugins/covid_lake_preload.py: the scheduler loads the tasks' imports and AWS models once,
+    before forking its workers; the task processes, forked with its command line, do not again
+    (their logs go to the scheduler's output too)."""
+    log = (stack.local_dir / "logs" / "airflow-standalone.log").read_text(errors="replace")
+    assert log.count("covid_lake preload: ") == 1, _preload_lines(log)
+    assert "error calling listener" not in log
+    task_logs = [p for p in (stack.local_dir / "logs" / "airflow").rglob("*.log")
+                 if "covid_lake preload" in p.read_text(errors="replace")]
+    assert task_logs == []
+
+
+def _preload_lines(log: str) -> str:
+    return "\n".join(line for line in log.splitlines() if "preload" in line or "listener" in line)[-3000:]
+
+
 REPORT_DAG = "covid_lake_report"
 PLUGIN = "/covid-warehouse"
 _LOCAL_HOSTS = {"127.0.0.1", "localhost"}

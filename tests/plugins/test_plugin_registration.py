@@ -28,3 +28,16 @@ def test_airflow_plugins_lists_the_app_and_both_views(tmp_path: Path):
     assert views["nav"]["url_route"] == "covid-warehouse"
     assert views["dag_run"]["name"] == "Loaded and left out"
     assert views["dag_run"]["href"] == "covid-warehouse/runs/{DAG_ID}/{RUN_ID}"
+
+
+def test_airflow_plugins_lists_the_scheduler_preload_listener(tmp_path: Path):
+    """plugins/covid_lake_preload.py: its listener (what it does: tests/include/test_preload.py;
+    that the scheduler runs it once and its task processes do not: tests/e2e)."""
+    env = airflow_env("http://127.0.0.1:5050", tmp_path / "airflow")
+    done = subprocess.run([str(AIRFLOW), "plugins", "-o", "json"], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [plugin] = [p for p in json.loads(done.stdout[done.stdout.index("["):])
+                if p["name"] == "covid_lake_preload"]
+    assert plugin["source"] == "$PLUGINS_FOLDER/covid_lake_preload.py"
+    assert plugin["listeners"] == ["covid_lake_preload._WarmTheScheduler"]
