@@ -6,7 +6,7 @@ what the scheduler had loaded and nothing more, so each of a run's 37 task proce
 DAG file's imports again (the provider's operators, boto3, our packages), imported pandas and
 pyarrow where a task builds tables, and read botocore's JSON models for each AWS client it made.
 Loaded here first, they are inherited: measured under make airflow (a triggered run and the
-scheduled one), 54.7-57.5 s of CPU before, 41.1 s after (docs/performance.md).
+scheduled one), 54.7-57.5 s of CPU before, 45.3 s after (docs/performance.md).
 
 `warm()` runs from the scheduler's start (plugins/covid_lake_preload.py) and nowhere else: the
 API server, the triggerer and the DAG processor fork no task process, and `airflow dags test`
