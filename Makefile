@@ -79,7 +79,9 @@ airflow: $(STAMP)
 # Test files are spread over TEST_WORKERS processes (pytest-xdist); a file's tests stay together,
 # so module fixtures (an emulator, a warehouse) are built once, in the order the suite collects
 # them: the files of minutes first (tests/support/file_order.py). TEST_WORKERS=0: one process.
-TEST_WORKERS ?= 2
+# 3 on 2 cores: the heavy files wait on their stacks' runs as much as they compute, and the
+# light files wait on their subprocesses (docs/performance.md, "make test": 809 s on 2, 738 on 3).
+TEST_WORKERS ?= 3
 
 test: $(STAMP) $(WR_STAMP) $(SDK_STAMP)
 	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
