@@ -32,12 +32,18 @@ print(json.dumps({"dags": sorted(bag.dags), "errors": {k: str(v) for k, v in bag
 HEAVY = ("covid_lake", "airflow.providers", "boto3", "botocore", "pandas", "pyarrow", "pandera")
 
 
-def test_after_warm_parsing_the_dags_and_making_clients_loads_nothing_heavy(tmp_path):
+def _child(tmp_path, warm: bool) -> dict:
+    """_CHILD in a fresh process, with warm() or without it."""
     env = airflow_env("http://127.0.0.1:5050", tmp_path / "airflow")
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT / "dags")], env=env,
+    child = _CHILD if warm else _CHILD.replace("preload.warm()", "pass")
+    done = subprocess.run([sys.executable, "-c", child, str(ROOT / "dags")], env=env,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    got = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_after_warm_parsing_the_dags_and_making_clients_loads_nothing_heavy(tmp_path):
+    got = _child(tmp_path, warm=True)
     assert got["errors"] == {}
     assert {"covid_lake_daily", "covid_lake_report"} <= set(got["dags"])
     assert [m for m in got["new"] if m.split(".")[0] in HEAVY or m.startswith(HEAVY)] == []
@@ -47,12 +53,7 @@ def test_after_warm_parsing_the_dags_and_making_clients_loads_nothing_heavy(tmp_
 def test_without_warm_the_same_parse_does_load_them(tmp_path):
     """The check above can fail: without warm() the parse imports the provider and our packages,
     and each client reads its model files."""
-    env = airflow_env("http://127.0.0.1:5050", tmp_path / "airflow")
-    child = _CHILD.replace("preload.warm()", "pass")
-    done = subprocess.run([sys.executable, "-c", child, str(ROOT / "dags")], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    got = json.loads(done.stdout.strip().splitlines()[-1])
+    got = _child(tmp_path, warm=False)
     assert "covid_lake.tasks.deferral" in got["new"]
     assert any(m.startswith("airflow.providers.amazon.aws.operators") for m in got["new"])
     assert any(p.endswith("service-2.json.gz") or p.endswith("service-2.json") for p in got["models"])

@@ -44,7 +44,7 @@ _DAG_IMPORTS = (
 )
 
 
-def import_everything() -> list[str]:
+def import_task_modules() -> list[str]:
     """Every module of the pipeline's task, AWS and data-rule layers (the task bodies import
     theirs lazily) and what the DAG files import besides. Returns the names imported. (The
     consumers' layers, the report and the web views, stay out: this module is below them.)"""
@@ -81,7 +81,7 @@ def load_aws_models() -> None:
 
 def warm() -> None:
     started = time.monotonic()
-    modules = import_everything()
+    modules = import_task_modules()
     load_aws_models()
     log.info("covid_lake preload: %d modules and the models of %s loaded for the task processes "
              "in %.1f s", len(modules), ", ".join(SERVICES), time.monotonic() - started)
