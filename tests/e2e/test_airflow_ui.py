@@ -492,7 +492,14 @@ def test_the_covid_warehouse_views(stack, browser, page):
           f"(first byte {timing['ttfb']:.0f} ms, DOM ready {timing['dom']:.0f} ms); nav click "
           f"to {'charts' if report_run else 'the page'} shown: {shown * 1000:.0f} ms")
 
-    assert errors == [], errors
+    # Chromium aborts requests in flight when the host's network interfaces change, with
+    # net::ERR_NETWORK_CHANGED (control-center/serviced#2639 describes it): the compose test's
+    # container restarts on another xdist worker add and remove veth interfaces. Not an error of
+    # the pages; any other console error fails the test.
+    interrupted = [e for e in errors if "net::ERR_NETWORK_CHANGED" in e]
+    if interrupted:
+        print(f"{len(interrupted)} request(s) interrupted by a host network change: {interrupted}")
+    assert [e for e in errors if e not in interrupted] == [], errors
     outside = sorted({u for u in requests if urllib.parse.urlsplit(u).scheme in ("http", "https")
                       and urllib.parse.urlsplit(u).hostname not in _LOCAL_HOSTS})
     assert outside == [], outside
