@@ -259,3 +259,60 @@ def test_numbers_are_read_alike_with_or_without_padding(convert):
     assert pd.isna(padded[1])
     with pytest.raises(SourceDataError, match=r"column 'c': 1 value\(s\) are not numbers"):
         fn(pd.Series(["NaN", "1"], dtype="str"), "d", "c")
+
+
+def _python_parse(path) -> pd.DataFrame:
+    """The JSON-lines reading every earlier version did: json.loads per line, then
+    DataFrame.from_records, text everywhere, null -> missing."""
+    text = path.read_text(encoding="utf-8-sig")
+    records = pd.DataFrame.from_records([json.loads(x) for x in text.splitlines() if x.strip()])
+    return records.astype("str").where(records.notna())
+
+
+ODD_LINES = {
+    # ints, an int column with a null (floats in pandas: '85.0'), floats, booleans
+    "typed": [dict(HOSPITAL, pedi_icu_beds=1.0, ok=True),
+              dict(TERRITORY, pedi_icu_beds=2.5, avg_ventilator_usage=1e20, ok=False)],
+    # a number in one line and text in the next: Arrow refuses the column
+    "mixed": [HOSPITAL, dict(TERRITORY, num_icu_beds="6")],
+    # nested values, a column of nulls only and a key missing from a line
+    "nested": [dict(HOSPITAL, extra={"a": 1}), dict(TERRITORY, extra=None)],
+    "nulls": [dict(HOSPITAL, extra=None), dict(TERRITORY, extra=None)],
+    "ragged": [HOSPITAL, {k: v for k, v in TERRITORY.items() if k != "hq_city"}],
+}
+
+
+@pytest.mark.parametrize("case", [*ODD_LINES, "bom", "blank lines"])
+def test_json_lines_read_by_arrow_give_the_python_parse_text(tmp_path, case):
+    """read_raw_file reads flat JSON lines with Arrow (docs/performance.md) and must give the
+    frame the Python parse gave, value for value; whatever Arrow cannot type alike goes the
+    Python way."""
+    rows = ODD_LINES.get(case, [HOSPITAL, TERRITORY])
+    text = "\n".join(json.dumps(r) for r in rows) + "\n"
+    if case == "bom":
+        text = "\ufeff" + text
+    if case == "blank lines":
+        text = "\n" + text.replace("\n", "\n\n")
+    path = tmp_path / "hospitals.json"
+    path.write_text(text, encoding="utf-8")
+    got = clean.read_raw_file(path, "hospital_beds")
+    pd.testing.assert_frame_equal(got, _python_parse(path))
+    if case in ("mixed", "nested"):
+        assert clean._flat_json_lines(path) is None
+    if case in ("typed", "nulls", "ragged"):
+        assert clean._flat_json_lines(path) is not None
+    if case == "typed":
+        assert got["num_staffed_beds"].tolist()[0] is got["num_staffed_beds"].tolist()[1]
+        assert got["num_licensed_beds"][0] == "85" and got["ok"][0] == "True"
+
+
+def test_the_real_hospital_file_is_read_by_arrow_alike():
+    from tests.support import real_lake as hand
+
+    if not hand.available():
+        pytest.skip(hand.SKIP_REASON)
+    path = hand.REAL_LAKE / clean.dataset("hospital_beds").key
+    assert clean._flat_json_lines(path) is not None  # the fast path is the one taken
+    got = clean.read_raw_file(path, "hospital_beds")
+    pd.testing.assert_frame_equal(got, _python_parse(path))
+    assert len(got) == 6_637 and got["PEDI_ICU_BEDS"].str.endswith(".0").any()

@@ -286,12 +286,32 @@ def clean_lake(raw: Mapping[str, object]) -> dict[str, pd.DataFrame]:
     return {name: CLEANERS[name](frame) for name, frame in raw.items()}
 
 
+def _flat_json_lines(path: Path) -> pd.DataFrame | None:
+    """Flat JSON lines through pandas' pyarrow engine (Arrow's reader, on both cores): x10's
+    66,370 hospitals 0.9 s -> 0.3 s with the text conversion. It types columns as
+    `DataFrame.from_records` does (ints, ints with a null as floats, floats, text, booleans), so the
+    text each value becomes is the same; anything else (nested values, a FeatureCollection, a
+    byte-order mark, a line Arrow refuses, such as a column of numbers and text) returns None, for
+    the Python parse that always read it."""
+    try:
+        frame = pd.read_json(path, lines=True, engine="pyarrow")
+    except ValueError:  # ArrowInvalid is a ValueError
+        return None
+    plain = all(pd.api.types.is_numeric_dtype(col.dtype)  # bool too
+                or (pd.api.types.is_string_dtype(col.dtype) and not pd.api.types.is_object_dtype(col))
+                or col.isna().all()  # Arrow's null type: None, as from_records gives it
+                for _, col in frame.items())
+    return frame if plain and len(frame.columns) else None
+
+
 def read_raw_file(path: str | Path, name: str) -> pd.DataFrame:
     """One source file as raw text: every column a string, empty cells missing."""
     ds = dataset(name)
     path = Path(path)
     if ds.fmt == "jsonl":
-        records = _hospital_records(path.read_text(encoding="utf-8-sig"))
+        records = _flat_json_lines(path)
+        if records is None:
+            records = _hospital_records(path.read_text(encoding="utf-8-sig"))
         # Same form as the CSVs: text everywhere, JSON null -> missing.
         return records.astype("str").where(records.notna())
     # pandas' pyarrow engine (like its C parser) drops a leading BOM itself; other readers (a
