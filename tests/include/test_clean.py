@@ -316,3 +316,21 @@ def test_the_real_hospital_file_is_read_by_arrow_alike():
     got = clean.read_raw_file(path, "hospital_beds")
     pd.testing.assert_frame_equal(got, _python_parse(path))
     assert len(got) == 6_637 and got["PEDI_ICU_BEDS"].str.endswith(".0").any()
+
+
+def test_clean_lake_on_threads_gives_each_cleaners_own_result(hand_raw):
+    """clean_lake runs the cleaners on threads: the same frames as each cleaner alone."""
+    got = clean.clean_lake(hand_raw)
+    assert list(got) == list(hand_raw)
+    for name, frame in hand_raw.items():
+        pd.testing.assert_frame_equal(got[name], clean.CLEANERS[name](frame))
+
+
+def test_clean_lake_names_the_first_bad_dataset_in_its_order(hand_raw):
+    bad = dict(hand_raw)
+    bad["us_states"] = bad["us_states"].drop(columns="deaths")
+    bad["enigma_jhu"] = bad["enigma_jhu"].assign(confirmed="many")  # the largest: cleaned first
+    with pytest.raises(SourceDataError, match="enigma_jhu: column 'confirmed'"):
+        clean.clean_lake(bad)
+    with pytest.raises(SourceDataError, match=r"us_states: missing columns \['deaths'\]"):
+        clean.clean_lake({name: bad[name] for name in ("us_states", "enigma_jhu")})
