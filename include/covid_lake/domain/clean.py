@@ -312,8 +312,8 @@ def _flat_json_lines(path: Path) -> pd.DataFrame | None:
     66,370 hospitals 0.9 s -> 0.3 s with the text conversion. It types columns as
     `DataFrame.from_records` does (ints, ints with a null as floats, floats, text, booleans), so the
     text each value becomes is the same; anything else (nested values, a FeatureCollection, a
-    byte-order mark, a line Arrow refuses, such as a column of numbers and text) returns None, for
-    the Python parse that always read it."""
+    line Arrow refuses, such as a column of numbers and text) returns None, for the Python parse
+    that always read it."""
     try:
         frame = pd.read_json(path, lines=True, engine="pyarrow")
     except ValueError:  # ArrowInvalid is a ValueError
