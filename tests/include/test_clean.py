@@ -270,13 +270,15 @@ def _python_parse(path) -> pd.DataFrame:
 
 
 ODD_LINES = {
-    # ints, an int column with a null (floats in pandas: '85.0'), floats, booleans
+    # ints, an int column with a null (floats in pandas: '6.0'), floats, booleans
     "typed": [dict(HOSPITAL, pedi_icu_beds=1.0, ok=True),
-              dict(TERRITORY, pedi_icu_beds=2.5, avg_ventilator_usage=1e20, ok=False)],
+              dict(TERRITORY, pedi_icu_beds=2.5, num_icu_beds=None, avg_ventilator_usage=1e20,
+                   ok=False)],
     # a number in one line and text in the next: Arrow refuses the column
     "mixed": [HOSPITAL, dict(TERRITORY, num_icu_beds="6")],
-    # nested values, a column of nulls only and a key missing from a line
+    # nested values: Arrow would make structs of them
     "nested": [dict(HOSPITAL, extra={"a": 1}), dict(TERRITORY, extra=None)],
+    # a column of nulls only; a key missing from a line
     "nulls": [dict(HOSPITAL, extra=None), dict(TERRITORY, extra=None)],
     "ragged": [HOSPITAL, {k: v for k, v in TERRITORY.items() if k != "hq_city"}],
 }
@@ -302,8 +304,9 @@ def test_json_lines_read_by_arrow_give_the_python_parse_text(tmp_path, case):
     if case in ("typed", "nulls", "ragged"):
         assert clean._flat_json_lines(path) is not None
     if case == "typed":
-        assert got["num_staffed_beds"].tolist()[0] is got["num_staffed_beds"].tolist()[1]
-        assert got["num_licensed_beds"][0] == "85" and got["ok"][0] == "True"
+        assert got["num_icu_beds"][0] == "6.0" and pd.isna(got["num_icu_beds"][1])
+        assert got["num_licensed_beds"][0] == "85" and got["pedi_icu_beds"][0] == "1.0"
+        assert got["avg_ventilator_usage"][1] == "1e+20" and got["ok"][0] == "True"
 
 
 def test_the_real_hospital_file_is_read_by_arrow_alike():

@@ -284,7 +284,7 @@ def clean_lake(raw: Mapping[str, object]) -> dict[str, pd.DataFrame]:
     """Apply each dataset's cleaner; datasets absent from `raw` are absent from the result.
 
     The cleaners run on threads, the largest dataset first: their work is Arrow's kernels and
-    numpy's, which let go of the GIL, so on two cores x10's cleaning takes 0.65 s instead of
+    numpy's, which let go of the GIL, so on two cores x10's cleaning takes 0.7 s instead of
     1.0 s. Where several datasets are bad, the error raised is the first dataset's in `raw`'s
     order, as when they ran one after another."""
     unknown = set(raw) - set(CLEANERS)
