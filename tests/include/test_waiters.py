@@ -14,6 +14,7 @@ import pytest
 from airflow.providers.amazon.aws.hooks.redshift_data import RedshiftDataQueryFailedError
 from airflow.providers.amazon.aws.triggers.redshift_data import RedshiftDataTrigger
 from airflow.sdk.exceptions import TaskDeferred
+from botocore.exceptions import ClientError
 
 from covid_lake.aws import athena_io, redshift_io
 from covid_lake.tasks import settings as settings_module
@@ -39,6 +40,23 @@ def test_an_athena_query_is_waited_for_and_its_rows_read(emulator):
     assert athena.get_query_execution(QueryExecutionId=qid)[
         "QueryExecution"]["Status"]["State"] == "SUCCEEDED"
     assert athena_io.results_frame(athena, qid).to_dict("records") == [{"one": 1, "letter": "x"}]
+
+
+def test_several_results_are_read_at_once_each_as_alone(emulator):
+    """transform_and_publish reads its nine results on threads (athena_io.results_frames): each
+    frame as results_frame gives it alone, in the order asked; an unknown id fails the read, and
+    of two failures the first in that order is the one raised."""
+    athena, s3 = emulator.client("athena"), emulator.client("s3")
+    ids = {f"q{n}": athena_io.run_query(athena, f"SELECT {n} AS n, 'v{n}' AS v", "default",
+                                        OUTPUT, poll=0.05, timeout=30) for n in range(6)}
+    got = athena_io.results_frames(athena, ids, s3, workers=3)
+    assert list(got) == list(ids)
+    for name, qid in ids.items():
+        assert got[name].equals(athena_io.results_frame(athena, qid, s3))
+        assert got[name].to_dict("records") == [{"n": int(name[1:]), "v": f"v{name[1:]}"}]
+    bad = {"a": ids["q0"], "first": "no-such-query-1", "second": "no-such-query-2"}
+    with pytest.raises(ClientError, match="no-such-query-1"):
+        athena_io.results_frames(athena, bad, s3)
 
 
 def test_a_failed_athena_query_names_its_state_and_reason(emulator):

@@ -10,6 +10,7 @@ stays missing (the result CSV cannot tell NULL from an empty string).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
@@ -91,6 +92,19 @@ def results_frame(client, query_id: str, s3=None) -> pd.DataFrame:
             data = result["Rows"]
         rows += [[cell.get("VarCharValue") for cell in r["Data"]] for r in data]
     return _typed(pd.DataFrame(rows, columns=columns, dtype=object), types or [])
+
+
+def results_frames(client, query_ids: Mapping[str, str], s3,
+                   workers: int = 4) -> dict[str, pd.DataFrame]:
+    """results_frame of each query, several at a time: each is three round trips (the execution,
+    the column types, the result file) and a parse, and a run reads nine. boto3's clients are
+    thread-safe once made (boto3's guide, "Multithreading or multiprocessing with clients").
+    Where several fail, the error raised is the first query's in `query_ids`' order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="results") as pool:
+        done = {name: pool.submit(results_frame, client, qid, s3) for name, qid in query_ids.items()}
+        return {name: future.result() for name, future in done.items()}
 
 
 def _from_result_csv(client, s3, query_id: str) -> pd.DataFrame:

@@ -34,7 +34,7 @@ def transform_and_publish(athena, s3, settings: Settings, query_ids: dict[str, s
     arrow_memory.use_pipeline_memory()  # before the run's frames are read: the build's peak memory
     if not isinstance(query_ids, dict):  # the mapped extract's ids, in EXTRACTS order
         query_ids = dict(zip(athena_io.EXTRACTS, query_ids, strict=True))
-    frames = {name: athena_io.results_frame(athena, qid, s3) for name, qid in query_ids.items()}
+    frames = athena_io.results_frames(athena, query_ids, s3)
     checked = validate.split(frames, today=dt.datetime.now(dt.UTC).date())
     quarantined = write_quarantine(s3, settings, run_date, checked.rejected)
     lake = clean_lake(checked.frames)
