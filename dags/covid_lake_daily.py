@@ -19,10 +19,7 @@ import datetime as dt
 import functools
 from pathlib import Path
 
-from airflow.providers.amazon.aws.operators.glue_crawler import (
-    GlueCrawlerRunOperator,
-    GlueCrawlerUpdateOperator,
-)
+from airflow.providers.amazon.aws.operators.glue_crawler import GlueCrawlerUpdateOperator
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import Param, TaskGroup, chain, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
@@ -33,6 +30,7 @@ from covid_lake.tasks import assets, settings
 from covid_lake.tasks.crawler import crawler_config
 from covid_lake.tasks.deferral import (
     AthenaQueryOperator,
+    GlueCrawlOperator,
     GlueJobRunOperator,
     RedshiftStatementsOperator,
 )
@@ -206,7 +204,7 @@ def covid_lake_daily():
         # settings as declared, one run at a time.
         update_crawler = GlueCrawlerUpdateOperator(task_id="update_crawler",
                                                    config=crawler_config(S), pool=CRAWLER_POOL)
-        crawl = GlueCrawlerRunOperator(
+        crawl = GlueCrawlOperator(
             task_id="crawl", crawler_name=S.crawler_name,
             poll_interval=POLL, deferrable=True, fail_on_already_running=False,
             pool=CRAWLER_POOL, trigger_rule="none_failed_min_one_success",

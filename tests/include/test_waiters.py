@@ -18,7 +18,12 @@ from botocore.exceptions import ClientError
 
 from covid_lake.aws import athena_io, redshift_io
 from covid_lake.tasks import settings as settings_module
-from covid_lake.tasks.deferral import FirstLookAfter, RedshiftStatementsOperator, trigger_class
+from covid_lake.tasks.deferral import (
+    FirstLookAfter,
+    GlueCrawlOperator,
+    RedshiftStatementsOperator,
+    trigger_class,
+)
 from tests.support.emulator import start_emulator
 
 
@@ -133,3 +138,42 @@ def test_statements_still_running_after_the_settle_time_defer_to_the_providers_t
     assert isinstance(inner, RedshiftDataTrigger) and inner.statement_id == op.statement_id
     assert deferred.value.method_name == "execute_complete"
     emulator.client("redshift-data").cancel_statement(Id=op.statement_id)
+
+
+def _crawler(emulator, configuration: str | None = None) -> str:
+    """A crawler of one small CSV table in the emulator's bucket; an invalid Configuration makes
+    its crawl fail (local_aws reports that as Glue does: LastCrawl FAILED with the message).
+    (A crawl still running when the settle time ends defers as a statement does, above: local_aws
+    crawls even a thousand tables within the first look, so no test here can hold one running.)"""
+    name = f"c{uuid.uuid4().hex[:8]}"
+    s3, glue = emulator.client("s3"), emulator.client("glue")
+    s3.put_object(Bucket="covid-lake", Key=f"{name}/t0/part.csv", Body=b"a,b\n1,x\n2,y\n")
+    glue.create_database(DatabaseInput={"Name": name})
+    extra = {"Configuration": configuration} if configuration else {}
+    glue.create_crawler(Name=name, Role="arn:aws:iam::123456789012:role/crawler",
+                        DatabaseName=name, Targets={"S3Targets": [{"Path": f"s3://covid-lake/{name}/"}]},
+                        **extra)
+    return name
+
+
+def _crawl(name: str, **overrides) -> GlueCrawlOperator:
+    op = GlueCrawlOperator(task_id=f"t{uuid.uuid4().hex[:6]}", crawler_name=name, poll_interval=1,
+                           deferrable=True, fail_on_already_running=False)
+    for key, value in overrides.items():
+        setattr(op, key, value)
+    return op
+
+
+def test_a_crawl_done_within_the_settle_time_completes_here(emulator, aws_default):
+    name = _crawler(emulator)
+    assert _crawl(name).execute({}) == name  # a TaskDeferred here would fail the test
+    glue = emulator.client("glue")
+    assert glue.get_crawler(Name=name)["Crawler"]["LastCrawl"]["Status"] == "SUCCEEDED"
+    assert [t["Name"] for t in glue.get_tables(DatabaseName=name)["TableList"]] == ["t0"]
+
+
+def test_a_failed_crawl_fails_here_with_the_providers_waiter_error(emulator, aws_default):
+    from botocore.exceptions import WaiterError
+
+    with pytest.raises(WaiterError, match="crawler_ready.*terminal failure state"):
+        _crawl(_crawler(emulator, configuration="not json")).execute({})
