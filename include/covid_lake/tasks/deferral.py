@@ -4,8 +4,8 @@ Why: on Airflow 3.3, a deferred task whose trigger fires before the scheduler ha
 worker's defer-exit (the executor reports "success" for it) is killed as "state changed
 externally" once the scheduler has queued it again (apache/airflow#67287, #72716; the fix of
 #66374 covers a task still scheduled, not one already queued or running). Athena answers a small
-query in a second or two, local_aws in milliseconds (a batch of CREATE TABLEs too), and a
-local_aws Glue job takes seconds, so
+query in a second or two, local_aws in milliseconds (a batch of CREATE TABLEs too), a local_aws
+crawl of the small sample a quarter of a second, and a local_aws Glue job takes seconds, so
 the trigger's first look finds the work done and fires at once: on make airflow's PostgreSQL
 stack 17 task instances of 6 runs were killed so and retried. Here work that ends within
 SETTLE_SECONDS completes in the worker (status calls backing off from 50 ms to 0.5 s); longer
