@@ -177,3 +177,18 @@ def test_a_failed_crawl_fails_here_with_the_providers_waiter_error(emulator, aws
 
     with pytest.raises(WaiterError, match="crawler_ready.*terminal failure state"):
         _crawl(_crawler(emulator, configuration="not json")).execute({})
+
+
+def test_ready_from_an_earlier_crawl_is_not_this_tasks_crawl(emulator, aws_default):
+    """GetCrawler right after StartCrawler may still show the last crawl's outcome: READY whose
+    last crawl began before the task asked for one is not taken as done (the provider's trigger
+    decides once the settle time is over)."""
+    import datetime as dt
+
+    name = _crawler(emulator)
+    assert _crawl(name).execute({}) == name  # a crawl that ends: the crawler is READY, SUCCEEDED
+    later = _crawl(name)
+    later._asked_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=10)  # asked after it ended
+    assert later._state() == "READY (an earlier crawl)"
+    later._asked_at = dt.datetime.now(dt.UTC)
+    assert later._state() == "SUCCEEDED"  # within the clock-skew allowance: this task's crawl

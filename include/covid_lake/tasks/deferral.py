@@ -34,6 +34,7 @@ DAG use the provider's operators with deferrable=True as they are.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import importlib
 import time
 from collections.abc import AsyncIterator
@@ -203,15 +204,29 @@ class GlueCrawlOperator(_CompleteQuickWork, GlueCrawlerRunOperator):
 
     _done = ("SUCCEEDED",)
     _failed = _fails_here = ("FAILED", "CANCELLED")
+    # AWS's clock and the worker's may differ by this much: a last crawl that started up to this
+    # long before the StartCrawler call still counts as the one this task started.
+    _CLOCK_SKEW = dt.timedelta(seconds=5)
+    _asked_at = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+    def execute(self, context: Any) -> Any:
+        self._asked_at = dt.datetime.now(dt.UTC)
+        return super().execute(context)
 
     def _state(self) -> str | None:
         # crawler_ready (the provider's waiters/glue.json): READY with the last crawl FAILED or
         # CANCELLED is a failure, READY otherwise success; any other state is still running.
+        # Stricter than the waiter, whose first look comes a poll interval after the start: READY
+        # whose last crawl began before this task asked for one is an earlier crawl's outcome
+        # (GetCrawler right after StartCrawler, or a crawl already running that ended), so here
+        # it is not done, and after the settle time the provider's trigger decides.
         crawler = self.hook.get_crawler(self.crawler_name)
         if crawler["State"] != "READY":
             return crawler["State"]
-        last = crawler.get("LastCrawl", {}).get("Status")
-        return last if last in self._failed else "SUCCEEDED"
+        last = crawler.get("LastCrawl") or {}
+        if last.get("StartTime") is None or last["StartTime"] < self._asked_at - self._CLOCK_SKEW:
+            return "READY (an earlier crawl)"
+        return last["Status"] if last.get("Status") in self._failed else "SUCCEEDED"
 
     def _success_event(self) -> dict[str, Any]:
         return {"status": "success", "value": None}  # GlueCrawlerCompleteTrigger's
