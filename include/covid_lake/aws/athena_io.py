@@ -103,8 +103,8 @@ def results_frames(client, query_ids: Mapping[str, str], s3,
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="results") as pool:
-        done = {name: pool.submit(results_frame, client, qid, s3) for name, qid in query_ids.items()}
-        return {name: future.result() for name, future in done.items()}
+        frames = pool.map(lambda qid: results_frame(client, qid, s3), query_ids.values())
+        return dict(zip(query_ids, frames, strict=True))  # map raises the first failure in order
 
 
 def _from_result_csv(client, s3, query_id: str) -> pd.DataFrame:
