@@ -8,7 +8,7 @@ query in a second or two, local_aws in milliseconds (a batch of CREATE TABLEs to
 crawl of the small sample a quarter of a second, and a local_aws Glue job takes seconds, so
 the trigger's first look finds the work done and fires at once: on make airflow's PostgreSQL
 stack 17 task instances of 6 runs were killed so and retried. Here work that ends within
-SETTLE_SECONDS completes in the worker (status calls backing off from 50 ms to 0.5 s); longer
+SETTLE_SECONDS completes in the worker (status calls backing off from 10 ms to 0.5 s); longer
 work defers as before, and its trigger's first look finds it running. The worker slot is held
 for those seconds at most. Work that failed within them fails in the worker too, through the
 provider's own synchronous path (its message, the job's logs when verbose), instead of a
@@ -52,10 +52,12 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 SETTLE_SECONDS = 3.0
 FIRST_LOOK_SECONDS = 10.0
-# Status checks while settling: the first at once, then backing off from 50 ms to 0.5 s, so a
-# query local_aws answers in tens of milliseconds is seen done then (a fixed 0.5 s cost 9 extracts
-# 4.5 s a run), while a longer wait costs about as many calls as a fixed 0.5 s would.
-_FIRST_POLL_SECONDS = 0.05
+# Status checks while settling: the first at once, then backing off from 10 ms to 0.5 s, so work
+# that ends within milliseconds is seen done then, at most about its own time later (a fixed 0.5 s
+# cost 9 extracts 4.5 s a run; from 50 ms, each local_aws extract of 7-33 ms waited 50 ms). A
+# query that takes seconds on Athena costs two status calls more than a back-off from 50 ms
+# (0, .01, .03, .07, .15, .31 s, then every 0.5 s) and about as many as a fixed 0.5 s would.
+_FIRST_POLL_SECONDS = 0.01
 _POLL_SECONDS = 0.5
 
 
