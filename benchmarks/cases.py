@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from benchmarks import code
-from benchmarks.dag_speed import dag_speed
+from benchmarks.dag_speed import command_exit, dag_speed
 
 SQL = Path(__file__).parent / "sql"
 
@@ -302,7 +302,8 @@ def dag_import() -> dict:
 
 
 CASES = {f.__name__: f for f in (generate, pandas_history, pandas_day, duckdb_history, tutorial,
-                                 bad_input_checks, emulator, dag_runs, dag_import, dag_speed)}
+                                 bad_input_checks, emulator, dag_runs, dag_import, dag_speed,
+                                 command_exit)}
 
 from benchmarks import star_speed  # noqa: E402  (issue 30's star cases; they import this module's)
 from benchmarks.local_aws_speed import CASES as _LOCAL_AWS_SPEED  # noqa: E402  (its own module)

@@ -96,3 +96,37 @@ def dag_speed(scale: str = "small", rounds: str = "3") -> dict:
         out[f"{key}_median"] = statistics.median(out[key])
     out["seconds"] = out["daily_run_s_median"]
     return out
+
+
+def command_exit(scale: str = "small", rounds: str = "3") -> dict:
+    """The no-op DAG and the daily run, each under the venv's `airflow` and under
+    covid_lake_dev.airflow_command (make run's and the tests' way of calling it), alternating on
+    one stack: what the exit without the collector's passes saves a run. This checkout's code
+    only (both commands run the same Airflow; there is no old and new)."""
+    from covid_lake_dev.airflow_command import COMMAND
+
+    out: dict = {f"{dag}_{how}_s": [] for dag in ("noop", "daily") for how in ("airflow", "launcher")}
+    with airflow_on_local_aws(scale) as (env, _db, airflow):
+        noop_env = {**env, "AIRFLOW__CORE__DAGS_FOLDER": str(NOOP_DAGS)}
+        commands = {"airflow": [airflow], "launcher": list(COMMAND)}
+        day = 14
+        for i in range(int(rounds) + 1):  # the first round (the first daily run crawls) not counted
+            hows = ("airflow", "launcher") if i % 2 == 0 else ("launcher", "airflow")
+            for dag, run_env in (("noop", noop_env), ("daily", env)):
+                for how in hows:
+                    args = ["covid_lake_noop"] if dag == "noop" else [
+                        "covid_lake_daily", f"2020-04-{day:02d}", "--conf",
+                        json.dumps({"run_date": f"2020-04-{day:02d}"})]
+                    day += dag == "daily"
+                    t0 = time.perf_counter()
+                    done = subprocess.run([*commands[how], "dags", "test", *args], env=run_env,
+                                          capture_output=True, text=True)
+                    seconds = time.perf_counter() - t0
+                    if _STATE.findall(done.stdout + done.stderr) != ["success"] or done.returncode:
+                        raise SystemExit(f"{how} {args} did not succeed:\n{done.stderr[-3000:]}")
+                    if i:
+                        out[f"{dag}_{how}_s"].append(seconds)
+    for key in list(out):
+        out[f"{key}_median"] = statistics.median(out[key])
+    out["seconds"] = out["daily_launcher_s_median"]
+    return out

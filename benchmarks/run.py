@@ -98,6 +98,17 @@ def dag_section(baseline: Path | None) -> None:
         print(f"      {t['task']:34s}{t['start_s']:9.2f}s{took:>8s}{noop.get(t['task'].split('[')[0], 0):8.2f}")
 
 
+def command_section() -> None:
+    """`airflow dags test` under the venv's `airflow` and under covid_lake_dev.airflow_command,
+    side by side on this checkout (make run and the tests call the latter)."""
+    r = measure("command_exit", "small", "3")
+    print(f"\n{'dags test: `airflow` beside covid_lake_dev.airflow_command':56s}"
+          f"{'launcher':>10s}{'airflow':>10s}")
+    for dag in ("noop", "daily"):
+        print(f"   {dag + ' run (median of 3)':53s}{r[f'{dag}_launcher_s_median']:8.1f} s"
+              f"{r[f'{dag}_airflow_s_median']:8.1f} s")
+
+
 def local_aws_section(baseline: Path | None) -> None:
     """local_aws's own speed from a boto3 client (benchmarks/local_aws_speed.py)."""
     print(f"\n{'local_aws from boto3 (medians of 21 calls)':56s}"
@@ -156,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"old: {args.baseline} (checked out at {baseline}); new: this checkout")
     if args.only in ("dag", "all"):
         dag_section(baseline)
+        command_section()
         full_refresh_section(baseline)
     if args.only in ("local_aws", "all"):
         local_aws_section(baseline)

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from covid_lake.tasks import settings
+from covid_lake_dev import airflow_command
 from covid_lake_dev import emulator as launcher
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +25,8 @@ LOCAL = ROOT / ".local"
 AWS_PORT = 5050  # local_aws's documented default (local_aws/server.py DEFAULT_PORT)
 POOLS_FILE = ROOT / "include" / "airflow_pools.json"
 AIRFLOW = Path(sys.executable).with_name("airflow")  # the venv's airflow command
+# the same command for calls that end: `airflow`, its exit without the collector's passes
+AIRFLOW_COMMAND = airflow_command.COMMAND
 
 
 # local_aws takes any key pair. Not an ordinary word: Airflow masks a connection's password
@@ -72,7 +75,7 @@ def airflow_env(endpoint: str, home: Path, **extra: str) -> dict[str, str]:
 
 
 def airflow_cli(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(AIRFLOW), *args], env=env,
+    done = subprocess.run([*AIRFLOW_COMMAND, *args], env=env,
                           capture_output=True, text=True)
     if check and done.returncode:
         raise SystemExit(f"airflow {' '.join(args)} failed:\n{done.stderr[-3000:]}")

@@ -29,7 +29,14 @@ import sys
 import time
 from pathlib import Path
 
-from covid_lake_dev.local_stack import AIRFLOW, LOCAL, ROOT, Emulator, airflow_env, prepare_airflow
+from covid_lake_dev.local_stack import (
+    AIRFLOW_COMMAND,
+    LOCAL,
+    ROOT,
+    Emulator,
+    airflow_env,
+    prepare_airflow,
+)
 from covid_lake_dev.local_stack import AWS_PORT as PORT
 
 DAG_ID = "covid_lake_daily"
@@ -68,7 +75,7 @@ def dags_test(dag_id: str, env: dict[str, str], log_path: Path, *args: str) -> f
     print(f"  (log: {_rel(log_path)})", flush=True)
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([str(AIRFLOW), "dags", "test", dag_id, *args],
+        proc = subprocess.Popen([*AIRFLOW_COMMAND, "dags", "test", dag_id, *args],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         done: list[str] = []
         for line in proc.stdout:

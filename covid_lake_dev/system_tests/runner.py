@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-AIRFLOW = Path(sys.executable).with_name("airflow")
+from covid_lake_dev import airflow_command
+
+# `airflow`, its exit without the collector's passes (covid_lake_dev/airflow_command.py)
+AIRFLOW = airflow_command.COMMAND
 # A line naming an exception ("botocore.exceptions.ClientError: An error ...", "ValueError: ...").
 _ERROR_LINE = re.compile(r"\b([A-Za-z_][\w.]*(?:Error|Exception|Failure|Timeout)\w*): (.+)")
 
@@ -49,7 +51,7 @@ def migrate(env: dict[str, str], home: Path) -> None:
     if marker.exists():
         return
     home.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([str(AIRFLOW), "db", "migrate"], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run([*AIRFLOW, "db", "migrate"], env=env, capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"airflow db migrate failed:\n{done.stderr[-3000:]}")
     marker.touch()
@@ -61,7 +63,7 @@ def run_dag(dag_id: str, env: dict[str, str], home: Path, logs: Path, timeout: f
     started = time.monotonic()
     with open(log_path, "w") as out:
         try:
-            subprocess.run([str(AIRFLOW), "dags", "test", dag_id], env=env, stdout=out,
+            subprocess.run([*AIRFLOW, "dags", "test", dag_id], env=env, stdout=out,
                            stderr=subprocess.STDOUT, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             out.write(f"\nHARNESS: TimeoutExpired: no result after {timeout:.0f}s\n")

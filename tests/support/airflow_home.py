@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from covid_lake_dev import airflow_command
 
 
 class AirflowRunner:
@@ -14,7 +15,8 @@ class AirflowRunner:
 
     def __init__(self, home):
         self.home = Path(home)
-        self.airflow = str(Path(sys.executable).with_name("airflow"))
+        # `airflow`, its exit without the collector's passes (covid_lake_dev/airflow_command.py)
+        self.airflow = airflow_command.COMMAND
 
     def env(self, dags_folder, **extra: str) -> dict[str, str]:
         return {**os.environ, "AIRFLOW_HOME": str(self.home),
@@ -23,7 +25,7 @@ class AirflowRunner:
                 "AIRFLOW__CORE__UNIT_TEST_MODE": "False", **extra}
 
     def run(self, *args: str, dags_folder, timeout: float = 600, **extra: str):
-        return subprocess.run([self.airflow, *args], env=self.env(dags_folder, **extra),
+        return subprocess.run([*self.airflow, *args], env=self.env(dags_folder, **extra),
                               capture_output=True, text=True, timeout=timeout)
 
 
