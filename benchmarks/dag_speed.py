@@ -101,8 +101,8 @@ def dag_speed(scale: str = "small", rounds: str = "3") -> dict:
 def command_exit(scale: str = "small", rounds: str = "3") -> dict:
     """The no-op DAG and the daily run, each under the venv's `airflow` and under
     covid_lake_dev.airflow_command (make run's and the tests' way of calling it), alternating on
-    one stack: what the exit without the collector's passes saves a run. This checkout's code
-    only (both commands run the same Airflow; there is no old and new)."""
+    one stack: what keeping the collector off the process's lasting objects saves a run. This
+    checkout's code only (both commands run the same Airflow; there is no old and new)."""
     from covid_lake_dev.airflow_command import COMMAND
 
     out: dict = {f"{dag}_{how}_s": [] for dag in ("noop", "daily") for how in ("airflow", "launcher")}

@@ -25,7 +25,7 @@ LOCAL = ROOT / ".local"
 AWS_PORT = 5050  # local_aws's documented default (local_aws/server.py DEFAULT_PORT)
 POOLS_FILE = ROOT / "include" / "airflow_pools.json"
 AIRFLOW = Path(sys.executable).with_name("airflow")  # the venv's airflow command
-# the same command for calls that end: `airflow`, its exit without the collector's passes
+# the same command for calls that end, with the collector kept off what lasts (airflow_command.py)
 AIRFLOW_COMMAND = airflow_command.COMMAND
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from covid_lake_dev import airflow_command
 
-# `airflow`, its exit without the collector's passes (covid_lake_dev/airflow_command.py)
+# `airflow`, the collector kept off what lasts (covid_lake_dev/airflow_command.py)
 AIRFLOW = airflow_command.COMMAND
 # A line naming an exception ("botocore.exceptions.ClientError: An error ...", "ValueError: ...").
 _ERROR_LINE = re.compile(r"\b([A-Za-z_][\w.]*(?:Error|Exception|Failure|Timeout)\w*): (.+)")

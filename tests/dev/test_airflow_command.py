@@ -1,5 +1,5 @@
-"""covid_lake_dev.airflow_command: the venv's `airflow`, ended without the garbage collector's
-passes over what the process holds. Its output and exit status are the `airflow` command's; its
+"""covid_lake_dev.airflow_command: the venv's `airflow`, with the garbage collector kept off what
+lasts as long as the process. Its output and exit status are the `airflow` command's; its
 saving is a benchmark's (make bench: `dags test: airflow beside covid_lake_dev.airflow_command`)."""
 
 from __future__ import annotations

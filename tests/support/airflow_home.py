@@ -15,7 +15,7 @@ class AirflowRunner:
 
     def __init__(self, home):
         self.home = Path(home)
-        # `airflow`, its exit without the collector's passes (covid_lake_dev/airflow_command.py)
+        # `airflow`, the collector kept off what lasts (covid_lake_dev/airflow_command.py)
         self.airflow = airflow_command.COMMAND
 
     def env(self, dags_folder, **extra: str) -> dict[str, str]:

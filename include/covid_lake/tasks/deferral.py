@@ -54,9 +54,9 @@ SETTLE_SECONDS = 3.0
 FIRST_LOOK_SECONDS = 10.0
 # Status checks while settling: the first at once, then backing off from 10 ms to 0.5 s, so work
 # that ends within milliseconds is seen done then, at most about its own time later (a fixed 0.5 s
-# cost 9 extracts 4.5 s a run; from 50 ms, each local_aws extract of 7-33 ms waited 50 ms). A
-# query that takes seconds on Athena costs two status calls more than a back-off from 50 ms
-# (0, .01, .03, .07, .15, .31 s, then every 0.5 s) and about as many as a fixed 0.5 s would.
+# cost 9 extracts 4.5 s a run; from 50 ms, each local_aws extract of 7-33 ms waited 50 ms). Looks
+# at 0, .01, .03, .07, .15, .31, .63 s, then every 0.5 s: a query that takes seconds on Athena
+# costs two status calls more than a back-off from 50 ms would.
 _FIRST_POLL_SECONDS = 0.01
 _POLL_SECONDS = 0.5
 
