@@ -63,19 +63,25 @@ def airflow_on_local_aws(scale: str) -> Iterator[tuple[dict[str, str], Path, str
             aws.stop()
 
 
+def _dags_test(command: list[str], env: dict, dag_id: str, *args: str) -> float:
+    """`<command> dags test dag_id *args`; its seconds, or SystemExit unless the run succeeded."""
+    t0 = time.perf_counter()
+    done = subprocess.run([*command, "dags", "test", dag_id, *args], env=env,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    log = done.stdout + done.stderr
+    if _STATE.findall(log) != ["success"] or done.returncode:
+        raise SystemExit(f"{command} {dag_id} {args} did not succeed:\n{log[-3000:]}")
+    return seconds
+
+
 def dag_speed(scale: str = "small", rounds: str = "3") -> dict:
     out: dict = {"noop_run_s": [], "noop_tasks_s": [], "daily_run_s": [], "daily_tasks_s": []}
     with airflow_on_local_aws(scale) as (env, db, airflow):
         noop_env = {**env, "AIRFLOW__CORE__DAGS_FOLDER": str(NOOP_DAGS)}
 
         def run(dag_id: str, run_env: dict, *args: str) -> tuple[float, float, list[dict]]:
-            t0 = time.perf_counter()
-            done = subprocess.run([airflow, "dags", "test", dag_id, *args], env=run_env,
-                                  capture_output=True, text=True)
-            seconds = time.perf_counter() - t0
-            log = done.stdout + done.stderr
-            if _STATE.findall(log) != ["success"]:
-                raise SystemExit(f"{dag_id} {args} did not succeed:\n{log[-3000:]}")
+            seconds = _dags_test([airflow], run_env, dag_id, *args)
             span, tasks = _span(db, dag_id)
             return seconds, span, tasks
 
@@ -118,12 +124,7 @@ def command_exit(scale: str = "small", rounds: str = "3") -> dict:
                         "covid_lake_daily", f"2020-04-{day:02d}", "--conf",
                         json.dumps({"run_date": f"2020-04-{day:02d}"})]
                     day += dag == "daily"
-                    t0 = time.perf_counter()
-                    done = subprocess.run([*commands[how], "dags", "test", *args], env=run_env,
-                                          capture_output=True, text=True)
-                    seconds = time.perf_counter() - t0
-                    if _STATE.findall(done.stdout + done.stderr) != ["success"] or done.returncode:
-                        raise SystemExit(f"{how} {args} did not succeed:\n{done.stderr[-3000:]}")
+                    seconds = _dags_test(commands[how], run_env, *args)
                     if i:
                         out[f"{dag}_{how}_s"].append(seconds)
     for key in list(out):

@@ -7,6 +7,7 @@ defers to the provider's RedshiftDataTrigger, its first look delayed (FirstLookA
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 
@@ -14,7 +15,7 @@ import pytest
 from airflow.providers.amazon.aws.hooks.redshift_data import RedshiftDataQueryFailedError
 from airflow.providers.amazon.aws.triggers.redshift_data import RedshiftDataTrigger
 from airflow.sdk.exceptions import TaskDeferred
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, WaiterError
 
 from covid_lake.aws import athena_io, redshift_io
 from covid_lake.tasks import settings as settings_module
@@ -156,12 +157,9 @@ def _crawler(emulator, configuration: str | None = None) -> str:
     return name
 
 
-def _crawl(name: str, **overrides) -> GlueCrawlOperator:
-    op = GlueCrawlOperator(task_id=f"t{uuid.uuid4().hex[:6]}", crawler_name=name, poll_interval=1,
-                           deferrable=True, fail_on_already_running=False)
-    for key, value in overrides.items():
-        setattr(op, key, value)
-    return op
+def _crawl(name: str) -> GlueCrawlOperator:
+    return GlueCrawlOperator(task_id=f"t{uuid.uuid4().hex[:6]}", crawler_name=name,
+                             poll_interval=1, deferrable=True, fail_on_already_running=False)
 
 
 def test_a_crawl_done_within_the_settle_time_completes_here(emulator, aws_default):
@@ -173,8 +171,6 @@ def test_a_crawl_done_within_the_settle_time_completes_here(emulator, aws_defaul
 
 
 def test_a_failed_crawl_fails_here_with_the_providers_waiter_error(emulator, aws_default):
-    from botocore.exceptions import WaiterError
-
     with pytest.raises(WaiterError, match="crawler_ready.*terminal failure state"):
         _crawl(_crawler(emulator, configuration="not json")).execute({})
 
@@ -183,8 +179,6 @@ def test_ready_from_an_earlier_crawl_is_not_this_tasks_crawl(emulator, aws_defau
     """GetCrawler right after StartCrawler may still show the last crawl's outcome: READY whose
     last crawl began before the task asked for one is not taken as done (the provider's trigger
     decides once the settle time is over)."""
-    import datetime as dt
-
     name = _crawler(emulator)
     assert _crawl(name).execute({}) == name  # a crawl that ends: the crawler is READY, SUCCEEDED
     later = _crawl(name)
