@@ -10,6 +10,7 @@ run.py can run it against a baseline checkout too (code.py).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import re
 import sqlite3
@@ -76,9 +77,15 @@ def _dags_test(command: list[str], env: dict, dag_id: str, *args: str) -> float:
 
 
 def dag_speed(scale: str = "small", rounds: str = "3") -> dict:
-    out: dict = {"noop_run_s": [], "noop_tasks_s": [], "daily_run_s": [], "daily_tasks_s": []}
+    """The no-op DAG plain (Airflow's floor, the goals' denominator), the no-op DAG with the daily
+    DAG's gc policy (covid_lake.tasks.gc_freeze; like for like) and the daily run, alternating."""
+    # a baseline from before the gc policy has no like-for-like floor to run
+    with_gc = importlib.util.find_spec("covid_lake.tasks.gc_freeze") is not None
+    runs = ("noop", "noop_gc", "daily") if with_gc else ("noop", "daily")
+    out: dict = {f"{name}_{what}_s": [] for name in runs for what in ("run", "tasks")}
     with airflow_on_local_aws(scale) as (env, db, airflow):
         noop_env = {**env, "AIRFLOW__CORE__DAGS_FOLDER": str(NOOP_DAGS)}
+        noop_gc_env = {**noop_env, "COVID_LAKE_NOOP_GC_FREEZE": "1"}
 
         def run(dag_id: str, run_env: dict, *args: str) -> tuple[float, float, list[dict]]:
             seconds = _dags_test([airflow], run_env, dag_id, *args)
@@ -91,14 +98,16 @@ def dag_speed(scale: str = "small", rounds: str = "3") -> dict:
         out["noop_first_run_s"], _, _ = run("covid_lake_noop", noop_env)
         out["first_daily_run_s"], out["first_daily_tasks_s"], out["first_tasks"] = daily("2020-04-14")
         for i in range(int(rounds)):
-            pair = [("noop", lambda: run("covid_lake_noop", noop_env)),
-                    ("daily", lambda i=i: daily(f"2020-04-{15 + i:02d}"))]
-            for name, step in pair if i % 2 == 0 else pair[::-1]:
+            steps = [("noop", lambda: run("covid_lake_noop", noop_env)),
+                     ("noop_gc", lambda: run("covid_lake_noop", noop_gc_env)),
+                     ("daily", lambda i=i: daily(f"2020-04-{15 + i:02d}"))]
+            steps = [(name, step) for name, step in steps if name in runs]
+            for name, step in steps if i % 2 == 0 else steps[::-1]:
                 seconds, span, tasks = step()
                 out[f"{name}_run_s"].append(seconds)
                 out[f"{name}_tasks_s"].append(span)
                 out[f"{name}_tasks"] = tasks  # the last run's breakdown
-    for key in ("noop_run_s", "noop_tasks_s", "daily_run_s", "daily_tasks_s"):
+    for key in [k for k in out if k.endswith(("_run_s", "_tasks_s"))]:
         out[f"{key}_median"] = statistics.median(out[key])
     out["seconds"] = out["daily_run_s_median"]
     return out

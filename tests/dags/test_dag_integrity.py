@@ -29,7 +29,11 @@ print(json.dumps({
     "errors": {k: str(v)[:500] for k, v in bag.import_errors.items()},
     "tasks": {t.task_id: {"retries": t.retries, "pool": t.pool,
                           "timeout": t.execution_timeout and t.execution_timeout.total_seconds(),
-                          "conn": getattr(t, "aws_conn_id", None)} for t in dag.tasks} if dag else {},
+                          "conn": getattr(t, "aws_conn_id", None),
+                          "pre_execute": (lambda h: h and f"{h.__module__}.{h.__qualname__}")(
+                              getattr(t, "_pre_execute_hook", None)
+                              or getattr(t, "partial_kwargs", {}).get("pre_execute"))}
+              for t in dag.tasks} if dag else {},
     "dagrun_timeout": dag.dagrun_timeout.total_seconds() if dag and dag.dagrun_timeout else None,
     "stages": {g: sorted(c.task_id if hasattr(c, "task_id") else c.group_id
                          for c in dag.task_group.children[g].children.values())
@@ -116,6 +120,12 @@ def test_every_task_and_the_run_have_a_timeout(parsed):
     assert parsed["dagrun_timeout"] == DAGRUN_TIMEOUT.total_seconds()
     # aws_conn_id once, in default_args: every AWS operator has it
     assert {v["conn"] for v in parsed["tasks"].values() if v["conn"] is not None} == {"aws_default"}
+
+
+def test_every_task_starts_with_the_gc_policy(parsed):
+    """tasks/gc_freeze.py: mapped tasks and the provider's operators included."""
+    hooks = {t: v["pre_execute"] for t, v in parsed["tasks"].items()}
+    assert set(hooks.values()) == {"covid_lake.tasks.gc_freeze.before_task"}, hooks
 
 
 def test_airflow_lint_rules_pass():

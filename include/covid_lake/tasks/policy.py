@@ -11,6 +11,7 @@ Every message names the dataset (or table), the column where there is one, and t
 The rest of the policy is `task_defaults` and `DAGRUN_TIMEOUT`, which the DAG uses as they are:
 transient errors retry with exponential backoff; every task has an execution timeout (the long
 AWS waits their own, larger one: `LONG_WAIT`); a run that hangs is failed by the DAG's timeout.
+Every task starts with gc_freeze.before_task.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from covid_lake.domain.errors import DataError
+from covid_lake.tasks import gc_freeze
 
 # A daily run takes ~1 min offline and a few on AWS; a full refresh of the real history ~10.
 # Three hours also covers the time a backfill's run waits for the crawler and load pools.
@@ -42,6 +44,8 @@ def task_defaults(poll_interval: int) -> dict[str, Any]:
         "retry_exponential_backoff": True,
         "max_retry_delay": dt.timedelta(minutes=10),
         "execution_timeout": TASK_TIMEOUT,
+        # the collector kept off what the process held before the task (gc_freeze.py: why)
+        "pre_execute": gc_freeze.before_task,
     }
 
 
