@@ -107,7 +107,7 @@ def dag_speed(scale: str = "small", rounds: str = "3") -> dict:
                 out[f"{name}_run_s"].append(seconds)
                 out[f"{name}_tasks_s"].append(span)
                 out[f"{name}_tasks"] = tasks  # the last run's breakdown
-    for key in [k for k in out if k.endswith(("_run_s", "_tasks_s"))]:
+    for key in (f"{name}_{what}_s" for name in runs for what in ("run", "tasks")):
         out[f"{key}_median"] = statistics.median(out[key])
     out["seconds"] = out["daily_run_s_median"]
     return out
