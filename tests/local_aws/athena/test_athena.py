@@ -94,6 +94,28 @@ def test_select_returns_typed_rows_and_writes_the_csv(athena, lake):
     assert [c["Name"] for c in metadata["ColumnInfo"]] == ["state", "total", "n"]
 
 
+def _result_file(s3, execution: dict) -> str:
+    key = execution["ResultConfiguration"]["OutputLocation"].removeprefix(f"s3://{BUCKET}/")
+    return s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+
+
+def test_result_file_of_text_columns_quotes_values_and_leaves_null_empty(athena, lake):
+    """Text only (the pipeline's extracts): '' is "", NULL nothing, a quote doubled."""
+    execution = ok(athena, """SELECT state, name, CAST(NULL AS varchar) AS missing,
+                                     'say "hi"' AS said FROM quoted ORDER BY state""")
+    assert _result_file(lake, execution) == (
+        '"state","name","missing","said"\n'
+        '"NY","New York, the state",,"say ""hi"""\n'
+        '"TX","",,"say ""hi"""\n')
+
+
+def test_result_file_of_mixed_columns_prints_values_as_trino_does(athena, lake):
+    execution = ok(athena, """SELECT 'a"b' AS t, 1.5E10 AS d, true AS b, CAST(NULL AS bigint) AS n,
+                                     DATE '2020-03-01' AS day""")
+    assert _result_file(lake, execution) == (
+        '"t","d","b","n","day"\n"a""b","1.5E10","true",,"2020-03-01"\n')
+
+
 def test_header_is_data_unless_the_table_skips_it(athena, lake):
     execution = ok(athena, "SELECT \"date\", state, cases FROM plain_no_skip ORDER BY \"date\", state")
     assert rows(athena, execution)[1:] == [
