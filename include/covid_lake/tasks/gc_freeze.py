@@ -15,6 +15,8 @@ Every task of our DAGs calls `before_task` first (`pre_execute` in policy.task_d
 The price: an object that was already in the old generation and later becomes cyclic garbage
 is never freed. A worker's task process runs one task and leaves with `os._exit`, so nothing
 accumulates there; `airflow dags test` grew by 6 MB over a daily run's 35 tasks (408 -> 414 MB).
+The gain is mostly `airflow dags test`'s: under the scheduler the LocalExecutor freezes its heap
+before forking the workers, so a task process already inherits most of what it holds frozen.
 """
 
 from __future__ import annotations
