@@ -82,7 +82,8 @@ class ComposeStack(AirflowAPI):
         self.compose = [*compose_command(), "-p", project]
         self.v2 = self.compose[:2] == ["docker", "compose"]
         self.api_port, self.aws_port, self.redshift_port = free_port(), free_port(), free_port()
-        super().__init__(f"http://127.0.0.1:{self.api_port}", "airflow", secrets.token_urlsafe(16))
+        # the values .env.example says to make (hex: a password starting with '-' makes no admin)
+        super().__init__(f"http://127.0.0.1:{self.api_port}", "airflow", secrets.token_hex(64))
         self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
         self.timings: dict[str, float] = {}
 
@@ -98,7 +99,7 @@ class ComposeStack(AirflowAPI):
                 shutil.copy2(src, self.dir / name)
         env = (self.dir / ".env.example").read_text()
         fill = {"_AIRFLOW_WWW_USER_PASSWORD": self.password,
-                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
+                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(64),
                 "AIRFLOW_API_PORT": str(self.api_port), "LOCAL_AWS_PORT": str(self.aws_port),
                 "REDSHIFT_PORT": str(self.redshift_port)}
         lines = []
