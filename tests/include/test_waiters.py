@@ -138,7 +138,12 @@ def test_statements_still_running_after_the_settle_time_defer_to_the_providers_t
     inner = trigger_class(trigger.trigger_classpath)(**trigger.trigger_kwargs)
     assert isinstance(inner, RedshiftDataTrigger) and inner.statement_id == op.statement_id
     assert deferred.value.method_name == "execute_complete"
-    emulator.client("redshift-data").cancel_statement(Id=op.statement_id)
+    client = emulator.client("redshift-data")
+    try:  # nothing left running after the test
+        client.cancel_statement(Id=op.statement_id)
+    except client.exceptions.ValidationException as exc:
+        # it ended since the look (a CI run saw it FINISHED): Redshift refuses to cancel then
+        assert "FINISHED" in str(exc), exc
 
 
 def _crawler(emulator, configuration: str | None = None) -> str:
