@@ -9,10 +9,8 @@ Values print as Trino prints them (format_value), types as Athena names them (co
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import decimal
-import io
 import json
 import math
 from dataclasses import dataclass
@@ -136,14 +134,13 @@ def write(result_file: str, statement_type: str, result: QueryResult | None) -> 
     if result.hive_text:  # one line a row, fields tab-separated, as Hive prints them
         s3_objects.write(bucket, key, "".join("\t".join(map(str, row)) + "\n" for row in result.rows).encode())
         return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow([name for name, _ in result.columns])
-    # A VARCHAR's value prints as itself (format_value), so a result of text columns only (the
-    # CSV tables read as text) skips the per-value dispatch: a quarter of the time on 220,000 rows.
+    # Every field quoted, quotes doubled, NULL left empty. A VARCHAR's value prints as itself
+    # (format_value), so a result of text columns only (the CSV tables read as text) skips the
+    # per-value dispatch: a quarter of the time on 220,000 rows.
     field = _text_field if all(kind == "VARCHAR" for _, kind in result.columns) else _field
-    buffer.write("".join(",".join(map(field, row)) + "\n" for row in result.rows))
-    s3_objects.write(bucket, key, buffer.getvalue().encode())
+    header = ",".join(_text_field(name) for name, _ in result.columns)
+    body = "".join(",".join(map(field, row)) + "\n" for row in result.rows)
+    s3_objects.write(bucket, key, f"{header}\n{body}".encode())
     metadata = {"ColumnInfo": [column_info(n, t) for n, t in result.columns]}
     s3_objects.write(bucket, f"{key}.metadata", json.dumps(metadata).encode())
 
