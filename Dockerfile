@@ -21,6 +21,8 @@ COPY --chown=airflow:0 local_aws/ /opt/airflow/local_aws/
 COPY --chown=airflow:0 covid_lake_dev/ /opt/airflow/covid_lake_dev/
 # --no-deps: the pins are the layer above; this only makes the project's packages importable
 RUN pip install --no-cache-dir --no-deps -e /opt/airflow
+# the triggerer's and the DAG processor's health check (docker-compose.yaml)
+COPY --chown=airflow:0 docker/healthcheck/ /opt/airflow/healthcheck/
 
 FROM runtime-pins AS local-aws
 COPY --chown=airflow:0 requirements-local-aws.txt /opt/airflow/

@@ -23,8 +23,8 @@ from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # What a user's clone holds that the images and the compose file read.
-PROJECT_FILES = ("dags", "plugins", "include", "local_aws", "covid_lake_dev", "Dockerfile",
-                 "docker-compose.yaml", ".dockerignore", ".env.example", "pyproject.toml",
+PROJECT_FILES = ("dags", "plugins", "include", "local_aws", "covid_lake_dev", "docker",
+                 "Dockerfile", "docker-compose.yaml", ".dockerignore", ".env.example", "pyproject.toml",
                  "README.md", "requirements.txt", "requirements-local-aws.txt",
                  "requirements-dev.txt", "constraints.txt")
 SERVICES = ("postgres", "local-aws", "airflow-apiserver", "airflow-scheduler",
