@@ -5,10 +5,10 @@ It decides as `airflow jobs check --job-type T --hostname H` does (airflow/cli/c
 jobs_command.py and Job.is_alive in Airflow 3.3.2): the running job of that type and host with
 the latest heartbeat is alive when the heartbeat is younger than the type's threshold
 ([triggerer] triggerer_health_check_threshold, [dag_processor] health_check_threshold; both 30 s
-by default). That command imports Airflow and its CLI for each check: 3.0 s of CPU, so the
+by default). That command imports Airflow and its CLI for each check: 2.5-3 s of CPU, so the
 official compose file looks every 30 s, and a restarted triggerer or DAG processor stays
-"starting" for 30-60 s. This reads the same row with SQLAlchemy alone (~0.2 s of CPU), so it can
-look every 10 s. tests/dev/test_airflow_job_alive.py checks that both decide alike.
+"starting" for 30-60 s. This reads the same row with SQLAlchemy alone (0.3 s of CPU), so it can
+look every 10 s. tests/infra/test_airflow_job_alive.py checks that both decide alike.
 
 Usage: airflow_job_alive.py TriggererJob|DagProcessorJob HOSTNAME
 """
@@ -67,6 +67,8 @@ def check(job_type: str, hostname: str, now: dt.datetime | None = None) -> str |
             # typed, so SQLite's text comes back as a datetime too
             query = sa.text(SQL).columns(latest_heartbeat=sa.DateTime())
             heartbeat = conn.execute(query, {"job_type": job_type, "hostname": hostname}).scalar()
+    except sa.exc.SQLAlchemyError as err:
+        return f"the metadata database did not answer: {type(err).__name__}: {err}".splitlines()[0]
     finally:
         engine.dispose()
     if is_alive(heartbeat, threshold, now or dt.datetime.now(dt.UTC)):

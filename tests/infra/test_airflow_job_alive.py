@@ -129,3 +129,9 @@ def test_as_a_command_it_exits_1_naming_what_is_missing(metadata_db):
     assert wrong.returncode == 1 and "unknown job type 'SchedulerJob'" in wrong.stderr
     usage = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True)
     assert usage.returncode == 2 and "HOSTNAME" in usage.stderr
+
+
+def test_a_database_that_does_not_answer_is_named_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{tmp_path}/no/such/dir.db")
+    why = _script().check("TriggererJob", "a1")
+    assert why.startswith("the metadata database did not answer: OperationalError") and "\n" not in why
