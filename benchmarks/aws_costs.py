@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.cases import _wait  # the same poll loop as the other local_aws cases
+from benchmarks.cases import _wait, crawled_lake  # the other local_aws cases' poll loop and set-up
 
 ROOT = Path(__file__).resolve().parents[1]
 SQL = ROOT / "include" / "sql" / "athena"
@@ -181,41 +181,24 @@ def costs(lake_dir: Path, timings: dict[str, dict[str, float]],
 def measure(scale: str, day: str) -> tuple[dict[str, int], dict[str, dict[str, float]]]:
     """Source object sizes, and Redshift/Glue seconds of a daily run and a full_refresh, timed
     on local_aws seeded with the sample lake (steps as the DAG runs them)."""
-    import boto3
-
     from covid_lake.aws import redshift_io
     from covid_lake.domain.datasets import DATASETS
-    from covid_lake.tasks import catalog as catalog_tasks
-    from covid_lake.tasks import crawler, extract, land, publish, settings, warehouse
+    from covid_lake.tasks import extract, publish, settings, warehouse
     from covid_lake_dev import emulator as launcher
 
     sys.path.insert(0, str(ROOT / "include" / "scripts"))
     import load_redshift
 
-    cfg = settings.load(lambda key, default: default)
     tables = ("dimdate", "dimregion", "dimhospital", "factcovid", "factcovidcounty", "runaudit")
     with tempfile.TemporaryDirectory() as tmp:
         aws = launcher.start(Path(tmp) / "aws", sample_scale=scale,
                              workgroups=[settings.DEFAULTS["redshift_workgroup"]])
         try:
-            def client(service):
-                return boto3.client(service, endpoint_url=aws.endpoint_url, region_name="us-east-1",
-                                    aws_access_key_id="local", aws_secret_access_key="local")
-
-            s3, glue, athena, rs = client("s3"), client("glue"), client("athena"), client("redshift-data")
+            # landed, crawled and the CSV tables read as text, as the DAG leaves them
+            clients, cfg, _ = crawled_lake(aws)
+            s3, glue, athena, rs = (clients[s] for s in ("s3", "glue", "athena", "redshift-data"))
             sizes = {d.name: s3.head_object(Bucket=cfg.source_bucket, Key=d.key)["ContentLength"]
                      for d in DATASETS}
-            land.ensure_bucket(s3, cfg.bucket, "us-east-1")
-            for d in DATASETS:
-                land.land(s3, cfg, d.name)
-            catalog_tasks.prepare_catalog(glue, cfg)
-            try:  # newer prepare_catalog creates the crawler itself
-                glue.create_crawler(**crawler.crawler_config(cfg))
-            except glue.exceptions.AlreadyExistsException:
-                pass
-            glue.start_crawler(Name=cfg.crawler_name)
-            _wait(lambda: glue.get_crawler(Name=cfg.crawler_name)["Crawler"],
-                  lambda c: c["State"] == "READY" and "LastCrawl" in c)
             script = ROOT / "include" / "scripts" / "load_redshift.py"
             warehouse.stage_load_job(s3, cfg, script, ROOT / "include" / "sql" / "redshift" / "load")
             key = f"{cfg.scripts_prefix}/load_redshift.py"

@@ -71,3 +71,14 @@ def test_full_lake_history_and_the_athena_limit(full_lake):
     assert c["history"] == {"start": "2020-01-22", "end": "2021-03-07", "days": 411}
     # The workgroup's default cutoff must never cancel one of the pipeline's own queries.
     assert c["athena_cutoff_bytes"] >= 10 * c["max_query_bytes"]
+
+
+def test_the_timings_are_measured_on_local_aws_as_the_dag_runs_the_steps():
+    """`make bench` measures the load's and the checks' seconds on local_aws (the small sample
+    here): the steps in the DAG's order, the CSV tables read as text before the extracts (without
+    that step Athena refused the first extract, and `make bench` ended there)."""
+    sizes, timings = aws_costs.measure("small", "2020-04-15")
+    assert set(sizes) == {d.name for d in DATASETS} and all(n > 0 for n in sizes.values())
+    assert set(timings) == {"daily", "full_refresh"}
+    for run in timings.values():
+        assert set(run) == {"ddl", "load", "check"} and all(0 < s < 120 for s in run.values())
