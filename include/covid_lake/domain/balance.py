@@ -91,10 +91,11 @@ def _date_key(dates: pd.Series) -> pd.Series:
 
 
 def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd.DataFrame,
-             tables: Mapping[str, pd.DataFrame], lo: pd.Timestamp,
-             hi: pd.Timestamp) -> pd.DataFrame:
+             tables: Mapping[str, pd.DataFrame], lo: pd.Timestamp, hi: pd.Timestamp,
+             repeats: tuple[pd.Series, pd.Series] | None = None) -> pd.DataFrame:
     """The balance's parts for the days lo..hi of a star build: `jhu` the classified JHU rows,
-    `jhu_latest` star.latest_jhu_reports of them, `tables` the built star tables."""
+    `jhu_latest` star.latest_jhu_reports of them, `tables` the built star tables, `repeats`
+    star.placed_repeats(jhu, lo, hi) when the caller has it already."""
     from covid_lake.domain import star  # star builds with this module; imported here, not at load
 
     rows: list[tuple] = []
@@ -105,12 +106,13 @@ def of_build(lake: Mapping[str, pd.DataFrame], jhu: pd.DataFrame, jhu_latest: pd
     for rule in _LEFT_OUT_RULES:
         rows += _per_day("enigma_jhu", "left out", star._RULE_KIND[rule], regions.JHU_RULES[rule],
                          day.loc[day["rule"] == rule, "date"])
-    placed = day.loc[day["placement"].isin(_PLACED), ["region", "date", "last_update"]]
-    earlier, twice = star.repeated_reports(placed)
+    # the placed rows' days, in the order of placed_repeats' rows (the same mask of `day`)
+    placed = day.loc[day["placement"].isin(_PLACED), "date"]
+    earlier, twice = star.placed_repeats(jhu, lo, hi) if repeats is None else repeats
     rows += _per_day("enigma_jhu", "left out", star.QUIRK, star.SAME_REPORT_TWICE,
-                     placed.loc[twice, "date"])
+                     placed[twice.to_numpy()])
     rows += _per_day("enigma_jhu", "left out", star.SCOPE, star.EARLIER_REPORT,
-                     placed.loc[earlier, "date"])
+                     placed[earlier.to_numpy()])
     # Each filter below takes only the columns it uses: gathering unused text columns of millions
     # of rows is what a filter costs.
     latest = jhu_latest.loc[jhu_latest["date_key"].between(_key_of(lo), _key_of(hi)),

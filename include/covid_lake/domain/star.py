@@ -36,6 +36,8 @@ Decisions (docs/data-model.md has them for users; see also the comments below):
 from __future__ import annotations
 
 import datetime as dt
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,11 +114,19 @@ _RULE_KIND = {"non_us": SCOPE, "no_state": SCOPE, "national": SCOPE, "unassigned
               "out_of": SCOPE, "state_level": SCOPE, "matched": QUIRK, "unmatched": QUIRK}
 
 
-def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
-            hi: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+def placed_repeats(jhu: pd.DataFrame, lo: pd.Timestamp,
+                   hi: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """repeated_reports of the classified JHU rows of the days lo..hi placed in a state, indexed
+    as those rows: the run report and the row balance both count them, from one computation."""
+    day = _window(jhu, lo, hi)
+    return repeated_reports(day.loc[day["placement"].isin(_PLACED), ["region", "date", "last_update"]])
+
+
+def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp,
+            repeats: tuple[pd.Series, pd.Series] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What the build left out, resolved or changed, per dataset and rule, for the days lo..hi.
     `of_rows` is the number of the dataset's rows the rule was applied to (its share is what
-    the run's limits in settings are compared with)."""
+    the run's limits in settings are compared with). `repeats`: placed_repeats(jhu, lo, hi)."""
     rows: list[tuple[str, str, str, int, int]] = []
 
     def add(dataset: str, reason: str, kind: str, n: int, of: int) -> None:
@@ -131,8 +141,7 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp,
     rules = day.loc[day["rule"] != "", "rule"].value_counts(sort=False).sort_index()
     for rule, n in rules[rules > 0].items():  # a categorical counts its unused categories as 0
         add("enigma_jhu", regions.JHU_RULES[rule], _RULE_KIND[rule], n, n_day)
-    earlier, twice = repeated_reports(day.loc[day["placement"].isin(_PLACED),
-                                              ["region", "date", "last_update"]])
+    earlier, twice = placed_repeats(jhu, lo, hi) if repeats is None else repeats
     add("enigma_jhu", SAME_REPORT_TWICE, QUIRK, twice.sum(), n_day)
     add("enigma_jhu", EARLIER_REPORT, SCOPE, earlier.sum(), n_day)
     add("enigma_jhu", "active 0 on a US row (JHU does not compute it for the US): loaded as NULL",
@@ -235,12 +244,24 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
     # Of the latest reports the balance reads only these: their measures (72 MB on x10) are
     # let go before validation, the report and the balance, where the build peaks.
     jhu_latest = jhu_latest[["date_key", "placement", "state_fips", "county_fips"]]
-    if validate:
-        for name, df in tables.items():
-            contracts.validate(name, df)
-        _check_references(tables)
-    report, non_us = _report(lake, jhu, pd.Timestamp(start), hi)
-    parts = balance.of_build(lake, jhu, jhu_latest, tables, pd.Timestamp(start), hi)
+    first = pd.Timestamp(start)
+    repeats = placed_repeats(jhu, first, hi)  # the report's and the balance's, found once
+    # The balance only reads what is built, as validation does: on a thread of its own it
+    # overlaps validation (pandas' sorts and hashes and Arrow's kernels let go of the GIL). The
+    # report waits for it: the two together would hold their transient arrays at once (x10's
+    # peak 1,460-1,521 MB; one after the other, 1,404). The errors raised are as before: a
+    # contract's first (leaving the pool waits for the balance), then the report's, then the
+    # balance's.
+    with ThreadPoolExecutor(1, thread_name_prefix="balance") as pool:
+        balanced = pool.submit(balance.of_build, lake, jhu, jhu_latest, tables, first, hi,
+                               repeats=repeats)
+        if validate:
+            for name, df in tables.items():
+                contracts.validate(name, df)
+            _check_references(tables)
+        futures.wait([balanced])
+        report, non_us = _report(lake, jhu, first, hi, repeats)
+        parts = balanced.result()
     return StarBuild(start, end, tables, report, non_us, parts)
 
 
