@@ -36,7 +36,6 @@ Decisions (docs/data-model.md has them for users; see also the comments below):
 from __future__ import annotations
 
 import datetime as dt
-from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -58,6 +57,7 @@ from covid_lake.domain.star_keys import (
     day_numbers,
     pair_codes,
     rank,
+    where,
 )
 
 REQUIRED = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_beds",
@@ -164,8 +164,8 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp,
     report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
     report = report.astype({"rows": "int64", "of_rows": "int64"})
 
-    non = day.loc[day["placement"] == regions.NON_US,
-                  ["combined_key", "province_state", "country_region", "date"]]
+    non = where(day, day["placement"] == regions.NON_US,
+                ["combined_key", "province_state", "country_region", "date"])
     non_us = (non.assign(region=non["combined_key"].fillna(non["province_state"]))
               .groupby(non["country_region"].fillna("(missing)"), sort=True)
               .agg(rows=("date", "size"), regions=("region", "nunique"))
@@ -246,12 +246,10 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
     jhu_latest = jhu_latest[["date_key", "placement", "state_fips", "county_fips"]]
     first = pd.Timestamp(start)
     repeats = placed_repeats(jhu, first, hi)  # the report's and the balance's, found once
-    # The balance only reads what is built, as validation does: on a thread of its own it
-    # overlaps validation (pandas' sorts and hashes and Arrow's kernels let go of the GIL). The
-    # report waits for it: the two together would hold their transient arrays at once (x10's
-    # peak 1,460-1,521 MB; one after the other, 1,404). The errors raised are as before: a
-    # contract's first (leaving the pool waits for the balance), then the report's, then the
-    # balance's.
+    # The balance only reads what is built, as validation and the report do: on a thread of its
+    # own it overlaps them (pandas' sorts and hashes and Arrow's kernels let go of the GIL). The
+    # errors raised are as before: a contract's first (leaving the pool waits for the balance),
+    # then the report's, then the balance's.
     with ThreadPoolExecutor(1, thread_name_prefix="balance") as pool:
         balanced = pool.submit(balance.of_build, lake, jhu, jhu_latest, tables, first, hi,
                                repeats=repeats)
@@ -259,7 +257,6 @@ def _build(lake: Lake, start: dt.date, end: dt.date, validate: bool = True) -> S
             for name, df in tables.items():
                 contracts.validate(name, df)
             _check_references(tables)
-        futures.wait([balanced])
         report, non_us = _report(lake, jhu, first, hi, repeats)
         parts = balanced.result()
     return StarBuild(start, end, tables, report, non_us, parts)
