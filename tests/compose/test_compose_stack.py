@@ -19,6 +19,8 @@ Minutes: `pytest -m compose` runs it alone. Timings are printed at the end.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -75,10 +77,18 @@ def make_run(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "covid_lake_dev.offline_run", "--scale", "small",
                              "--start", FIRST_DAY, "--days", str(len(DAYS)),
                              "--local-dir", str(local), "--port", str(free_port())],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
     yield proc, local
     if proc.poll() is None:
-        proc.kill()
+        # Ctrl-C, as a terminal sends it to make run's group: its emulator (a session of its own)
+        # is stopped on the way out. A SIGKILL left it serving, orphaned, after a failed stack.
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
 
 
 @pytest.fixture(scope="module")
