@@ -34,14 +34,14 @@ _M_ARENA_MAX = -8  # glibc's malloc.h
 
 
 def one_malloc_arena() -> bool:
-    """glibc gives each new thread a malloc arena of its own, and memory freed in one arena is
-    not reused by another: with the star build's balance on a thread beside validation
-    (domain/star.py), numpy's freed arrays stayed resident twice over and x10's peak rose from
-    1,409 MB to 1,484-1,511 MB. One arena for the threads made from here on keeps the peak where
-    it was (the build's last steps: +58-63 MB one after another, +145-170 MB overlapped with an
-    arena each, +62-81 MB with one), at no measured cost in speed. An explicit MALLOC_ARENA_MAX
-    wins (glibc read it at start); where the C library is not glibc nothing changes. Returns
-    whether the limit was set."""
+    """glibc gives each thread that allocates at once a malloc arena of its own, and memory freed
+    in one arena is not reused by another: with the star build's balance on a thread beside
+    validation (domain/star.py), numpy's freed arrays stayed resident twice over and x10's peak
+    rose from 1,409 MB to 1,484-1,511 MB. One arena for the threads made from here on takes most
+    of that back (the build's last steps: +58-63 MB one after another, +145-170 MB overlapped
+    with an arena each, +62-81 MB with one; x10's peak 1,431-1,456 MB), with no cost in speed
+    measured beyond the noise. An explicit MALLOC_ARENA_MAX wins (glibc read it at start); where
+    the C library is not glibc nothing changes. Returns whether the limit was set."""
     if os.environ.get("MALLOC_ARENA_MAX") is not None:
         return False
     try:

@@ -57,7 +57,7 @@ from covid_lake.domain.star_keys import (
     day_numbers,
     pair_codes,
     rank,
-    where,
+    rows_where,
 )
 
 REQUIRED = ("enigma_jhu", "us_county", "us_states", "states_daily", "hospital_beds",
@@ -164,8 +164,8 @@ def _report(lake: Lake, jhu: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp,
     report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
     report = report.astype({"rows": "int64", "of_rows": "int64"})
 
-    non = where(day, day["placement"] == regions.NON_US,
-                ["combined_key", "province_state", "country_region", "date"])
+    non = rows_where(day, day["placement"] == regions.NON_US,
+                     ["combined_key", "province_state", "country_region", "date"])
     non_us = (non.assign(region=non["combined_key"].fillna(non["province_state"]))
               .groupby(non["country_region"].fillna("(missing)"), sort=True)
               .agg(rows=("date", "size"), regions=("region", "nunique"))

@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 
 from covid_lake.domain import contracts, regions
-from covid_lake.domain.star_keys import TERRITORIES, Lake, _require_unique, as_text, date_key, where
+from covid_lake.domain.star_keys import (
+    TERRITORIES,
+    Lake,
+    _require_unique,
+    as_text,
+    date_key,
+    rows_where,
+)
 
 _MONTHS = np.array(["January", "February", "March", "April", "May", "June", "July", "August",
                     "September", "October", "November", "December"])
@@ -92,7 +99,8 @@ def build_dim_region(lake: Lake, jhu: pd.DataFrame | None = None,
     jhu_state = _latest_by(jhu_s, "fips", "last_update", ["province_state", "latitude",
                                                            "longitude"],
                            jhu["placement"] == regions.STATE_LEVEL)
-    nyt_c = where(nyt_c, regions.is_county_fips(nyt_c["fips"], geo.states), ["fips", "date", "county", "state"])
+    nyt_c = rows_where(nyt_c, regions.is_county_fips(nyt_c["fips"], geo.states),
+                       ["fips", "date", "county", "state"])
     nyt_c_latest = _latest_by(nyt_c, "fips", "date", ["county", "state"])
     hosp_c = hosp[regions.is_county_fips(hosp["fips"], geo.states)]
     hosp_county = _latest_by(hosp_c, "fips", "objectid", ["county_name", "state_name"])
